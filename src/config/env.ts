@@ -1,0 +1,59 @@
+/**
+ * Environment variables that override config keys. This table is the single source: the loader
+ * reads it and a test checks the README documents every entry.
+ */
+export interface EnvBinding {
+  name: string;
+  path: string[];
+  kind: 'string' | 'number';
+  doc: string;
+}
+
+export const envBindings: EnvBinding[] = [
+  { name: 'HYPERAGENTS_STATE_DIR', path: ['stateDir'], kind: 'string', doc: 'state folder' },
+  { name: 'HYPERAGENTS_TOOLS_DIR', path: ['toolsDir'], kind: 'string', doc: 'downloaded tools folder' },
+  { name: 'HYPERAGENTS_DATA_DIR', path: ['dataDir'], kind: 'string', doc: 'local dataset mirror root' },
+  {
+    name: 'HYPERAGENTS_TEMPORAL_PORT',
+    path: ['temporal', 'port'],
+    kind: 'number',
+    doc: 'Temporal gRPC port',
+  },
+  { name: 'HYPERAGENTS_TEMPORAL_UI_PORT', path: ['temporal', 'uiPort'], kind: 'number', doc: 'Web UI port' },
+  {
+    name: 'HYPERAGENTS_TEMPORAL_ADDRESS',
+    path: ['temporal', 'address'],
+    kind: 'string',
+    doc: 'external Temporal frontend',
+  },
+  {
+    name: 'HYPERAGENTS_TASK_QUEUE',
+    path: ['temporal', 'taskQueue'],
+    kind: 'string',
+    doc: 'worker task queue',
+  },
+  { name: 'HYPERAGENTS_S3_PORT', path: ['s3', 'port'], kind: 'number', doc: 'embedded S3 server port' },
+  { name: 'HYPERAGENTS_S3_ENDPOINT', path: ['s3', 'endpoint'], kind: 'string', doc: 'external S3 endpoint' },
+  { name: 'HYPERAGENTS_S3_BUCKET', path: ['s3', 'bucket'], kind: 'string', doc: 'bucket name' },
+  { name: 'HYPERAGENTS_S3_ACCESS_KEY_ID', path: ['s3', 'accessKeyId'], kind: 'string', doc: 'S3 key id' },
+  {
+    name: 'HYPERAGENTS_S3_SECRET_ACCESS_KEY',
+    path: ['s3', 'secretAccessKey'],
+    kind: 'string',
+    doc: 'S3 secret',
+  },
+  { name: 'HYPERAGENTS_DOCKER', path: ['docker', 'mode'], kind: 'string', doc: 'auto | on | off' },
+  {
+    name: 'HYPERAGENTS_SANDBOX_BACKEND',
+    path: ['sandbox', 'backend'],
+    kind: 'string',
+    doc: 'auto | docker | bubblewrap',
+  },
+  {
+    name: 'HYPERAGENTS_LLM_BASE_URL',
+    path: ['llm', 'baseUrl'],
+    kind: 'string',
+    doc: 'OpenAI-compatible URL',
+  },
+  { name: 'HYPERAGENTS_LLM_API_KEY', path: ['llm', 'apiKey'], kind: 'string', doc: 'API key (worker only)' },
+];

@@ -1,0 +1,3 @@
+export { configSchema, type Config, type ConfigInput } from './schema';
+export { envBindings, type EnvBinding } from './env';
+export { loadConfig, ConfigError, projectRoot, temporalAddress, s3Endpoint, type LoadedConfig } from './load';

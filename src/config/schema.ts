@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const port = z.number().int().min(1).max(65535);
+const loopbackHost = z
+  .string()
+  .refine((h) => ['127.0.0.1', 'localhost', '::1'].includes(h), 'must be a loopback address');
+
+/** The whole project's configuration; every key has a default, so an empty file is valid. */
+export const configSchema = z
+  .object({
+    /** Where services keep their data, logs and PID files. Relative paths resolve from the project root. */
+    stateDir: z.string().min(1).default('.hyperagents'),
+    /** Downloaded tools (the Temporal CLI); kept apart from state so wiping state keeps them. */
+    toolsDir: z.string().min(1).default('.hyperagents/tools'),
+    /** Root of local dataset mirrors laid out like shared/data (HYPERAGENTS_DATA_DIR). */
+    dataDir: z.string().optional(),
+    host: loopbackHost.default('127.0.0.1'),
+    temporal: z
+      .object({
+        cliVersion: z.string().default('1.9.1'),
+        port: port.default(7233),
+        uiPort: port.default(8233),
+        namespace: z.string().min(1).default('default'),
+        taskQueue: z.string().min(1).default('hyperagents'),
+        /** Address clients and workers use; defaults to host:port of the embedded server. */
+        address: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    s3: z
+      .object({
+        port: port.default(4568),
+        /** Endpoint clients use; defaults to the embedded server. */
+        endpoint: z.string().url().optional(),
+        region: z.string().min(1).default('us-east-1'),
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
+          .default('hyperagents'),
+        accessKeyId: z.string().min(1).default('S3RVER'),
+        secretAccessKey: z.string().min(1).default('S3RVER'),
+      })
+      .strict()
+      .prefault({}),
+    docker: z
+      .object({
+        /** auto: start dockerd when it can run, else fall back to bubblewrap. */
+        mode: z.enum(['auto', 'on', 'off']).default('auto'),
+      })
+      .strict()
+      .prefault({}),
+    sandbox: z
+      .object({
+        backend: z.enum(['auto', 'docker', 'bubblewrap']).default('auto'),
+        memoryMb: z.number().int().min(16).default(512),
+        cpus: z.number().positive().max(64).default(1),
+        pids: z.number().int().min(8).default(128),
+        timeoutSec: z.number().positive().default(600),
+        scratchMb: z.number().int().min(1).default(256),
+      })
+      .strict()
+      .prefault({}),
+    llm: z
+      .object({
+        baseUrl: z.string().url().optional(),
+        apiKey: z.string().optional(),
+        metaModel: z.string().default('gpt-4o-mini'),
+        taskModel: z.string().default('gpt-4o-mini'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
