@@ -1,0 +1,4 @@
+export * from './spec';
+export * from './fetch-url';
+export * from './resolve';
+export * from './parquet';

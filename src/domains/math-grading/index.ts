@@ -1,0 +1,3 @@
+export { mathGradingDomain as domain, mathGradingDomain, normalizeGrade } from './domain';
+export * from './records';
+export * from './baseline';
