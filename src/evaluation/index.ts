@@ -1,0 +1,27 @@
+export {
+  rankingScore,
+  missingDomains,
+  meanRankingScore,
+  type DomainScore,
+  type DomainScores,
+} from './scores';
+export {
+  stagedPlan,
+  passesGate,
+  finalScore,
+  DEFAULT_SAMPLE_SIZE,
+  DEFAULT_GATE,
+  type RandomSource,
+  type SplitResult,
+  type FinalScoreInput,
+  type FinalScore,
+} from './staged';
+export {
+  aggregateTaskScores,
+  toDomainScores,
+  type TaskResult,
+  type Aggregator,
+  type DomainMetrics,
+  type EvalSplit,
+} from './aggregate';
+export { eligibility, type EligibilityInput, type Eligibility } from './eligibility';

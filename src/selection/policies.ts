@@ -1,0 +1,81 @@
+import type { Ranked } from './snapshot';
+
+/**
+ * The weight rules of the built-in parent-selection policies. Each maps the eligible nodes to
+ * non-negative weights; `selectParent` normalises and draws. Deterministic rules (`best`,
+ * `latest`) are a one-hot weight so that every policy goes through the same draw and logs a
+ * distribution in the same shape.
+ */
+
+export const SELECTION_POLICIES = [
+  'score_child_prop',
+  'score_prop',
+  'best',
+  'latest',
+  'random',
+  'dgm',
+] as const;
+export type PolicyName = (typeof SELECTION_POLICIES)[number];
+export const DEFAULT_POLICY: PolicyName = 'score_child_prop';
+
+export function isPolicyName(name: unknown): name is PolicyName {
+  return typeof name === 'string' && (SELECTION_POLICIES as readonly string[]).includes(name);
+}
+
+export type WeightRule = (nodes: readonly Ranked[]) => number[];
+
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** m: mean of the top-3 scores; with fewer than 3 eligible nodes, the mean of all of them. */
+export function topThreeMidpoint(nodes: readonly Ranked[]): number {
+  const top = nodes
+    .map((n) => n.score)
+    .sort((a, b) => b - a)
+    .slice(0, 3);
+  return top.reduce((s, x) => s + x, 0) / top.length;
+}
+
+/** DGM-H: w_i = sigmoid(10·(a_i − m)) · exp(−(n_i/8)^3). */
+const scoreChildProp: WeightRule = (nodes) => {
+  const m = topThreeMidpoint(nodes);
+  return nodes.map((n) => sigmoid(10 * (n.score - m)) * Math.exp(-Math.pow(n.childCount / 8, 3)));
+};
+
+/** P ∝ a_i. A negative score (possible in a domain whose metric is not in [0, 1]) weighs 0. */
+const scoreProp: WeightRule = (nodes) => nodes.map((n) => Math.max(0, n.score));
+
+/** Highest a_i; ties go to the lowest generation, then to the earlier node in the snapshot. */
+const best: WeightRule = (nodes) => {
+  let winner = nodes[0]!;
+  for (const n of nodes) {
+    const better =
+      n.score > winner.score ||
+      (n.score === winner.score &&
+        (n.generation < winner.generation || (n.generation === winner.generation && n.order < winner.order)));
+    if (better) winner = n;
+  }
+  return nodes.map((n) => (n === winner ? 1 : 0));
+};
+
+/** Highest generation (the "no open-ended exploration" ablation); ties go to the earlier node. */
+const latest: WeightRule = (nodes) => {
+  let winner = nodes[0]!;
+  for (const n of nodes) if (n.generation > winner.generation) winner = n;
+  return nodes.map((n) => (n === winner ? 1 : 0));
+};
+
+const random: WeightRule = (nodes) => nodes.map(() => 1);
+
+/** The original Darwin Gödel Machine: w_i = sigmoid(10·(a_i − 0.5)) / (1 + n_i). */
+const dgm: WeightRule = (nodes) => nodes.map((n) => sigmoid(10 * (n.score - 0.5)) / (1 + n.childCount));
+
+export const weightRules: Readonly<Record<PolicyName, WeightRule>> = {
+  score_child_prop: scoreChildProp,
+  score_prop: scoreProp,
+  best,
+  latest,
+  random,
+  dgm,
+};
