@@ -1,0 +1,7 @@
+/** Prints a failure as one line; a stack trace only with HYPERAGENTS_DEBUG=1. */
+export function reportError(e: unknown): number {
+  const err = e instanceof Error ? e : new Error(String(e));
+  console.error(`hyperagents: ${err.message}`);
+  if (process.env.HYPERAGENTS_DEBUG === '1' && err.stack) console.error(err.stack);
+  return 1;
+}

@@ -1,0 +1,37 @@
+import * as fs from 'fs';
+import * as http from 'http';
+import * as path from 'path';
+import type { Config } from '../config';
+import { makeS3Client, S3ObjectStore } from '../storage';
+import { stateLayout } from './layout';
+import { spawnService, waitUntil, type ManagedProcess } from './processes';
+
+export function s3Process(c: Config): ManagedProcess {
+  const l = stateLayout(c);
+  return { name: 's3', pidFile: path.join(l.run, 's3.pid'), marker: l.s3Data };
+}
+
+export function s3Healthy(c: Config): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: c.host, port: c.s3.port, path: '/', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode !== undefined && res.statusCode < 500);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+export async function startS3(c: Config): Promise<void> {
+  const l = stateLayout(c);
+  fs.mkdirSync(l.s3Data, { recursive: true });
+  const logFile = path.join(l.logs, 's3.log');
+  const entry = path.join(__dirname, 's3rverMain.js');
+  // Under ts-jest this file is .ts and there is no compiled sibling: use the build output.
+  const script = fs.existsSync(entry)
+    ? entry
+    : path.resolve(__dirname, '../../dist/src/devstack/s3rverMain.js');
+  spawnService(s3Process(c), process.execPath, [script, c.host, String(c.s3.port), l.s3Data], logFile);
+  await waitUntil('S3 server', () => s3Healthy(c), 30_000, logFile);
+  await new S3ObjectStore(makeS3Client(c), c.s3.bucket).ensureBucket();
+}

@@ -1,0 +1,2 @@
+export { makeS3Client } from './s3Client';
+export { S3ObjectStore, type ObjectStore } from './objectStore';

@@ -1,0 +1,68 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundleOption,
+} from '@temporalio/worker';
+import { temporalAddress, type Config } from '../src/config';
+import { createActivities } from '../activities';
+import { makeS3Client, S3ObjectStore } from '../src/storage';
+import { sandboxFor } from '../src/devstack';
+
+/** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
+export function workflowsPath(): string {
+  const js = path.resolve(__dirname, '../workflows/index.js');
+  return fs.existsSync(js) ? js : path.resolve(__dirname, '../workflows/index.ts');
+}
+
+let bundle: Promise<WorkflowBundleOption> | undefined;
+/** Bundling takes seconds; do it once per process. */
+export function workflowBundle(): Promise<WorkflowBundleOption> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (m: string) => console.warn(m),
+  error: (m: string) => console.error(m),
+};
+
+export interface RunningWorker {
+  worker: Worker;
+  /** Closes the connection once `worker.run()` has returned. */
+  close: () => Promise<void>;
+}
+
+let runtimeInstalled = false;
+/** Worker state changes are logged at INFO by default; keep the terminal for progress. */
+function installRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger(process.env.HYPERAGENTS_DEBUG === '1' ? 'INFO' : 'WARN') });
+  } catch {
+    // Already installed by the embedding process (tests): keep its logger.
+  }
+}
+
+export async function createWorker(c: Config, taskQueue = c.temporal.taskQueue): Promise<RunningWorker> {
+  installRuntime();
+  const connection = await NativeConnection.connect({ address: temporalAddress(c) });
+  const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
+  const worker = await Worker.create({
+    connection,
+    namespace: c.temporal.namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities({ store, sandbox: () => sandboxFor(c), limits: c.sandbox }),
+  });
+  return { worker, close: () => connection.close() };
+}
