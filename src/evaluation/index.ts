@@ -2,6 +2,7 @@ export {
   rankingScore,
   missingDomains,
   meanRankingScore,
+  trainScoresOf,
   type DomainScore,
   type DomainScores,
 } from './scores';

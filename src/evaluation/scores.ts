@@ -48,3 +48,20 @@ export function meanRankingScore(scores: DomainScores, domains: readonly string[
   }
   return sum / domains.length;
 }
+
+/**
+ * The train score of each run domain (null where missing), built from an allow-list: the only view
+ * of a node's results that may go to anything running inside the agent program (the meta agent's
+ * history, the editable selector). Validation and test results never pass through it.
+ */
+export function trainScoresOf(
+  scores: DomainScores,
+  domains: readonly string[],
+): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const d of domains) {
+    const train = scores[d]?.train;
+    out[d] = usable(train) ? train : null;
+  }
+  return out;
+}

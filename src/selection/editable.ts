@@ -1,3 +1,4 @@
+import { trainScoresOf } from '../evaluation/scores';
 import type { Rng } from './rng';
 import { DEFAULT_POLICY, type PolicyName } from './policies';
 import { selectParent, type SelectionResult } from './select';
@@ -35,10 +36,6 @@ export interface EditableSelectorInput {
   readonly candidates: readonly EditableCandidate[];
 }
 
-function trainOnly(value: number | undefined): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
 /** Builds the selector's input. Uses one step of `rng` (for `seed`); throws like `selectParent` when nothing is eligible. */
 export function editableSelectorInput(
   snapshot: SelectionSnapshot,
@@ -49,8 +46,7 @@ export function editableSelectorInput(
   const candidates: EditableCandidate[] = [];
   for (const c of snapshot.candidates) {
     if (!eligibleIds.has(c.id)) continue;
-    const trainScores: Record<string, number | null> = {};
-    for (const d of snapshot.domains) trainScores[d] = trainOnly(c.scores[d]?.train);
+    const trainScores = trainScoresOf(c.scores, snapshot.domains);
     const values = Object.values(trainScores);
     const trainMean = values.every((v) => v !== null)
       ? values.reduce<number>((s, v) => s + v, 0) / values.length

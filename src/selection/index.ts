@@ -13,6 +13,8 @@ export {
   sigmoid,
   topThreeMidpoint,
   weightRules,
+  METHOD_POLICIES,
+  type Method,
   type PolicyName,
   type WeightRule,
 } from './policies';

@@ -79,3 +79,16 @@ export const weightRules: Readonly<Record<PolicyName, WeightRule>> = {
   random,
   dgm,
 };
+
+/**
+ * The built-in policy behind each method of the run config (ablations are configuration, not forks):
+ * DGM-H and its no-self-improvement ablation select alike; no-open-ended always takes the latest
+ * node; DGM uses its original rule.
+ */
+export const METHOD_POLICIES = {
+  'dgm-h': 'score_child_prop',
+  'no-self-improve': 'score_child_prop',
+  'no-open-ended': 'latest',
+  dgm: 'dgm',
+} as const satisfies Record<string, PolicyName>;
+export type Method = keyof typeof METHOD_POLICIES;

@@ -1,4 +1,10 @@
-import { eligibility, meanRankingScore, rankingScore, type EligibilityInput } from '../../src/evaluation';
+import {
+  eligibility,
+  meanRankingScore,
+  rankingScore,
+  trainScoresOf,
+  type EligibilityInput,
+} from '../../src/evaluation';
 
 const domains = ['alpha', 'beta'];
 const good: EligibilityInput = {
@@ -61,5 +67,14 @@ describe('ranking score', () => {
       ),
     ).toBeCloseTo(0.45, 12);
     expect(() => meanRankingScore({ alpha: { train: 1 } }, domains)).toThrow(/'beta'/);
+  });
+});
+
+describe('trainScoresOf', () => {
+  test('train per run domain, null where missing; val never copied', () => {
+    expect(trainScoresOf({ alpha: { train: 0.4, val: 0.9 }, beta: { val: 0.8 } }, domains)).toEqual({
+      alpha: 0.4,
+      beta: null,
+    });
   });
 });

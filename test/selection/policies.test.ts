@@ -1,4 +1,5 @@
 import {
+  METHOD_POLICIES,
   rngFor,
   selectParent,
   SelectionError,
@@ -193,5 +194,16 @@ describe('edge cases', () => {
   test('latest ignores scores and ineligible newer nodes', () => {
     // E has generation 4 but is ineligible; D (generation 3, not the best) is the latest eligible.
     expect(selectParent('latest', snapshot, fixedRng(0.01)).nodeId).toBe('D');
+  });
+});
+
+describe('methods', () => {
+  test('each ablation maps to its selection rule', () => {
+    expect(METHOD_POLICIES).toEqual({
+      'dgm-h': 'score_child_prop',
+      'no-self-improve': 'score_child_prop',
+      'no-open-ended': 'latest',
+      dgm: 'dgm',
+    });
   });
 });
