@@ -6,4 +6,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testTimeout: 120_000,
   maxWorkers: 1,
+  reporters: ['default', '<rootDir>/test/reporters/summary.js'],
 };

@@ -1,0 +1,24 @@
+# The two commands of the README. Both do all the set-up they need, idempotently.
+HA := node bin/hyperagents.js
+
+.PHONY: setup run test up down
+
+setup:
+	@bash infra/setup.sh
+
+up: setup
+	@$(HA) dev up
+
+## The main job: bring the stack up and run it end to end.
+run: up
+	@$(HA) smoke
+
+## The whole test suite: lint, formatting, types, then jest against the real stack.
+test: up
+	npx eslint .
+	npx prettier --check . --log-level warn
+	npx tsc -p tsconfig.json --noEmit
+	npx jest --runInBand
+
+down:
+	@$(HA) dev down

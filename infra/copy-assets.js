@@ -1,0 +1,21 @@
+// Copies the non-TypeScript files the runtime reads (ES modules run inside the sandbox, the seed
+// hyperagent program) next to the compiled output, so `dist/` is self-contained.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const exts = new Set(['.mjs', '.md', '.json']);
+
+function copy(dir) {
+  for (const entry of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) copy(rel);
+    else if (exts.has(path.extname(entry.name))) {
+      fs.mkdirSync(path.join(root, 'dist', dir), { recursive: true });
+      fs.copyFileSync(path.join(root, rel), path.join(root, 'dist', rel));
+    }
+  }
+}
+
+for (const dir of ['src']) copy(dir);

@@ -1,0 +1,53 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ConfigError, envBindings, loadConfig, projectRoot } from '../../src/config';
+
+function tempFile(content: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-config-'));
+  const file = path.join(dir, 'c.json');
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+test('defaults need no file and resolve folders under the project root', () => {
+  const c = loadConfig({ env: {}, cwd: os.tmpdir() });
+  expect(c.temporal.port).toBe(7233);
+  expect(c.temporal.uiPort).toBe(8233);
+  expect(c.s3.bucket).toBe('hyperagents');
+  expect(c.sandbox.backend).toBe('auto');
+  expect(c.stateDir).toBe(path.join(projectRoot, '.hyperagents'));
+  expect(fs.existsSync(path.join(projectRoot, 'package.json'))).toBe(true);
+});
+
+test('a config file overrides defaults and the environment overrides the file', () => {
+  const file = tempFile(JSON.stringify({ temporal: { port: 9000 }, s3: { bucket: 'from-file' } }));
+  const c = loadConfig({ file, env: { HYPERAGENTS_S3_BUCKET: 'from-env' } });
+  expect(c.temporal.port).toBe(9000);
+  expect(c.temporal.uiPort).toBe(8233);
+  expect(c.s3.bucket).toBe('from-env');
+  expect(c.source).toBe(file);
+});
+
+test('bad values give a clear message naming the key', () => {
+  const bad =
+    (raw: unknown, env: Record<string, string> = {}) =>
+    () =>
+      loadConfig({ file: tempFile(JSON.stringify(raw)), env });
+  expect(bad({ temporal: { port: 70000 } })).toThrow(/temporal\.port: .*65535/);
+  expect(bad({ s3: { bucket: 'Not_A_Bucket' } })).toThrow(/s3\.bucket: must be a valid S3 bucket name/);
+  expect(bad({ sandbox: { backend: 'vm' } })).toThrow(/sandbox\.backend/);
+  expect(bad({ host: '0.0.0.0' })).toThrow(/host: must be a loopback address/);
+  expect(bad({ temporal: { prot: 1 } })).toThrow(/temporal.*prot/);
+  expect(bad({}, { HYPERAGENTS_TEMPORAL_PORT: 'seven' })).toThrow(
+    'HYPERAGENTS_TEMPORAL_PORT=seven: must be a number (temporal.port)',
+  );
+  expect(() => loadConfig({ file: tempFile('{ not json'), env: {} })).toThrow(/not a JSON object/);
+  expect(() => loadConfig({ file: '/no/such/file.json', env: {} })).toThrow(ConfigError);
+});
+
+test('every environment variable is documented in the README', () => {
+  const readme = fs.readFileSync(path.join(projectRoot, 'README.md'), 'utf8');
+  const missing = envBindings.map((b) => b.name).filter((name) => !readme.includes(`\`${name}\``));
+  expect(missing).toEqual([]);
+});
