@@ -79,7 +79,8 @@ export function normalizeGrade(prediction: unknown): Grade | undefined {
   return (GRADES as readonly string[]).includes(p) ? (p as Grade) : undefined;
 }
 
-export const mathGradingDomain: Domain<MathGradingInput, MathGradingLabel> = {
+/** Typed with `satisfies` so callers keep the synchronous `score`. */
+export const mathGradingDomain = {
   name: 'math-grading',
   staged: DEFAULT_STAGED,
   describe: () => DESCRIPTION,
@@ -130,4 +131,4 @@ export const mathGradingDomain: Domain<MathGradingInput, MathGradingLabel> = {
       invalidRate: n === 0 ? 0 : perTask.filter((t) => t.details?.valid !== true).length / n,
     };
   },
-};
+} satisfies Domain<MathGradingInput, MathGradingLabel>;

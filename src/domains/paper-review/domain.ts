@@ -47,7 +47,8 @@ export function normalizeDecision(prediction: unknown): Decision | undefined {
   return (DECISIONS as readonly string[]).includes(p) ? (p as Decision) : undefined;
 }
 
-export const paperReviewDomain: Domain<PaperInput, Decision> = {
+/** Typed with `satisfies` so callers keep the synchronous `score`. */
+export const paperReviewDomain = {
   name: 'paper-review',
   staged: DEFAULT_STAGED,
   describe: () => DESCRIPTION,
@@ -93,4 +94,4 @@ export const paperReviewDomain: Domain<PaperInput, Decision> = {
       invalidRate: rate((t) => t.details?.valid !== true),
     };
   },
-};
+} satisfies Domain<PaperInput, Decision>;
