@@ -12,7 +12,7 @@ export function defaultSplitSizes(poolSize: number): SplitSizes {
 }
 
 /**
- * Sorted first, so the result depends only on the seed and the set of slugs; then one seeded
+ * Missing sizes default to 40% train, 20% val, and test = the rest. Sorted first, so the result depends only on the seed and the set of slugs; then one seeded
  * shuffle cut into train, val, test in that order (no slug in two splits).
  */
 export function splitExercises(
@@ -21,7 +21,11 @@ export function splitExercises(
   sizes: Partial<SplitSizes> = {},
 ): Record<Split, string[]> {
   const pool = [...new Set(slugs)].sort();
-  const full = { ...defaultSplitSizes(pool.length), ...sizes };
+  const d = defaultSplitSizes(pool.length);
+  const train = sizes.train ?? d.train;
+  const val = sizes.val ?? d.val;
+  // An unspecified test split takes every exercise the other two leave.
+  const full = { train, val, test: sizes.test ?? Math.max(0, pool.length - train - val) };
   const needed = full.train + full.val + full.test;
   if (needed > pool.length) {
     throw new Error(

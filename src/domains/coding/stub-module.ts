@@ -31,28 +31,29 @@ export interface StubParams {
 export const DEFAULT_STUB_PARAMS: StubParams = { memorizeExamples: true, fallback: 'first-example' };
 
 export function generateStubModule(input: CodingTaskInput, params: StubParams = DEFAULT_STUB_PARAMS): string {
+  // Helper names start with "__", which no generated export name can (see toIdentifier).
   const lines = [
     `// Offline stub for ${input.exercise}: example lookup + '${params.fallback}' fallback, no LLM.`,
+    'const __stubKey = (args) => JSON.stringify(args);',
+    'const __stubAnswer = (v) => { if (v.throws !== undefined) throw new Error(v.throws); return v.value; };',
   ];
-  lines.push('const key = (args) => JSON.stringify(args);');
-  lines.push(
-    'const answer = (v) => { if (v && v.throws !== undefined) throw new Error(v.throws); return v.value; };',
-  );
   for (const f of input.functions) {
     const examples = input.examples.filter((e) => e.function === f.name);
-    const table: Record<string, unknown> = {};
+    const table: Record<string, Answer> = {};
     if (params.memorizeExamples) {
       for (const e of examples) table[JSON.stringify(f.params.map((p) => e.args[p]))] = asAnswer(e.expected);
     }
-    const fallback = fallbackAnswer(params.fallback, examples[0]?.expected);
-    lines.push(
-      `const ${f.name}Table = new Map(Object.entries(${JSON.stringify(table)}));`,
-      `export function ${f.name}(...args) {`,
-      `  const k = key(args.slice(0, ${f.params.length}).map((a) => (a === undefined ? null : a)));`,
-      `  if (${f.name}Table.has(k)) return answer(${f.name}Table.get(k));`,
+    const fallback =
       params.fallback === 'first-argument'
-        ? '  return args[0] ?? null;'
-        : `  return answer(${JSON.stringify(fallback)});`,
+        ? 'args[0] ?? null'
+        : `__stubAnswer(${JSON.stringify(fallbackAnswer(params.fallback, examples[0]?.expected))})`;
+    const table_ = `__table_${f.name}`;
+    lines.push(
+      `const ${table_} = new Map(Object.entries(${JSON.stringify(table)}));`,
+      `export function ${f.name}(...args) {`,
+      `  const k = __stubKey(args.slice(0, ${f.params.length}).map((a) => (a === undefined ? null : a)));`,
+      `  if (${table_}.has(k)) return __stubAnswer(${table_}.get(k));`,
+      `  return ${fallback};`,
       '}',
     );
   }
@@ -69,8 +70,8 @@ function fallbackAnswer(fallback: StubFallback, firstExpected: unknown): Answer 
   switch (fallback) {
     case 'first-example':
       return firstExpected === undefined ? { value: null } : asAnswer(firstExpected);
-    case 'first-argument':
-      return { value: null }; // unused: the generated code returns its first argument
+    case 'first-argument': // unused: the generated code returns its first argument instead
+      return { value: null };
     case 'zero':
       return { value: 0 };
     case 'empty-string':
