@@ -12,7 +12,8 @@ import {
   type TaskScore,
   type UntrustedRunner,
 } from '../contract';
-import { evaluateReward, scorePolicy, type RewardEvaluation } from './evaluate';
+import { scorePolicy, type RewardEvaluation } from './evaluate';
+import { localProcessRunner } from './local-runner';
 import { deriveSeed } from './rng';
 import { RUNNER_ENTRY, runnerFiles } from './runner-files';
 import type { RunnerRequest } from './runner';
@@ -29,8 +30,9 @@ export interface RewardDesignOptions {
   /** Tasks per split; each task is one (environment task, seed) pair, cycling over the environment tasks. */
   readonly sizes: Readonly<Record<Split, number>>;
   /**
-   * Without a sandbox (`ScoreContext.runUntrusted`), evaluate in this process with `node:vm`
-   * containment (not a security boundary). Off by default; for tests and local trials.
+   * Without a sandbox (`ScoreContext.runUntrusted`), run the runner as a plain child process of the
+   * host (`localProcessRunner`; contains crashes and hangs, not malice). Off by default; for tests
+   * and local trials.
    */
   readonly allowHostExecution: boolean;
   readonly sandboxTimeoutMs: number;
@@ -165,7 +167,9 @@ export function createRewardDesignDomain(
           },
         };
       }
-      return verdictFromEvaluation(label, evaluateReward(request.task, request.rewardSource, request.seed));
+      const local = await evaluateInSandbox(localProcessRunner, request, options.sandboxTimeoutMs);
+      if ('error' in local) return { score: 0, details: { failure: 'runner', reason: local.error } };
+      return verdictFromEvaluation(label, local);
     },
 
     aggregate(perTask: readonly TaskScore[]): Metrics {

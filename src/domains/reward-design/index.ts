@@ -24,3 +24,4 @@ export { ENVS, getEnv } from './envs/registry';
 export type { Env, ActionSpace } from './envs/types';
 export { trainCem } from './cem';
 export type { CemConfig } from './cem';
+export { localProcessRunner } from './local-runner';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { types } from 'node:util';
 import vm from 'node:vm';
 
 /**
@@ -10,6 +11,11 @@ import vm from 'node:vm';
  * loops, returns a non-number or schedules endless microtasks is stopped by a timeout and
  * reported as a RewardError; host objects are never handed to the reward code (transitions are
  * copied into typed arrays created inside the context); Math.random inside the context is seeded.
+ *
+ * Known limit: endless microtasks are drained under the timeout (`microtaskMode: 'afterEvaluate'`),
+ * but Node aborts the whole process when that timeout fires while async hooks or AsyncLocalStorage
+ * are active (jest, Temporal workers). Hence evaluations of untrusted rewards run in a separate
+ * plain Node process (runner.ts, in the sandbox or via `localProcessRunner`), never in such a host.
  */
 export type RewardErrorKind = 'compile' | 'missing' | 'runtime' | 'timeout';
 
@@ -159,8 +165,11 @@ const ${token} = (() => {
 ${token};`;
 }
 
+// Checks slots and own data properties only: neither runs code of the reward (no getters, no proxy traps),
+// and neither depends on which realm's Error the value came from (jest runs tests in another realm).
 function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+  if (!types.isNativeError(error) || types.isProxy(error)) return false;
+  return Object.getOwnPropertyDescriptor(error, 'code')?.value === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 }
 
 export function compileReward(source: string, options: CompileRewardOptions): CompiledReward {
@@ -186,7 +195,6 @@ export function compileReward(source: string, options: CompileRewardOptions): Co
   // so that too happens inside the context under the timeout.
   const describeForeign = (error: unknown): string => {
     if (error instanceof RewardError) throw error;
-    if (error instanceof Error) return `${error.name}: ${error.message}`;
     (handle.io as { error?: unknown }).error = error;
     return String(run(`${token}.describeError()`, 'describe-error'));
   };
