@@ -87,7 +87,12 @@ export class DomainRegistry {
           'A user domain must be listed in the config as domains: [{ name, module }].',
       );
     }
-    const exported = (loadBuiltin() as { domain?: unknown }).domain;
+    let exported: unknown;
+    try {
+      exported = (loadBuiltin() as { domain?: unknown }).domain;
+    } catch (error) {
+      throw new Error(`built-in domain "${name}" failed to load: ${(error as Error).message}`);
+    }
     const domain = asDomain(exported, `built-in domain "${name}"`);
     this.domains.set(name, domain);
     return domain;
