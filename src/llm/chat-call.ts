@@ -136,8 +136,9 @@ async function answerChat(
   const reported = hasUsage(completion);
   const usage = reported ? usageOf(completion) : estimatedUsage(body, completion);
   const cost = costUsd(ctx.prices, model, usage) ?? 0;
-  if (reservation)
+  if (reservation) {
     ctx.budget?.settle(reservation, { usd: cost, tokens: usage.promptTokens + usage.completionTokens });
+  }
   Object.assign(record, { outcome: 'upstream', response: completion, usage, costUsd: cost });
   if (!reported) record.usageEstimated = true;
   return { status: 200, body: completion };

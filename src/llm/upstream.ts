@@ -37,15 +37,23 @@ export function openAIUpstream(config: UpstreamConfig): Upstream {
   return {
     async complete(body, signal) {
       let result: unknown;
+      // The client never removes its listener from the signal it is given, and the gateway's
+      // signal lives as long as the gateway: hand it a per-attempt signal, unlinked afterwards.
+      const attempt = new AbortController();
+      const abort = () => attempt.abort();
+      signal.addEventListener('abort', abort, { once: true });
+      if (signal.aborted) attempt.abort();
       try {
         const params = { ...body, stream: false } as ChatCompletionCreateParamsNonStreaming;
-        result = await client.chat.completions.create(params, { signal });
+        result = await client.chat.completions.create(params, { signal: attempt.signal });
       } catch (e) {
         // By name: the error comes from fetch's JSON parser, possibly another realm's SyntaxError.
         if ((e as Error)?.name === 'SyntaxError') {
           throw new InvalidUpstreamResponse(`body is not JSON (${(e as Error).message})`);
         }
         throw e;
+      } finally {
+        signal.removeEventListener('abort', abort);
       }
       if (!isCompletion(result)) throw new InvalidUpstreamResponse('body is not a chat completion');
       return result;

@@ -433,6 +433,22 @@ describe('LlmGateway over a Unix socket', () => {
       await new Promise((r) => dead.close(r));
     });
 
+    it('close() aborts a call in flight, frees its reservation, and removes the socket', async () => {
+      const budget = new BudgetLedger({ tokens: 1_000_000 });
+      const socket = await startGateway({ budget });
+      stub.enqueue({ kind: 'hang' });
+      const pending = chat(socket, 'task', 'never answered');
+      await stub.waitForRequests(1);
+      expect(budget.snapshot().inFlightCalls).toBe(1);
+      await gateways.pop()?.close();
+      await expect(pending).rejects.toThrow(/socket hang up|ECONNRESET/);
+      expect(fs.existsSync(socket)).toBe(false);
+      // The aborted call settles asynchronously: wait for its log record, then check the ledger.
+      while (log.records.length === 0) await new Promise((r) => setImmediate(r));
+      expect(log.records[0]).toMatchObject({ status: 503, error: 'the LLM gateway is shutting down' });
+      expect(budget.snapshot()).toMatchObject({ inFlightCalls: 0, spent: { tokens: 0 } });
+    });
+
     it('refuses to clobber a regular file at the socket path', async () => {
       const socketPath = path.join(dir, 'not-a-socket');
       fs.writeFileSync(socketPath, 'keep me');
