@@ -1,0 +1,20 @@
+export {
+  checkProgramPaths,
+  programPathProblem,
+  pathMatcher,
+  ProgramPathError,
+  type ProgramFiles,
+} from './paths';
+export { programHash, canonicalProgramJson } from './hash';
+export {
+  readProgramDir,
+  scanProgramDir,
+  writeProgramDir,
+  ProgramFolderError,
+  DEFAULT_READ_LIMITS,
+  type ReadLimits,
+  type ProgramScan,
+  type SkippedPath,
+} from './files';
+export { diffPrograms, patchIsEmpty, type ProgramDiff } from './diff';
+export { restoreProtected, metaAgentChanged, META_AGENT_ENTRY, type Restored } from './protect';

@@ -1,0 +1,371 @@
+import { createHash } from 'crypto';
+import { promises as fs } from 'fs';
+import * as path from 'path';
+import {
+  canonicalProgramJson,
+  checkProgramPaths,
+  diffPrograms,
+  metaAgentChanged,
+  restoreProtected,
+  writeProgramDir,
+  type ProgramDiff,
+  type ProgramFiles,
+} from '../agent/program';
+import type { SelectionSnapshot } from '../selection';
+import type { ObjectStore } from '../storage';
+import { canonicalJson } from './canonical';
+import { mapLimit } from './concurrency';
+import {
+  blobDigest,
+  blobKey,
+  checkRunId,
+  generationOf,
+  nodeIdFor,
+  nodeKey,
+  nodesPrefix,
+  reportKey,
+  runPrefix,
+} from './keys';
+import { parseNodeRecord, type NodeRecord, type NodeScores, type Split } from './record';
+import { childCountsOf, lineageOf, selectionSnapshotOf, trainHistoryOf, type TrainHistory } from './views';
+
+/** A stored object is missing or does not match its content address. */
+export class ArchiveError extends Error {
+  override name = 'ArchiveError';
+}
+
+/** A different record already exists under this node id; the stored one is kept. */
+export class NodeConflictError extends Error {
+  override name = 'NodeConflictError';
+}
+
+export interface ArchiveOptions {
+  /** GETs in flight while listing nodes (default 32). */
+  readonly readConcurrency?: number;
+}
+
+/** What `updateNode` may change; identity fields (ids, generation, keys, createdAt) never change. */
+export interface NodeUpdate {
+  /** Merged per domain and split: a new val score leaves the stored train score in place. */
+  readonly scores?: NodeScores;
+  readonly validation?: NodeRecord['validation'];
+  readonly metaOutcome?: NodeRecord['metaOutcome'];
+  readonly approval?: NodeRecord['approval'];
+  readonly barred?: boolean;
+  readonly barredReason?: string;
+  readonly costUsd?: number;
+  readonly tokens?: number;
+}
+
+/** A child program stored with its patch, ready to go into a NodeRecord. */
+export interface StoredChild {
+  /** The child as stored: protected paths restored. */
+  readonly files: ProgramFiles;
+  readonly snapshotKey: string;
+  readonly patchKey?: string;
+  readonly patchEmpty: boolean;
+  readonly changedPaths: string[];
+  readonly revertedPaths: string[];
+  readonly metaChanged: boolean;
+}
+
+export interface ExportedNode {
+  readonly programDir: string;
+  readonly nodeFile: string;
+  readonly patchFile?: string;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** A record without createdAt, canonicalised: what "the same node" means for a retried write. */
+function substance(r: NodeRecord): string {
+  return canonicalJson({ ...r, createdAt: undefined });
+}
+
+function differingFields(a: NodeRecord, b: NodeRecord): string[] {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  keys.delete('createdAt');
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  return [...keys].filter((k) => canonicalJson(ra[k]) !== canonicalJson(rb[k])).sort();
+}
+
+function mergeScores(stored: NodeScores, update: NodeScores): NodeScores {
+  const out: Record<string, NodeScores[string]> = { ...stored };
+  for (const [domain, splits] of Object.entries(update)) out[domain] = { ...stored[domain], ...splits };
+  return out;
+}
+
+/**
+ * The run archive in an object store (S3). Program snapshots and patches are content-addressed blobs
+ * shared by all runs; node records and reports live under `runs/<runId>/`. Every write is keyed so a
+ * retried activity lands on the same object.
+ *
+ * Concurrency: writes to one node are read-check-write, not atomic; the engine writes each node from
+ * one generation workflow at a time, which is what makes this safe.
+ */
+export class Archive {
+  private readonly readConcurrency: number;
+
+  constructor(
+    private readonly store: ObjectStore,
+    options: ArchiveOptions = {},
+  ) {
+    this.readConcurrency = options.readConcurrency ?? 32;
+  }
+
+  // ---- blobs ------------------------------------------------------------------------------------
+
+  private async exists(key: string): Promise<boolean> {
+    // ObjectStore has no HEAD; a prefix listing of the exact key is one small request.
+    return (await this.store.list(key)).includes(key);
+  }
+
+  /** Stores bytes under their sha256; skips the upload when that key already exists. */
+  async putBlob(content: Buffer | string): Promise<string> {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    const key = blobKey(sha256(bytes));
+    if (!(await this.exists(key))) await this.store.put(key, bytes);
+    return key;
+  }
+
+  /** The blob's bytes, checked against its address. Throws ArchiveError when missing or corrupt. */
+  async getBlob(key: string): Promise<Buffer> {
+    const digest = blobDigest(key);
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) throw new ArchiveError(`blob ${key} does not exist`);
+    if (sha256(bytes) !== digest)
+      throw new ArchiveError(`blob ${key} is corrupt: its content hashes differently`);
+    return bytes;
+  }
+
+  /** Stores a program snapshot (its canonical JSON); the key's digest equals `programHash(files)`. */
+  async putProgram(files: ProgramFiles): Promise<string> {
+    checkProgramPaths(Object.keys(files));
+    return this.putBlob(canonicalProgramJson(files));
+  }
+
+  async getProgram(snapshotKey: string): Promise<ProgramFiles> {
+    const parsed: unknown = JSON.parse((await this.getBlob(snapshotKey)).toString('utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new ArchiveError(`blob ${snapshotKey} is not a program snapshot`);
+    }
+    const files = parsed as Record<string, unknown>;
+    for (const [p, text] of Object.entries(files)) {
+      if (typeof text !== 'string') throw new ArchiveError(`blob ${snapshotKey}: '${p}' is not text`);
+    }
+    checkProgramPaths(Object.keys(files));
+    return files as ProgramFiles;
+  }
+
+  /**
+   * Stores a child after self-modification: protected paths restored to the parent's version, the
+   * snapshot and (when non-empty) the unified patch as blobs, and the facts the NodeRecord needs.
+   */
+  async storeChild(input: {
+    readonly parent: ProgramFiles;
+    readonly child: ProgramFiles;
+    readonly protectedPaths: readonly string[];
+    readonly metaPaths?: readonly string[];
+  }): Promise<StoredChild> {
+    const { files, revertedPaths } = restoreProtected(input.parent, input.child, input.protectedPaths);
+    const diff = diffPrograms(input.parent, files);
+    const snapshotKey = await this.putProgram(files);
+    const patchEmpty = diff.changedPaths.length === 0;
+    const patchKey = patchEmpty ? undefined : await this.putBlob(diff.patch);
+    return {
+      files,
+      snapshotKey,
+      ...(patchKey ? { patchKey } : {}),
+      patchEmpty,
+      changedPaths: diff.changedPaths,
+      revertedPaths,
+      metaChanged: metaAgentChanged(input.parent, files, input.metaPaths),
+    };
+  }
+
+  // ---- node records -----------------------------------------------------------------------------
+
+  /**
+   * Writes a node record once. Rewriting the same node (equal in everything but createdAt, as a
+   * retried activity would) keeps the stored record and returns it with `written: false`. A record
+   * that differs in substance is refused with NodeConflictError naming the fields, and the stored
+   * one is kept: no silent last-write-wins. Deliberate changes go through `updateNode`.
+   */
+  async putNode(record: NodeRecord): Promise<{ record: NodeRecord; written: boolean }> {
+    const where = `node ${record.runId}/${record.nodeId}`;
+    const checked = parseNodeRecord(record, where);
+    checkRunId(checked.runId);
+    if (checked.nodeId !== nodeIdFor(checked.generation)) {
+      throw new NodeConflictError(
+        `${where}: generation ${checked.generation} must have id ${nodeIdFor(checked.generation)}`,
+      );
+    }
+    if (checked.parentId !== null && generationOf(checked.parentId) >= checked.generation) {
+      throw new NodeConflictError(`${where}: parent ${checked.parentId} is not from an earlier generation`);
+    }
+    const existing = await this.getNode(checked.runId, checked.nodeId);
+    if (existing) {
+      if (substance(existing) === substance(checked)) return { record: existing, written: false };
+      throw new NodeConflictError(
+        `${where} already exists with different ${differingFields(existing, checked).join(', ')}; ` +
+          'the stored record is kept (use updateNode to change scores, approval or bar)',
+      );
+    }
+    await this.writeNode(checked);
+    return { record: checked, written: true };
+  }
+
+  private async writeNode(record: NodeRecord): Promise<void> {
+    await this.store.put(nodeKey(record.runId, record.nodeId), canonicalJson(record), 'application/json');
+  }
+
+  async getNode(runId: string, nodeId: string): Promise<NodeRecord | undefined> {
+    const key = nodeKey(runId, nodeId);
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) return undefined;
+    return this.parseStored(bytes, key, runId, nodeId);
+  }
+
+  /** Like getNode, but a missing node is an error. */
+  async requireNode(runId: string, nodeId: string): Promise<NodeRecord> {
+    const node = await this.getNode(runId, nodeId);
+    if (!node) throw new ArchiveError(`run ${runId} has no node ${nodeId}`);
+    return node;
+  }
+
+  private parseStored(bytes: Buffer, key: string, runId: string, nodeId: string): NodeRecord {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw new ArchiveError(`${key} is not JSON`);
+    }
+    const record = parseNodeRecord(value, key);
+    if (record.runId !== runId || record.nodeId !== nodeId) {
+      throw new ArchiveError(`${key} holds node ${record.runId}/${record.nodeId}`);
+    }
+    return record;
+  }
+
+  /** Applies `update` to a stored node (scores merged per domain and split) and returns the result. */
+  async updateNode(runId: string, nodeId: string, update: NodeUpdate): Promise<NodeRecord> {
+    const stored = await this.requireNode(runId, nodeId);
+    const { scores, ...rest } = update;
+    const next = parseNodeRecord(
+      { ...stored, ...rest, ...(scores ? { scores: mergeScores(stored.scores, scores) } : {}) },
+      `update of ${runId}/${nodeId}`,
+    );
+    if (substance(next) !== substance(stored)) await this.writeNode(next);
+    return next;
+  }
+
+  /** Every node of the run, in generation order. GETs run `readConcurrency` at a time. */
+  async listNodes(runId: string): Promise<NodeRecord[]> {
+    const prefix = nodesPrefix(runId);
+    const ids = (await this.store.list(prefix))
+      .map((k) => k.slice(prefix.length))
+      .filter((name) => /^gen-\d{5,}\.json$/.test(name))
+      .map((name) => name.slice(0, -'.json'.length));
+    const records = await mapLimit(ids, this.readConcurrency, async (id) => {
+      const key = nodeKey(runId, id);
+      const bytes = await this.store.get(key);
+      return bytes === undefined ? undefined : this.parseStored(bytes, key, runId, id);
+    });
+    return records
+      .filter((r): r is NodeRecord => r !== undefined)
+      .sort((a, b) => a.generation - b.generation);
+  }
+
+  /** The records from the run's root to `nodeId`, root first (one GET per ancestor). */
+  async lineage(runId: string, nodeId: string): Promise<NodeRecord[]> {
+    const chain: NodeRecord[] = [];
+    const seen = new Set<string>();
+    let id: string | null = nodeId;
+    while (id !== null) {
+      if (seen.has(id)) throw new ArchiveError(`lineage of ${runId}/${nodeId} has a cycle through ${id}`);
+      seen.add(id);
+      const node: NodeRecord = await this.requireNode(runId, id);
+      chain.push(node);
+      id = node.parentId;
+    }
+    return chain.reverse();
+  }
+
+  async childCounts(runId: string): Promise<Record<string, number>> {
+    return childCountsOf(await this.listNodes(runId));
+  }
+
+  async selectionSnapshot(runId: string, domains: readonly string[]): Promise<SelectionSnapshot> {
+    return selectionSnapshotOf(await this.listNodes(runId), domains);
+  }
+
+  /** What `nodeId`'s meta agent may see of the run: train scores only (see `trainHistoryOf`). */
+  async trainHistory(runId: string, nodeId: string, domains: readonly string[]): Promise<TrainHistory> {
+    const nodes = await this.listNodes(runId);
+    lineageOf(nodes, nodeId); // fail early and clearly on an unknown node
+    return trainHistoryOf(nodes, nodeId, domains);
+  }
+
+  // ---- programs of nodes ------------------------------------------------------------------------
+
+  /**
+   * Writes `<dir>/program/` (the snapshot), `<dir>/node.json` and, when the patch is non-empty,
+   * `<dir>/patch.diff`. The program sits in its own folder so reading it back gives the snapshot
+   * exactly. `dir` must be missing or empty.
+   */
+  async exportNode(runId: string, nodeId: string, dir: string): Promise<ExportedNode> {
+    const node = await this.requireNode(runId, nodeId);
+    const files = await this.getProgram(node.snapshotKey);
+    await fs.mkdir(dir, { recursive: true });
+    if ((await fs.readdir(dir)).length > 0) throw new ArchiveError(`cannot export into '${dir}': not empty`);
+    const programDir = path.join(dir, 'program');
+    await writeProgramDir(programDir, files);
+    const nodeFile = path.join(dir, 'node.json');
+    await fs.writeFile(nodeFile, `${JSON.stringify(JSON.parse(canonicalJson(node)), null, 2)}\n`, 'utf8');
+    if (!node.patchKey) return { programDir, nodeFile };
+    const patchFile = path.join(dir, 'patch.diff');
+    await fs.writeFile(patchFile, await this.getBlob(node.patchKey));
+    return { programDir, nodeFile, patchFile };
+  }
+
+  /** The diff from node `a`'s program to node `b`'s (any two nodes of the run, not only parent-child). */
+  async diffNodes(runId: string, a: string, b: string): Promise<ProgramDiff> {
+    const [na, nb] = await Promise.all([this.requireNode(runId, a), this.requireNode(runId, b)]);
+    const [fa, fb] = await Promise.all([this.getProgram(na.snapshotKey), this.getProgram(nb.snapshotKey)]);
+    return diffPrograms(fa, fb);
+  }
+
+  // ---- reports ----------------------------------------------------------------------------------
+
+  /** Stores an evaluation report (host side: may hold labels) and returns its key for the SplitScore. */
+  async putReport(
+    runId: string,
+    nodeId: string,
+    domain: string,
+    split: Split,
+    report: unknown,
+  ): Promise<string> {
+    const key = reportKey(runId, nodeId, domain, split);
+    await this.store.put(key, JSON.stringify(report), 'application/json');
+    return key;
+  }
+
+  async getReport(key: string): Promise<unknown> {
+    const bytes = await this.store.get(key);
+    if (bytes === undefined) throw new ArchiveError(`report ${key} does not exist`);
+    return JSON.parse(bytes.toString('utf8'));
+  }
+
+  /**
+   * Deletes the run's records and reports (not blobs: they are shared between runs by content).
+   * For throwaway runs in tests and benches; returns how many objects went.
+   */
+  async deleteRunRecords(runId: string): Promise<number> {
+    const keys = await this.store.list(runPrefix(runId));
+    await mapLimit(keys, this.readConcurrency, (k) => this.store.delete(k));
+    return keys.length;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Split } from './record';
+
+/**
+ * The S3 layout. Blobs are content addressed and shared by all runs; everything else sits under the
+ * run. Ids are checked so a key never gains an extra `/` level or a `..` from user input.
+ */
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const NODE_ID = /^gen-(\d{5,})$/;
+const HEX = /^[0-9a-f]{64}$/;
+
+export class ArchiveKeyError extends Error {
+  override name = 'ArchiveKeyError';
+}
+
+export function checkRunId(runId: string): string {
+  if (!RUN_ID.test(runId) || runId.includes('..')) {
+    throw new ArchiveKeyError(`run id '${runId}' must be 1-128 characters of A-Z a-z 0-9 . _ - (no '..')`);
+  }
+  return runId;
+}
+
+/** `gen-00042`: the node made by generation 42 (one node per generation). */
+export function nodeIdFor(generation: number): string {
+  if (!Number.isInteger(generation) || generation < 0) {
+    throw new ArchiveKeyError(`generation ${generation} must be an integer >= 0`);
+  }
+  return `gen-${String(generation).padStart(5, '0')}`;
+}
+
+/** The generation encoded in a node id; throws on anything that is not `gen-<digits>`. */
+export function generationOf(nodeId: string): number {
+  const m = NODE_ID.exec(nodeId);
+  if (!m) throw new ArchiveKeyError(`node id '${nodeId}' must look like gen-00042`);
+  return Number(m[1]);
+}
+
+export function checkNodeId(nodeId: string): string {
+  if (nodeIdFor(generationOf(nodeId)) !== nodeId) {
+    throw new ArchiveKeyError(
+      `node id '${nodeId}' is not canonical (expected ${nodeIdFor(generationOf(nodeId))})`,
+    );
+  }
+  return nodeId;
+}
+
+export const BLOB_PREFIX = 'blobs/sha256/';
+
+export function blobKey(sha256Hex: string): string {
+  if (!HEX.test(sha256Hex)) throw new ArchiveKeyError(`'${sha256Hex}' is not a sha256 hex digest`);
+  return `${BLOB_PREFIX}${sha256Hex}`;
+}
+
+/** The digest a blob key names; throws when the key is not a blob key. */
+export function blobDigest(key: string): string {
+  const hex = key.startsWith(BLOB_PREFIX) ? key.slice(BLOB_PREFIX.length) : '';
+  if (!HEX.test(hex)) throw new ArchiveKeyError(`'${key}' is not a blob key (${BLOB_PREFIX}<sha256 hex>)`);
+  return hex;
+}
+
+export function runPrefix(runId: string): string {
+  return `runs/${checkRunId(runId)}/`;
+}
+
+export function nodesPrefix(runId: string): string {
+  return `${runPrefix(runId)}nodes/`;
+}
+
+export function nodeKey(runId: string, nodeId: string): string {
+  return `${nodesPrefix(runId)}${checkNodeId(nodeId)}.json`;
+}
+
+export function reportKey(runId: string, nodeId: string, domain: string, split: Split): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(domain) || domain.includes('..')) {
+    throw new ArchiveKeyError(`domain name '${domain}' cannot be part of a key`);
+  }
+  return `${runPrefix(runId)}reports/${checkNodeId(nodeId)}/${domain}-${split}.json`;
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * One archive node: everything the engine knows about a child after a generation. Types only plus
+ * their schema (no I/O), so workflows may import them.
+ */
+
+export type Split = 'train' | 'val' | 'test';
+export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
+
+export interface SplitScore {
+  readonly score: number;
+  /** 'full': the whole split was evaluated; 'staged-scaled': staged score × evaluated / total. */
+  readonly basis: 'full' | 'staged-scaled';
+  readonly evaluated: number;
+  readonly total: number;
+  /** The per-task report, `runs/<runId>/reports/<nodeId>/<domain>-<split>.json`. */
+  readonly reportKey?: string;
+}
+
+export type NodeScores = Readonly<
+  Record<string, { train?: SplitScore; val?: SplitScore; test?: SplitScore }>
+>;
+
+export type Strategy = 'llm' | 'offline' | 'seed';
+/** How the self-modification step that made this node ended (it ran the parent's meta agent). */
+export type MetaOutcome = 'ok' | 'timeout' | 'crashed' | 'oom' | 'invalid';
+
+export interface Approval {
+  readonly status: 'pending' | 'approved' | 'rejected';
+  readonly note?: string;
+  readonly at?: string;
+}
+
+export interface NodeRecord {
+  readonly runId: string;
+  /** `gen-00042`: derived from the generation, so a retried write lands on the same key. */
+  readonly nodeId: string;
+  readonly parentId: string | null;
+  readonly generation: number;
+  /** ISO time. Ignored when comparing a rewrite with the stored record (a retry recomputes it). */
+  readonly createdAt: string;
+  /** `blobs/sha256/<hex>` of the program's canonical JSON (protected paths already restored). */
+  readonly snapshotKey: string;
+  /** `blobs/sha256/<hex>` of the unified diff against the parent; absent when the patch is empty. */
+  readonly patchKey?: string;
+  readonly patchEmpty: boolean;
+  readonly changedPaths: readonly string[];
+  readonly metaChanged: boolean;
+  readonly strategy: Strategy;
+  readonly metaOutcome: MetaOutcome;
+  readonly validation: { readonly passed: boolean; readonly reasons: readonly string[] };
+  readonly revertedPaths: readonly string[];
+  readonly scores: NodeScores;
+  readonly costUsd: number;
+  readonly tokens: number;
+  readonly approval?: Approval;
+  /** Set once this node's meta agent crashed or timed out as a parent: never selected again. */
+  readonly barred?: boolean;
+  readonly barredReason?: string;
+}
+
+const splitScore = z
+  .object({
+    score: z.number().finite(),
+    basis: z.enum(['full', 'staged-scaled']),
+    evaluated: z.number().int().min(0),
+    total: z.number().int().min(0),
+    reportKey: z.string().min(1).optional(),
+  })
+  .strict();
+
+const domainScores = z
+  .object({ train: splitScore.optional(), val: splitScore.optional(), test: splitScore.optional() })
+  .strict();
+
+export const nodeRecordSchema = z
+  .object({
+    runId: z.string().min(1),
+    nodeId: z.string().min(1),
+    parentId: z.string().min(1).nullable(),
+    generation: z.number().int().min(0),
+    createdAt: z.string().min(1),
+    snapshotKey: z.string().min(1),
+    patchKey: z.string().min(1).optional(),
+    patchEmpty: z.boolean(),
+    changedPaths: z.array(z.string()),
+    metaChanged: z.boolean(),
+    strategy: z.enum(['llm', 'offline', 'seed']),
+    metaOutcome: z.enum(['ok', 'timeout', 'crashed', 'oom', 'invalid']),
+    validation: z.object({ passed: z.boolean(), reasons: z.array(z.string()) }).strict(),
+    revertedPaths: z.array(z.string()),
+    scores: z.record(z.string(), domainScores),
+    costUsd: z.number().finite().min(0),
+    tokens: z.number().int().min(0),
+    approval: z
+      .object({
+        status: z.enum(['pending', 'approved', 'rejected']),
+        note: z.string().optional(),
+        at: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    barred: z.boolean().optional(),
+    barredReason: z.string().optional(),
+  })
+  .strict();
+
+// Compile-time check that the schema and the interface agree both ways.
+type Parsed = z.infer<typeof nodeRecordSchema>;
+const _schemaMatches: (r: Parsed) => NodeRecord = (r) => r;
+const _interfaceMatches: (r: NodeRecord) => Parsed = (r) => ({
+  ...r,
+  changedPaths: [...r.changedPaths],
+  revertedPaths: [...r.revertedPaths],
+  validation: { ...r.validation, reasons: [...r.validation.reasons] },
+});
+void _schemaMatches;
+void _interfaceMatches;
+
+/** A stored record is malformed or fails the schema; the message names the key and the field. */
+export class NodeRecordError extends Error {
+  override name = 'NodeRecordError';
+}
+
+export function parseNodeRecord(value: unknown, where: string): NodeRecord {
+  const r = nodeRecordSchema.safeParse(value);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    const at = issue?.path.length ? issue.path.join('.') : '(record)';
+    throw new NodeRecordError(`${where}: bad node record at ${at}: ${issue?.message ?? 'invalid'}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,149 @@
+import { eligibility, trainScoresOf, type DomainScore, type DomainScores } from '../evaluation';
+import type { Candidate, SelectionSnapshot } from '../selection';
+import type { NodeRecord, NodeScores } from './record';
+
+/**
+ * Pure views over a run's node records (as `Archive.listNodes` returns them). The Archive class
+ * composes them with I/O; workflows and tests can call them on records they already hold.
+ */
+
+/** n_i for every node: how many records name it as parent (0 for leaves). */
+export function childCountsOf(nodes: readonly NodeRecord[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const n of nodes) counts[n.nodeId] ??= 0;
+  for (const n of nodes) if (n.parentId !== null) counts[n.parentId] = (counts[n.parentId] ?? 0) + 1;
+  return counts;
+}
+
+/** The ids from the root to `nodeId`, root first. Throws on a missing ancestor or a cycle. */
+export function lineageOf(
+  nodes: readonly NodeRecord[] | ReadonlyMap<string, NodeRecord>,
+  nodeId: string,
+): string[] {
+  const byId = nodes instanceof Map ? nodes : new Map((nodes as NodeRecord[]).map((n) => [n.nodeId, n]));
+  const path: string[] = [];
+  const seen = new Set<string>();
+  let id: string | null = nodeId;
+  while (id !== null) {
+    if (seen.has(id)) throw new Error(`lineage of ${nodeId}: cycle through ${id}`);
+    seen.add(id);
+    const node = byId.get(id);
+    if (!node) throw new Error(`lineage of ${nodeId}: no node ${id} in the archive`);
+    path.push(id);
+    id = node.parentId;
+  }
+  return path.reverse();
+}
+
+/**
+ * Why a node may not be chosen as a parent beyond the rules of `evaluation/eligibility`: barred after
+ * its meta agent crashed or timed out, or held by the approval gate (pending or rejected), so that a
+ * node a person has not cleared never breeds.
+ */
+export function barredReasonOf(node: NodeRecord): string | undefined {
+  if (node.barred) return node.barredReason ?? 'meta agent crashed or timed out as a parent';
+  if (node.approval?.status === 'rejected') return 'rejected by a reviewer';
+  if (node.approval?.status === 'pending') return 'awaiting approval';
+  return undefined;
+}
+
+/** Train and val scores only, the shape selection and eligibility read; test never steers evolution. */
+export function domainScoresOf(scores: NodeScores): DomainScores {
+  const out: Record<string, DomainScore> = {};
+  for (const [domain, s] of Object.entries(scores)) {
+    const d: { train?: number; val?: number } = {};
+    if (s.train) d.train = s.train.score;
+    if (s.val) d.val = s.val.score;
+    out[domain] = d;
+  }
+  return out;
+}
+
+/** Nodes in generation order (the snapshot order `latest` and ties rely on). */
+function byGeneration(nodes: readonly NodeRecord[]): NodeRecord[] {
+  return [...nodes].sort((a, b) => a.generation - b.generation || (a.nodeId < b.nodeId ? -1 : 1));
+}
+
+/** The read-only snapshot `selection` draws from, eligibility decided by `evaluation/eligibility`. */
+export function selectionSnapshotOf(
+  nodes: readonly NodeRecord[],
+  domains: readonly string[],
+): SelectionSnapshot {
+  const counts = childCountsOf(nodes);
+  const candidates: Candidate[] = byGeneration(nodes).map((n) => {
+    const scores = domainScoresOf(n.scores);
+    const verdict = eligibility(
+      {
+        parentId: n.parentId,
+        patchEmpty: n.patchEmpty,
+        validationPassed: n.validation.passed,
+        scores,
+        barred: barredReasonOf(n),
+      },
+      domains,
+    );
+    return {
+      id: n.nodeId,
+      generation: n.generation,
+      scores,
+      childCount: counts[n.nodeId] ?? 0,
+      eligible: verdict.eligible,
+    };
+  });
+  return { domains: [...domains], candidates };
+}
+
+/** One archive node as the meta agent may see it. */
+export interface TrainHistoryNode {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly generation: number;
+  readonly changedPaths: string[];
+  readonly patchEmpty: boolean;
+  readonly metaChanged: boolean;
+  /** Whether the child loaded and ran its smoke task (reasons are withheld: free text from the harness). */
+  readonly valid: boolean;
+  readonly childCount: number;
+  /** Train score per run domain, null where the node has none. */
+  readonly train: Record<string, number | null>;
+}
+
+export interface TrainHistory {
+  /** The node whose meta agent receives this history. */
+  readonly nodeId: string;
+  readonly domains: string[];
+  /** Its ancestors and itself, root first. */
+  readonly lineage: string[];
+  /** Every node of the archive, in generation order. */
+  readonly nodes: TrainHistoryNode[];
+}
+
+/**
+ * ARCHITECTURE: the meta agent sees "the archive's results on the train split only". Built field by
+ * field from an allow-list (train scores through `trainScoresOf`), so a field later added to
+ * NodeRecord, a val or test score, a report key or a label can never leak in by accident.
+ */
+export function trainHistoryOf(
+  nodes: readonly NodeRecord[],
+  nodeId: string,
+  domains: readonly string[],
+): TrainHistory {
+  const counts = childCountsOf(nodes);
+  const sorted = byGeneration(nodes);
+  return {
+    nodeId,
+    domains: [...domains],
+    lineage: lineageOf(sorted, nodeId),
+    nodes: sorted.map((n) => ({
+      id: n.nodeId,
+      parentId: n.parentId,
+      generation: n.generation,
+      changedPaths: [...n.changedPaths],
+      patchEmpty: n.patchEmpty,
+      metaChanged: n.metaChanged,
+      valid: n.validation.passed,
+      childCount: counts[n.nodeId] ?? 0,
+      train: trainScoresOf(domainScoresOf(n.scores), domains),
+    })),
+  };
+}

@@ -1,0 +1,95 @@
+import {
+  diffPrograms,
+  metaAgentChanged,
+  patchIsEmpty,
+  restoreProtected,
+  type ProgramFiles,
+} from '../../src/agent/program';
+
+const parent: ProgramFiles = {
+  'README.md': 'seed\n',
+  'task_agent.mjs': 'const w = 1;\nexport const solve = () => w;\n',
+  'meta_agent.mjs': 'export const improve = () => {};\n',
+  'harness/run.mjs': 'run();\n',
+  'lib/meta/tools.mjs': 'export const tools = [];\n',
+  'lib/util.mjs': 'u\n',
+};
+
+test('diffPrograms: unified diff with exact hunks, and the added/removed/modified lists', () => {
+  const child: ProgramFiles = {
+    ...parent,
+    'task_agent.mjs': 'const w = 2;\nexport const solve = () => w;\n',
+  };
+  delete child['README.md'];
+  child['memory/notes.md'] = 'tried w=2\n';
+  const d = diffPrograms(parent, child);
+  expect(d.added).toEqual(['memory/notes.md']);
+  expect(d.removed).toEqual(['README.md']);
+  expect(d.modified).toEqual(['task_agent.mjs']);
+  expect(d.changedPaths).toEqual(['README.md', 'memory/notes.md', 'task_agent.mjs']);
+  expect(d.patch).toBe(
+    [
+      'diff --git a/README.md b/README.md',
+      '--- a/README.md',
+      '+++ /dev/null',
+      '@@ -1,1 +0,0 @@',
+      '-seed',
+      'diff --git a/memory/notes.md b/memory/notes.md',
+      '--- /dev/null',
+      '+++ b/memory/notes.md',
+      '@@ -0,0 +1,1 @@',
+      '+tried w=2',
+      'diff --git a/task_agent.mjs b/task_agent.mjs',
+      '--- a/task_agent.mjs',
+      '+++ b/task_agent.mjs',
+      '@@ -1,2 +1,2 @@',
+      '-const w = 1;',
+      '+const w = 2;',
+      ' export const solve = () => w;',
+      '',
+    ].join('\n'),
+  );
+  expect(patchIsEmpty(d)).toBe(false);
+});
+
+test('an identical program gives an empty patch; an added empty file does not', () => {
+  const same = diffPrograms(parent, { ...parent });
+  expect(same.patch).toBe('');
+  expect(patchIsEmpty(same)).toBe(true);
+  const emptyFile = diffPrograms(parent, { ...parent, 'memory/.keep': '' });
+  expect(emptyFile.changedPaths).toEqual(['memory/.keep']);
+  expect(patchIsEmpty(emptyFile)).toBe(false);
+});
+
+test('restoreProtected reverts edits, re-adds deletions and drops additions under protected paths', () => {
+  const child: ProgramFiles = {
+    ...parent,
+    'harness/run.mjs': 'cheat();\n', // edited, protected folder
+    'harness/extra.mjs': 'x\n', // added under protected folder
+    'task_agent.mjs': 'improved\n', // allowed edit
+    'harnessing.mjs': 'not protected: only the folder harness/ is\n',
+  };
+  delete child['README.md']; // deletion of an exactly protected file
+  const input = structuredClone(child);
+  const { files, revertedPaths } = restoreProtected(parent, child, ['./harness/', 'README.md', 'absent/']);
+  expect(revertedPaths).toEqual(['README.md', 'harness/extra.mjs', 'harness/run.mjs']);
+  expect(files).toEqual({
+    ...parent,
+    'task_agent.mjs': 'improved\n',
+    'harnessing.mjs': 'not protected: only the folder harness/ is\n',
+  });
+  expect(child).toEqual(input); // not mutated
+  expect(restoreProtected(parent, parent, ['harness']).revertedPaths).toEqual([]);
+});
+
+test('metaAgentChanged: meta_agent.mjs always counts, other meta files only when listed', () => {
+  expect(metaAgentChanged(parent, { ...parent, 'task_agent.mjs': 'x' }, ['lib/meta'])).toBe(false);
+  expect(metaAgentChanged(parent, { ...parent, 'meta_agent.mjs': 'x' })).toBe(true);
+  const toolsEdit = { ...parent, 'lib/meta/tools.mjs': 'export const tools = [bash];\n' };
+  expect(metaAgentChanged(parent, toolsEdit)).toBe(false);
+  expect(metaAgentChanged(parent, toolsEdit, ['lib/meta/'])).toBe(true);
+  expect(metaAgentChanged(parent, { ...parent, 'lib/meta/new.mjs': '' }, ['lib/meta'])).toBe(true);
+  const removed = { ...parent };
+  delete removed['meta_agent.mjs'];
+  expect(metaAgentChanged(parent, removed)).toBe(true);
+});
