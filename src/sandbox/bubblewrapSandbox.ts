@@ -2,7 +2,8 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AGENT_GID, AGENT_UID, WORK_DIR } from './rootfs';
+import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
+import { collectFromDir } from './copyOut';
 import { classify, type Sandbox, type SandboxResult, type SandboxRunSpec } from './types';
 import { safeRelative } from './workTar';
 
@@ -43,6 +44,7 @@ export class BubblewrapSandbox implements Sandbox {
         '--bind',
         work,
         WORK_DIR,
+        ...(spec.socketDir ? ['--ro-bind', spec.socketDir, SOCKET_DIR] : []),
         '--chdir',
         WORK_DIR,
         '--cap-drop',
@@ -52,13 +54,18 @@ export class BubblewrapSandbox implements Sandbox {
         '--',
         ...spec.command,
       ];
-      return await this.exec(args, spec, started);
+      const result = await this.exec(args, spec, started);
+      return { ...result, outputs: collectFromDir(work, spec.outputs ?? []) };
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
   }
 
-  private exec(args: string[], spec: SandboxRunSpec, started: number): Promise<SandboxResult> {
+  private exec(
+    args: string[],
+    spec: SandboxRunSpec,
+    started: number,
+  ): Promise<Omit<SandboxResult, 'outputs'>> {
     return new Promise((resolve, reject) => {
       // bwrap itself runs unprivileged (as the agent user when we are root): its user namespace then
       // maps the agent to itself, so nothing inside is root on the host.

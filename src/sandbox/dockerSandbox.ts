@@ -1,8 +1,11 @@
 import { randomUUID } from 'crypto';
 import { PassThrough } from 'stream';
 import type Docker from 'dockerode';
-import { AGENT_GID, AGENT_UID, WORK_DIR } from './rootfs';
+import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
+import * as path from 'path';
+import { OutputCollector, collectFromTar } from './copyOut';
 import { classify, type Sandbox, type SandboxResult, type SandboxRunSpec } from './types';
+import { safeRelative } from './workTar';
 import { packFiles } from './workTar';
 
 export const LABEL = 'io.hyperagents';
@@ -60,7 +63,12 @@ export class DockerSandbox implements Sandbox {
           NanoCpus: Math.round(limits.cpus * 1e9),
           PidsLimit: limits.pids,
           Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.scratchMb}m` },
-          Mounts: [{ Type: 'volume', Source: volume.name, Target: WORK_DIR }],
+          Mounts: [
+            { Type: 'volume', Source: volume.name, Target: WORK_DIR },
+            ...(spec.socketDir
+              ? [{ Type: 'bind' as const, Source: spec.socketDir, Target: SOCKET_DIR, ReadOnly: true }]
+              : []),
+          ],
         },
       });
       await container.putArchive(packFiles(spec.files) as unknown as NodeJS.ReadableStream, {
@@ -86,7 +94,16 @@ export class DockerSandbox implements Sandbox {
       const waited = (await container.wait()) as { StatusCode: number };
       clearTimeout(timer);
       const info = await container.inspect();
+      const outputs = new OutputCollector();
+      for (const o of spec.outputs ?? []) {
+        const rel = safeRelative(o);
+        const tar = await container.getArchive({ path: `${WORK_DIR}/${rel}` }).catch(() => undefined);
+        if (!tar) outputs.skip(rel, 'missing');
+        else
+          await collectFromTar(tar, path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel), outputs);
+      }
       return {
+        outputs: outputs.result,
         outcome: classify(waited.StatusCode, timedOut, info.State.OOMKilled),
         exitCode: waited.StatusCode,
         stdout: out.text(),

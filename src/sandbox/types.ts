@@ -18,6 +18,16 @@ export interface SandboxRunSpec {
   limits: SandboxLimits;
   /** Labels for the janitor (run id, node id). */
   labels?: Record<string, string>;
+  /** Paths under /work (files or folders) copied out after the run. Symlinks are never followed. */
+  outputs?: string[];
+  /** A host folder holding the LLM gateway's socket, mounted read-only at /run/hyperagents. */
+  socketDir?: string;
+}
+
+/** Files copied out of the sandbox, by path relative to /work, and what was refused. */
+export interface SandboxOutputs {
+  files: Record<string, Buffer>;
+  skipped: Array<{ path: string; reason: string }>;
 }
 
 export type SandboxOutcome = 'ok' | 'timeout' | 'oom' | 'crashed';
@@ -28,6 +38,7 @@ export interface SandboxResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  outputs: SandboxOutputs;
 }
 
 /** Runs untrusted programs isolated from the host: no network, read-only root, non-root, limited. */
@@ -40,4 +51,11 @@ export function classify(exitCode: number | null, timedOut: boolean, oom: boolea
   if (timedOut) return 'timeout';
   if (oom) return 'oom';
   return exitCode === 0 ? 'ok' : 'crashed';
+}
+
+/** Copy-out caps: an agent cannot make the host read unbounded data. */
+export const OUTPUT_LIMITS = { files: 5000, bytes: 64 * 1024 * 1024 };
+
+export function emptyOutputs(): SandboxOutputs {
+  return { files: {}, skipped: [] };
 }

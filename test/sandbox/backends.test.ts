@@ -100,3 +100,23 @@ test('refuses file names that escape the work folder', async () => {
     sandbox.run({ files: { '../escape.txt': 'x' }, command: ['/usr/bin/node', '-e', '0'], limits }),
   ).rejects.toThrow('refusing path outside the work folder');
 });
+
+describe.each(backends)('%s sandbox copy-out', (_name, make) => {
+  test('copies declared outputs out, without following a symlink that points outside', async () => {
+    const sandbox = await make();
+    const res = await sandbox.run({
+      files: { 'program/a.txt': 'parent' },
+      command: [
+        '/bin/sh',
+        '-c',
+        'echo child > program/a.txt && mkdir program/sub && echo deep > program/sub/b.txt && ln -s /etc/passwd program/leak',
+      ],
+      outputs: ['program'],
+      limits,
+    });
+    expect(res.outcome).toBe('ok');
+    const files = Object.fromEntries(Object.entries(res.outputs.files).map(([k, v]) => [k, v.toString()]));
+    expect(files).toEqual({ 'program/a.txt': 'child\n', 'program/sub/b.txt': 'deep\n' });
+    expect(res.outputs.skipped.map((s) => s.path)).toEqual(['program/leak']);
+  });
+});
