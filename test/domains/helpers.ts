@@ -8,8 +8,16 @@ import * as path from 'node:path';
 export const DATA_DIR =
   process.env.HYPERAGENTS_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', 'shared', 'data');
 
+const created: string[] = [];
+// Registered in every test file that imports this helper, so each file removes its own folders.
+afterAll(() => {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `hyperagents-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `hyperagents-${prefix}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** A real HTTP server on 127.0.0.1 serving fixed bodies by path; counts requests per path. */
