@@ -1,4 +1,9 @@
-import { acrobot, acrobotDerivatives, acrobotTipHeight, rk4Step } from '../../../src/domains/reward-design/envs/acrobot';
+import {
+  acrobot,
+  acrobotDerivatives,
+  acrobotTipHeight,
+  rk4Step,
+} from '../../../src/domains/reward-design/envs/acrobot';
 import { cartPole } from '../../../src/domains/reward-design/envs/cartpole';
 import { mountainCar, mountainCarContinuous } from '../../../src/domains/reward-design/envs/mountain-car';
 import { pendulum } from '../../../src/domains/reward-design/envs/pendulum';

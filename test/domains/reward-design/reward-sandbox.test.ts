@@ -25,7 +25,9 @@ describe('compileReward', () => {
       CARTPOLE,
     );
     // 0.5 * 10 + 2 + 1 * 100 + 1000 + 7
-    expect(reward.call([0, 0, 0.5, 0], 1, [2, 0, 0, 0], { terminated: true, truncated: false, step: 7 })).toBe(1114);
+    expect(
+      reward.call([0, 0, 0.5, 0], 1, [2, 0, 0, 0], { terminated: true, truncated: false, step: 7 }),
+    ).toBe(1114);
   });
 
   it('accepts const/arrow definitions and helpers', () => {
@@ -42,7 +44,10 @@ describe('compileReward', () => {
   });
 
   it('reports a function that throws, with the step', () => {
-    const reward = compileReward('function reward(s, a, n, i) { if (i.step === 2) throw new Error("boom"); return 0; }', CARTPOLE);
+    const reward = compileReward(
+      'function reward(s, a, n, i) { if (i.step === 2) throw new Error("boom"); return 0; }',
+      CARTPOLE,
+    );
     const error = errorOf(() => batchReturns(reward, [4], () => 0));
     expect(error.kind).toBe('runtime');
     expect(error.message).toMatch(/step 2: Error: boom/);
@@ -54,7 +59,9 @@ describe('compileReward', () => {
   });
 
   it('stops an infinite loop at the top level', () => {
-    expect(errorOf(() => compileReward('while (true) {}\nfunction reward() { return 0; }', CARTPOLE)).kind).toBe('timeout');
+    expect(
+      errorOf(() => compileReward('while (true) {}\nfunction reward() { return 0; }', CARTPOLE)).kind,
+    ).toBe('timeout');
   });
 
   it('refuses non-finite and non-number results', () => {
@@ -71,7 +78,9 @@ describe('compileReward', () => {
     expect(errorOf(() => compileReward('function rewards() { return 1; }', CARTPOLE)).message).toMatch(
       /function named reward/,
     );
-    expect(errorOf(() => compileReward('throw new TypeError("nope")', CARTPOLE)).message).toMatch(/TypeError: nope/);
+    expect(errorOf(() => compileReward('throw new TypeError("nope")', CARTPOLE)).message).toMatch(
+      /TypeError: nope/,
+    );
   });
 
   it('gives the reward code no host objects, no eval and no require', () => {

@@ -1,0 +1,169 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { UntrustedRunRequest } from '../../../src/domains/contract';
+import { createRewardDesignDomain } from '../../../src/domains/reward-design/domain';
+import { evaluateReward, scorePolicy } from '../../../src/domains/reward-design/evaluate';
+import { handleRunnerRequest } from '../../../src/domains/reward-design/runner';
+import { RUNNER_ENTRY, runnerFiles } from '../../../src/domains/reward-design/runner-files';
+import { getRewardTask } from '../../../src/domains/reward-design/tasks';
+
+/** Writes the runner to a temporary folder once; each test runs it as a separate Node process. */
+let runnerDir = '';
+beforeAll(() => {
+  runnerDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-runner-test-'));
+  for (const [name, content] of Object.entries(runnerFiles())) {
+    fs.mkdirSync(path.dirname(path.join(runnerDir, name)), { recursive: true });
+    fs.writeFileSync(path.join(runnerDir, name), content);
+  }
+});
+afterAll(() => fs.rmSync(runnerDir, { recursive: true, force: true }));
+
+function runProcess(stdin: string): { status: number | null; output: Record<string, unknown> } {
+  const result = spawnSync(process.execPath, [RUNNER_ENTRY], {
+    cwd: runnerDir,
+    input: stdin,
+    encoding: 'utf8',
+  });
+  return { status: result.status, output: JSON.parse(result.stdout) as Record<string, unknown> };
+}
+
+describe('runner', () => {
+  it('refuses malformed requests with exit code 2', () => {
+    expect(handleRunnerRequest('not json').exitCode).toBe(2);
+    expect(handleRunnerRequest('{"task":"nope","rewardSource":"","seed":1}').output).toMatch(
+      /unknown reward-design task/,
+    );
+    expect(handleRunnerRequest('{"task":"cartpole-balance","rewardSource":"x"}').output).toMatch(/seed/);
+  });
+
+  it('evaluates in a separate Node process exactly as in process', () => {
+    const task = getRewardTask('cartpole-balance');
+    const request = { task: task.id, rewardSource: task.defaultRewardSource, seed: 2 };
+    const { status, output } = runProcess(JSON.stringify(request));
+    expect(status).toBe(0);
+    const inProcess = evaluateReward(task, task.defaultRewardSource, 2);
+    expect(output.score).toBe(inProcess.score);
+    expect((output.details as { policyParameters: number[] }).policyParameters).toEqual(
+      inProcess.details.policyParameters,
+    );
+  });
+
+  it('contains a reward that floods the microtask queue, and reports it', () => {
+    const rewardSource =
+      'function reward() { const spin = () => Promise.resolve().then(spin); spin(); return 0; }';
+    const { status, output } = runProcess(
+      JSON.stringify({ task: 'cartpole-balance', rewardSource, seed: 1 }),
+    );
+    expect(status).toBe(0);
+    expect(output.score).toBe(0);
+    expect((output.details as { failure: { kind: string } }).failure.kind).toBe('timeout');
+  });
+});
+
+describe('reward-design domain', () => {
+  it('builds seeded splits: training environments for train/val, the held-out one for test', async () => {
+    const domain = createRewardDesignDomain();
+    const loaded = await domain.loadTasks({ seed: 3 });
+    expect(loaded.splits.train.map((t) => t.id)).toEqual([
+      'cartpole-balance#train-0',
+      'mountain-car-continuous#train-0',
+      'pendulum-swingup#train-0',
+      'cartpole-balance#train-1',
+      'mountain-car-continuous#train-1',
+      'pendulum-swingup#train-1',
+    ]);
+    expect(loaded.splits.test.map((t) => t.input.envId)).toEqual(Array(4).fill('Acrobot-v1'));
+    expect(loaded.splits.val).toHaveLength(6);
+    const again = await domain.loadTasks({ seed: 3 });
+    expect([...again.labels]).toEqual([...loaded.labels]);
+    const other = await domain.loadTasks({ seed: 4 });
+    expect(other.labels.get('cartpole-balance#train-0')?.seed).not.toBe(
+      loaded.labels.get('cartpole-balance#train-0')?.seed,
+    );
+    // The agent's input carries no seed and no scoring thresholds beyond the description.
+    const input = loaded.splits.train[0]?.input as unknown as Record<string, unknown>;
+    expect(Object.keys(input).sort()).toEqual(
+      [
+        'action',
+        'defaultRewardSource',
+        'description',
+        'envId',
+        'evaluation',
+        'stateFields',
+        'taskId',
+        'title',
+      ].sort(),
+    );
+    const sized = await domain.loadTasks({ sizes: { train: 2, val: 1, test: 3 } });
+    expect([sized.splits.train.length, sized.splits.val.length, sized.splits.test.length]).toEqual([2, 1, 3]);
+  });
+
+  it('refuses to run untrusted code without a sandbox unless host execution is allowed', async () => {
+    const domain = createRewardDesignDomain();
+    const label = { taskId: 'cartpole-balance', seed: 1 };
+    const noSandbox = await domain.score('function reward() { return 1; }', label, { taskId: 't' });
+    expect(noSandbox.score).toBe(0);
+    expect(noSandbox.details?.reason).toMatch(/no sandbox/);
+    expect((await domain.score(42, label, { taskId: 't' })).details?.reason).toMatch(/reward source/);
+  });
+
+  it('scores through a runner process and re-scores the returned policy on the host', async () => {
+    const domain = createRewardDesignDomain({ allowHostExecution: true });
+    const task = getRewardTask('cartpole-balance');
+    const label = { taskId: task.id, seed: 5 };
+    const verdict = await domain.score(task.defaultRewardSource, label, { taskId: 't' });
+    expect(verdict.score).toBe(evaluateReward(task, task.defaultRewardSource, 5).score);
+    expect(verdict.score).toBeGreaterThan(0.9);
+    const failing = await domain.score('function reward() { throw new Error("x"); }', label, { taskId: 't' });
+    expect(failing).toEqual({
+      score: 0,
+      details: { failure: 'runtime', reason: expect.stringMatching(/Error: x/) },
+    });
+  });
+
+  it('does not believe a sandbox that reports a score its policy does not earn', async () => {
+    const domain = createRewardDesignDomain();
+    const seen: UntrustedRunRequest[] = [];
+    const lyingSandbox = async (request: UntrustedRunRequest) => {
+      seen.push(request);
+      const details = {
+        policyParameters: [0, 0, 0, 0, 0],
+        trainMs: 1,
+        scoreMs: 0,
+        training: [],
+        envId: 'CartPole-v1',
+      };
+      return { exitCode: 0, stdout: JSON.stringify({ score: 1, details }), stderr: '', timedOut: false };
+    };
+    const label = { taskId: 'cartpole-balance', seed: 1 };
+    const verdict = await domain.score('function reward() { return 1; }', label, {
+      taskId: 't',
+      runUntrusted: lyingSandbox,
+    });
+    expect(verdict.score).toBe(scorePolicy('cartpole-balance', [0, 0, 0, 0, 0], 1).score);
+    expect(verdict.score).toBeLessThan(0.05);
+    expect(verdict.details?.reportedScoreMismatch).toBe(1);
+    // The sandbox receives the runner, the request and nothing else.
+    expect(seen[0]?.command).toEqual(['node', 'runner.js', 'request.json']);
+    expect(JSON.parse(seen[0]?.files['request.json'] ?? '{}')).toEqual({
+      task: 'cartpole-balance',
+      rewardSource: 'function reward() { return 1; }',
+      seed: 1,
+    });
+    const garbage = async () => ({ exitCode: 0, stdout: 'nope', stderr: '', timedOut: false });
+    expect((await domain.score('x', label, { taskId: 't', runUntrusted: garbage })).details?.failure).toBe(
+      'sandbox',
+    );
+  });
+
+  it('aggregates the mean and the failure rate', () => {
+    const domain = createRewardDesignDomain();
+    expect(domain.aggregate([])).toEqual({ score: 0, failureRate: 0 });
+    expect(domain.aggregate([{ score: 1 }, { score: 0, details: { failure: 'timeout' } }])).toEqual({
+      score: 0.5,
+      failureRate: 0.5,
+    });
+  });
+});
