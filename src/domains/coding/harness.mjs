@@ -4,10 +4,11 @@
 //
 //   node harness.mjs [request.json]     (the request is read from the file if given, else from stdin)
 //   request: {"moduleSource": "...", "calls": [{"id": "...", "fn": "name", "args": [...]}],
-//            "timeoutMs"?: 3000, "loadTimeoutMs"?: 5000, "memoryMb"?: 256}
+//            "timeoutMs"?: 3000, "loadTimeoutMs"?: 5000, "memoryMb"?: 256, "budgetMs"?: 60000}
 //   stdout: {"load": {"ok": true, "exports": [...]} | {"ok": false, "kind": "...", "error": "..."},
 //            "results": [{"id", "status", "value"?, "error"?, "ms"}], "output": "<module's stdout/stderr tail>"}
 //
+// A call not started within budgetMs of the start is reported as a timeout without running.
 // status: returned | threw | timeout | crashed | missing-export | unrepresentable | not-loaded.
 // The harness never sees expected values: labels stay on the host, which compares `value`s itself.
 //
@@ -76,6 +77,7 @@ function parseRequest(text) {
     timeoutMs: positive(r.timeoutMs, 3000),
     loadTimeoutMs: positive(r.loadTimeoutMs, 5000),
     memoryMb: positive(r.memoryMb, 256),
+    budgetMs: positive(r.budgetMs, 60000),
   };
 }
 
@@ -85,11 +87,22 @@ function positive(v, fallback) {
 
 async function runCalls(request, modulePath, output) {
   const results = [];
+  const started = Date.now();
   let worker = await startWorker(request, modulePath, output);
   const load = worker.load;
   for (const call of request.calls) {
     if (!worker.load.ok) {
       results.push({ id: call.id, status: 'not-loaded', error: worker.load.error, ms: 0 });
+      continue;
+    }
+    // A module that is slow on every call must not hold the sandbox for calls × timeout.
+    if (Date.now() - started > request.budgetMs) {
+      results.push({
+        id: call.id,
+        status: 'timeout',
+        error: 'time budget of the whole run exhausted',
+        ms: 0,
+      });
       continue;
     }
     const result = await worker.run(call, request.timeoutMs);

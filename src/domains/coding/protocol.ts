@@ -18,9 +18,16 @@ export interface HarnessLimits {
   loadTimeoutMs: number;
   /** Heap limit of the worker running the module. */
   memoryMb: number;
+  /** For the whole run: calls not started within it are reported as timeouts without running. */
+  budgetMs: number;
 }
 
-export const DEFAULT_HARNESS_LIMITS: HarnessLimits = { timeoutMs: 3000, loadTimeoutMs: 5000, memoryMb: 256 };
+export const DEFAULT_HARNESS_LIMITS: HarnessLimits = {
+  timeoutMs: 3000,
+  loadTimeoutMs: 5000,
+  memoryMb: 256,
+  budgetMs: 60_000,
+};
 
 export interface HarnessRequest extends HarnessLimits {
   moduleSource: string;

@@ -31,10 +31,12 @@ export function harnessScriptPath(): string {
   return found;
 }
 
-/** Upper bound on a whole harness run: every call may time out and force a reload. */
+/**
+ * Upper bound on a whole harness run: the first load, the budget, then at most one more call that
+ * started just inside the budget and the reload after it, plus start-up slack.
+ */
 export function overallTimeoutMs(request: HarnessRequest): number {
-  const n = request.calls.length;
-  return request.loadTimeoutMs * (n + 1) + request.timeoutMs * n + 10_000;
+  return request.budgetMs + 2 * request.loadTimeoutMs + request.timeoutMs + 10_000;
 }
 
 export class NodeHarnessRunner implements HarnessRunner {

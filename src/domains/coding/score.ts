@@ -41,7 +41,11 @@ export function judgeCase(
   const base = { uuid: c.uuid, status: result.status };
   if (isErrorExpectation(c.expected)) {
     if (result.status !== 'threw')
-      return { ...base, passed: false, reason: `expected a throw, got ${result.status}` };
+      return {
+        ...base,
+        passed: false,
+        reason: `expected a throw, got ${result.status}${result.error !== undefined ? `: ${result.error}` : ''}`,
+      };
     const errorMessageMatches = result.error === c.expected.error;
     const passed = errorMessageMatches || !options.requireErrorMessage;
     return { ...base, passed, errorMessageMatches, ...(passed ? {} : { reason: 'wrong error message' }) };

@@ -74,6 +74,18 @@ describe('hostile modules are contained', () => {
     expect(looping?.status).toBe('timeout');
   });
 
+  it('a module slow on every call is stopped by the run budget', async () => {
+    const result = await score('hamming', 'export function distance() { for (;;) {} }', {
+      ...fast,
+      timeoutMs: 300,
+      budgetMs: 500,
+    });
+    expect(result.fraction).toBe(0);
+    expect(result.cases.every((c) => c.status === 'timeout')).toBe(true);
+    // Six calls of 300 ms cannot all start within 500 ms: the last one is never run.
+    expect(result.cases[5]?.reason).toMatch(/time budget of the whole run exhausted$/);
+  });
+
   it('a module that throws on import scores 0 with the load error', async () => {
     const result = await score(
       'hamming',
