@@ -1,0 +1,94 @@
+/**
+ * The offline strategy's variation operator: a self-adaptive mutation as in evolution strategies.
+ * The meta section's own rates mutate first (step sizes log-normally, σ' = σ·exp(τ·N(0,1)); rates
+ * by a logistic step that keeps them in (0, 1)), then the task-agent parameters mutate with the
+ * new rates, so rates that produce good children are inherited along with them. Pure: the only
+ * randomness is the seeded `rng` passed in.
+ */
+import { getPath, leaves, setPath, tidy } from './params.mjs';
+
+const clamp = (x, [lo, hi]) => Math.min(hi, Math.max(lo, x));
+
+/** Logistic self-adaptation of a probability (Bäck's rule for mutation rates). */
+function adaptRate(rate, step) {
+  const r = Math.min(0.999, Math.max(0.001, rate));
+  return 1 / (1 + ((1 - r) / r) * Math.exp(-step));
+}
+
+/**
+ * Returns { params, changes } where `params` is a mutated copy and `changes` lists
+ * { path, from, to } for every value changed (meta first). `domains` limits which task-agent
+ * sections mutate; names params.json does not know are ignored (all sections if none is known).
+ */
+export function mutateParams(params, rng, domains = []) {
+  const next = JSON.parse(JSON.stringify(params));
+  const meta = next.meta;
+  const changes = [];
+  const record = (path, from, to) => changes.push({ path, from, to });
+  const tau = meta.tau ?? 0.3;
+  const stepBounds = meta.bounds?.stepSize ?? [0.001, 2];
+  const rateBounds = meta.bounds?.rate ?? [0.02, 0.9];
+  const known = domains.filter((d) => Object.hasOwn(next.domains, d));
+  const targets = known.length > 0 ? known : Object.keys(next.domains);
+
+  meta.stepSizes ??= {};
+  for (const d of targets) {
+    const from = meta.stepSizes[d] ?? 0.1;
+    meta.stepSizes[d] = tidy(clamp(from * Math.exp(tau * rng.normal()), stepBounds));
+    record(`meta.stepSizes.${d}`, from, meta.stepSizes[d]);
+  }
+  for (const name of ['mutationRate', 'choiceRate']) {
+    const from = meta[name] ?? 0.2;
+    meta[name] = tidy(clamp(adaptRate(from, tau * rng.normal()), rateBounds));
+    record(`meta.${name}`, from, meta[name]);
+  }
+
+  for (const d of targets) {
+    const before = changes.length;
+    mutateDomain(next, d, rng, record, false);
+    // A child identical to its parent would waste an evaluation: force at least one change.
+    if (changes.length === before) mutateDomain(next, d, rng, record, true);
+  }
+  return { params: next, changes };
+}
+
+function mutateDomain(root, domain, rng, record, forceOne) {
+  const meta = root.meta;
+  const sigma = meta.stepSizes[domain];
+  const section = root.domains[domain];
+  const all = leaves(section);
+  const numeric = all.filter(([, v]) => typeof v === 'number').map(([p]) => p);
+  const flags = all.filter(([, v]) => typeof v === 'boolean').map(([p]) => p);
+  const choiceKeys = Object.keys(meta.choices ?? {}).filter((k) => k.startsWith(`${domain}.`));
+
+  const mutateNumber = (p) => {
+    const from = getPath(section, p);
+    const to = tidy(from + sigma * rng.normal());
+    setPath(section, p, to);
+    record(`domains.${domain}.${p}`, from, to);
+  };
+  const flip = (p) => {
+    const from = getPath(section, p);
+    setPath(section, p, !from);
+    record(`domains.${domain}.${p}`, from, !from);
+  };
+  const rechoose = (key) => {
+    const p = key.slice(domain.length + 1);
+    const from = getPath(section, p);
+    const others = meta.choices[key].filter((o) => o !== from);
+    if (others.length === 0) return;
+    const to = rng.pick(others);
+    setPath(section, p, to);
+    record(`domains.${domain}.${p}`, from, to);
+  };
+
+  if (forceOne) {
+    if (numeric.length > 0) mutateNumber(rng.pick(numeric));
+    else if (choiceKeys.length > 0) rechoose(rng.pick(choiceKeys));
+    else if (flags.length > 0) flip(rng.pick(flags));
+    return;
+  }
+  for (const p of numeric) if (rng.next() < meta.mutationRate) mutateNumber(p);
+  for (const p of flags) if (rng.next() < meta.choiceRate) flip(p);
+  for (const key of choiceKeys) if (rng.next() < meta.choiceRate) rechoose(key);
+}

@@ -1,0 +1,67 @@
+/** Reading and writing params.json, and addressing its leaves by dotted path. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const PARAMS_FILE = 'params.json';
+
+export function readParams(programDir) {
+  return JSON.parse(readFileSync(path.join(programDir, PARAMS_FILE), 'utf8'));
+}
+
+export function writeParams(programDir, params) {
+  writeFileSync(path.join(programDir, PARAMS_FILE), formatJson(params) + '\n');
+}
+
+/**
+ * JSON laid out the way Prettier lays it out (objects one key per line, short arrays of plain
+ * values on one line), so a file written here stays lint-clean and its diffs show only real changes.
+ */
+export function formatJson(value, indent = '', lead = 0, width = 110) {
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every((v) => v === null || typeof v !== 'object')) {
+      const inline = `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+      if (indent.length + lead + inline.length + 1 <= width) return inline;
+    }
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + formatJson(v, inner, 0, width)).join(',\n')}\n${indent}]`;
+  }
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    if (entries.length === 0) return '{}';
+    const inner = indent + '  ';
+    const lines = entries.map(([k, v]) => {
+      const key = `${JSON.stringify(k)}: `;
+      return inner + key + formatJson(v, inner, key.length, width);
+    });
+    return `{\n${lines.join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** Every leaf of a JSON value as [path, value], paths joined with '.' (array indexes included). */
+export function leaves(value, prefix = '') {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, join(prefix, String(i))));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, join(prefix, k)));
+  }
+  return [[prefix, value]];
+}
+
+export function getPath(root, dotted) {
+  return dotted.split('.').reduce((node, key) => (node == null ? undefined : node[key]), root);
+}
+
+export function setPath(root, dotted, value) {
+  const keys = dotted.split('.');
+  const last = keys.pop();
+  const parent = keys.reduce((node, key) => node[key], root);
+  parent[last] = value;
+}
+
+/** Six significant digits keep params.json readable and its diffs small. */
+export function tidy(x) {
+  return Number(x.toPrecision(6));
+}
+
+const join = (prefix, key) => (prefix === '' ? key : `${prefix}.${key}`);

@@ -1,0 +1,134 @@
+/**
+ * The meta agent: improve(ctx) edits the program under ctx.repoDir (this file included) to make
+ * its descendants better. Returns { strategy: 'llm' | 'offline', summary, turns }.
+ *
+ * ctx = { repoDir, history (train-split results only), generationsLeft, llm (client or null),
+ *         tools: { bash, view, create, strReplace } confined to repoDir,
+ *         rng (seeded, next() in [0, 1)), domains, limits: { maxTurns, deadlineMs (epoch ms) } }
+ *
+ * Two strategies: with an LLM, a tool-using session that reads the program and its train results
+ * and edits any file; without one, offline evolutionary mutation (no LLM) of params.json.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { readParams, writeParams } from './lib/params.mjs';
+import { mutateParams } from './lib/mutate.mjs';
+import { withHelpers } from './lib/rng.mjs';
+import { runToolLoop } from './lib/tool_loop.mjs';
+
+export const OFFLINE_LABEL = 'offline evolutionary mutation (no LLM)';
+
+export async function improve(ctx) {
+  if (ctx.llm) {
+    try {
+      return await improveWithLlm(ctx);
+    } catch (error) {
+      if (error?.turns !== 0) throw error;
+      // The gateway answered nothing usable before any edit: evolve offline rather than waste the generation.
+      return improveOffline(ctx, `the LLM was unreachable (${error?.message ?? error}); `);
+    }
+  }
+  return improveOffline(ctx, '');
+}
+
+function improveOffline(ctx, prefix) {
+  const rng = withHelpers(ctx.rng);
+  const { params, changes } = mutateParams(readParams(ctx.repoDir), rng, ctx.domains ?? []);
+  writeParams(ctx.repoDir, params);
+  const metaChanges = changes.filter((c) => c.path.startsWith('meta.'));
+  const taskChanges = changes.filter((c) => !c.path.startsWith('meta.'));
+  const show = (c) => `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`;
+  appendNote(ctx.repoDir, [
+    `## Generation note: ${OFFLINE_LABEL}`,
+    '',
+    `- ${prefix}generations left: ${ctx.generationsLeft}; domains: ${(ctx.domains ?? []).join(', ') || 'all'}`,
+    `- train results seen: ${describeHistory(ctx.history)}`,
+    `- own mutation parameters: ${metaChanges.map(show).join('; ')}`,
+    ...taskChanges.slice(0, 30).map((c) => `- ${show(c)}`),
+    ...(taskChanges.length > 30 ? [`- ... and ${taskChanges.length - 30} more`] : []),
+  ]);
+  return {
+    strategy: 'offline',
+    summary: `${prefix}${OFFLINE_LABEL}: ${taskChanges.length} task-agent parameter(s) and ${metaChanges.length} of its own mutation parameters changed in params.json`,
+    turns: 0,
+    changes,
+  };
+}
+
+async function improveWithLlm(ctx) {
+  const settings = readParams(ctx.repoDir).meta?.llm ?? {};
+  const maxTurns = Math.min(ctx.limits?.maxTurns ?? Infinity, settings.maxTurns ?? 30);
+  const deadlineMs = ctx.limits?.deadlineMs ?? Date.now() + 30 * 60_000;
+  const result = await runToolLoop({
+    llm: ctx.llm,
+    tools: ctx.tools,
+    messages: await openingMessages(ctx, settings),
+    maxTurns,
+    deadlineMs,
+    temperature: settings.temperature ?? 0.2,
+    maxToolOutputChars: settings.maxToolOutputChars ?? 8000,
+  });
+  const summary = `LLM tool-using session (${result.stop}, ${result.turns} turn(s), ${result.toolCalls} tool call(s)): ${
+    result.final?.trim() || 'no final summary'
+  }`;
+  appendNote(ctx.repoDir, [
+    '## Generation note: LLM tool-using session',
+    '',
+    `- generations left: ${ctx.generationsLeft}; edited: ${result.edited.join(', ') || 'nothing through the editor'}`,
+    `- ${summary.replace(/\n+/g, ' ').slice(0, 2000)}`,
+  ]);
+  return { strategy: 'llm', summary, turns: result.turns, edited: result.edited };
+}
+
+async function openingMessages(ctx, settings) {
+  const safeView = async (p) => {
+    try {
+      return await ctx.tools.view(p);
+    } catch (error) {
+      return `(unavailable: ${error?.message ?? error})`;
+    }
+  };
+  const history = JSON.stringify(ctx.history ?? [], null, 1);
+  const maxHistory = settings.maxHistoryChars ?? 12000;
+  const system = [
+    'You are the meta agent of a self-improving program (a "hyperagent"). The program holds a task agent',
+    '(task_agent.mjs, solving tasks of several domains), you (meta_agent.mjs), an optional parent selector',
+    '(select_parent.mjs), params.json, lib/ and memory/. A copy of the whole program is in your working folder;',
+    'after you finish, it is evaluated on each domain and kept in an archive; later generations start from it.',
+    'Your goal: make the program, including how it improves itself, score higher in future generations.',
+    'You may change any file, this meta agent included. Keep the contract: task_agent.mjs exports',
+    'async solve(input, ctx) returning { prediction, trace }; meta_agent.mjs exports async improve(ctx);',
+    'select_parent.mjs exports selectParent(input) returning { parentId }. A program that fails to load is',
+    'discarded, so check your edits with bash (e.g. node --check, or importing the module). Record what you',
+    'learned in memory/notes.md. When done, answer without tool calls, with a short summary of your changes.',
+  ].join('\n');
+  const user = [
+    `Generations left in this run: ${ctx.generationsLeft}. Domains: ${(ctx.domains ?? []).join(', ')}.`,
+    '',
+    '# Files',
+    await safeView('.'),
+    '',
+    '# README.md',
+    await safeView('README.md'),
+    '',
+    '# Train-split results of this lineage and the archive (JSON)',
+    history.length > maxHistory ? `${history.slice(0, maxHistory)}\n[... cut]` : history,
+  ].join('\n');
+  return [
+    { role: 'system', content: system },
+    { role: 'user', content: user },
+  ];
+}
+
+function appendNote(repoDir, lines) {
+  const dir = path.join(repoDir, 'memory');
+  mkdirSync(dir, { recursive: true });
+  appendFileSync(path.join(dir, 'notes.md'), `\n${lines.join('\n')}\n`);
+}
+
+function describeHistory(history) {
+  if (!Array.isArray(history)) return 'none';
+  const means = history.map((h) => h?.trainMean).filter((x) => typeof x === 'number' && Number.isFinite(x));
+  const best = means.length > 0 ? `, best train mean ${Math.max(...means).toFixed(4)}` : '';
+  return `${history.length} entr${history.length === 1 ? 'y' : 'ies'}${best}`;
+}

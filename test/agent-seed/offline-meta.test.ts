@@ -1,0 +1,93 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { type Layout, makeLayout, readJson, removeLayout, runScript, SEED_DIR } from './harness';
+
+interface Params {
+  domains: Record<string, Record<string, unknown>>;
+  meta: { stepSizes: Record<string, number>; mutationRate: number; choiceRate: number };
+}
+
+const LABEL = 'offline evolutionary mutation (no LLM)';
+const request = (seed: number) => ({
+  history: [{ nodeId: 'n0', trainScores: { 'paper-review': 0.5, 'math-grading': 0.25 }, trainMean: 0.375 }],
+  generationsLeft: 4,
+  seed,
+  domains: ['paper-review', 'math-grading'],
+  limits: { maxTurns: 5, timeLimitMs: 60_000 },
+});
+
+describe('run_meta.mjs without an LLM: the seed meta agent mutates params.json', () => {
+  const layouts: Layout[] = [];
+  const fresh = () => {
+    const l = makeLayout();
+    layouts.push(l);
+    return l;
+  };
+  afterAll(() => layouts.forEach(removeLayout));
+
+  it('is deterministic per seed, changes task-agent and its own meta parameters, and says it is not an LLM', async () => {
+    const [a, b, c] = [fresh(), fresh(), fresh()];
+    const outA = await runScript(a, 'run_meta.mjs', request(7));
+    const outB = await runScript(b, 'run_meta.mjs', request(7));
+    const outC = await runScript(c, 'run_meta.mjs', request(8));
+    for (const out of [outA, outB, outC]) {
+      expect(out.code).toBe(0);
+      expect(out.lines).toHaveLength(1);
+      expect(out.lines[0]).toMatchObject({ strategy: 'offline', turns: 0 });
+      expect((out.lines[0] as { summary: string }).summary).toContain(LABEL);
+    }
+
+    const seed = readJson(path.join(SEED_DIR, 'params.json')) as Params;
+    const pa = readJson(path.join(a.programDir, 'params.json')) as Params;
+    const pb = readJson(path.join(b.programDir, 'params.json')) as Params;
+    const pc = readJson(path.join(c.programDir, 'params.json')) as Params;
+    expect(pb).toEqual(pa);
+    expect(pc).not.toEqual(pa);
+    // Only the run's domains mutate.
+    expect(pa.domains['paper-review']).not.toEqual(seed.domains['paper-review']);
+    expect(pa.domains['math-grading']).not.toEqual(seed.domains['math-grading']);
+    expect(pa.domains.coding).toEqual(seed.domains.coding);
+    expect(pa.domains['reward-design']).toEqual(seed.domains['reward-design']);
+    // Its own mutation parameters self-adapt, for the run's domains only.
+    expect(pa.meta.mutationRate).not.toBe(seed.meta.mutationRate);
+    expect(pa.meta.choiceRate).not.toBe(seed.meta.choiceRate);
+    expect(pa.meta.stepSizes['paper-review']).not.toBe(seed.meta.stepSizes['paper-review']);
+    expect(pa.meta.stepSizes.coding).toBe(seed.meta.stepSizes.coding);
+
+    const notes = fs.readFileSync(path.join(a.programDir, 'memory', 'notes.md'), 'utf8');
+    expect(notes).toContain(`## Generation note: ${LABEL}`);
+    expect(notes).toContain('train results seen: 1 entry, best train mean 0.3750');
+    expect(fs.readFileSync(path.join(b.programDir, 'memory', 'notes.md'), 'utf8')).toBe(notes);
+  });
+
+  it('leaves a program that still validates, and a second generation mutates the mutated parameters', async () => {
+    const l = fresh();
+    await runScript(l, 'run_meta.mjs', request(1));
+    const first = readJson(path.join(l.programDir, 'params.json')) as Params;
+    const again = await runScript(l, 'run_meta.mjs', { ...request(2), generationsLeft: 3 });
+    expect(again.code).toBe(0);
+    const second = readJson(path.join(l.programDir, 'params.json')) as Params;
+    expect(second.meta.mutationRate).not.toBe(first.meta.mutationRate);
+    const notes = fs.readFileSync(path.join(l.programDir, 'memory', 'notes.md'), 'utf8');
+    expect(notes.split(`## Generation note: ${LABEL}`)).toHaveLength(3);
+
+    const verdict = await runScript(l, 'run_validate.mjs', {
+      domain: 'paper-review',
+      describe: 'Return "accept" or "reject".',
+      task: { id: 'p1', input: { title: 'A title', abstract: 'An abstract.' } },
+      timeoutMs: 20_000,
+    });
+    expect(verdict.lines[0]).toMatchObject({ ok: true, reasons: [] });
+  });
+
+  it('answers { error } with exit code 1 when the meta agent throws', async () => {
+    const l = fresh();
+    fs.writeFileSync(
+      path.join(l.programDir, 'meta_agent.mjs'),
+      "export async function improve() { throw new Error('meta agent gave up'); }\n",
+    );
+    const out = await runScript(l, 'run_meta.mjs', request(1));
+    expect(out.code).toBe(1);
+    expect(out.lines).toEqual([{ error: 'Error: meta agent gave up' }]);
+  });
+});
