@@ -1,0 +1,73 @@
+import { Archive, type SplitScore } from '../../src/archive';
+import { freshRunId, full, makeNode, realStore } from './fixtures';
+
+const store = realStore();
+const archive = new Archive(store);
+afterAll(() => store.cleanUp());
+
+/** Distinctive numbers that appear nowhere but in val/test scores (and their counts). */
+const PLANTED_VAL = [0.7318264, 0.4102957, 0.9183746];
+const PLANTED_TEST = [0.8362519, 0.2947163, 0.5551973];
+const PLANTED_COUNTS = [8675, 30911];
+
+function scored(score: number, reportKey: string, evaluated = PLANTED_COUNTS[0]!): SplitScore {
+  return { score, basis: 'staged-scaled', evaluated, total: PLANTED_COUNTS[1]!, reportKey };
+}
+
+test('trainHistory holds train scores only: no planted val/test value, count or report key', async () => {
+  const runId = freshRunId();
+  const nodes = [0, 1, 2].map((g) => {
+    const train = full([0.125, 0.25, 0.375][g]!);
+    const reports = (split: string) => `runs/${runId}/reports/gen-0000${g}/alpha-${split}-SECRETREPORT.json`;
+    return makeNode(
+      runId,
+      g,
+      g === 0 ? null : g - 1,
+      {
+        alpha: {
+          train: { ...train, reportKey: reports('train') },
+          val: scored(PLANTED_VAL[g]!, reports('val')),
+          test: scored(PLANTED_TEST[g]!, reports('test')),
+        },
+        beta: { val: scored(PLANTED_VAL[g]! / 2, reports('bval')) },
+      },
+      { validation: { passed: g !== 1, reasons: g === 1 ? ['expected label LABEL-SECRET-42, got 7'] : [] } },
+    );
+  });
+  for (const n of nodes) await archive.putNode(n);
+
+  const history = await archive.trainHistory(runId, 'gen-00002', ['alpha', 'beta']);
+  const text = JSON.stringify(history);
+
+  for (const v of [...PLANTED_VAL, ...PLANTED_TEST, ...PLANTED_VAL.map((v) => v / 2), ...PLANTED_COUNTS]) {
+    expect(text).not.toContain(String(v));
+  }
+  for (const secret of ['SECRETREPORT', 'reportKey', 'LABEL-SECRET-42', '"val"', '"test"', 'staged-scaled']) {
+    expect(text).not.toContain(secret);
+  }
+
+  // What it does hold, exactly.
+  expect(history.lineage).toEqual(['gen-00000', 'gen-00001', 'gen-00002']);
+  expect(history.nodes.map((n) => n.train)).toEqual([
+    { alpha: 0.125, beta: null },
+    { alpha: 0.25, beta: null },
+    { alpha: 0.375, beta: null },
+  ]);
+  expect(history.nodes[1]).toEqual({
+    id: 'gen-00001',
+    parentId: 'gen-00000',
+    generation: 1,
+    changedPaths: ['task_agent.mjs'],
+    patchEmpty: false,
+    metaChanged: false,
+    valid: false,
+    childCount: 1,
+    train: { alpha: 0.25, beta: null },
+  });
+
+  // The records themselves do hold the planted values, so the absence above is the filter's doing.
+  const raw = JSON.stringify(await archive.listNodes(runId));
+  for (const v of [...PLANTED_VAL, ...PLANTED_TEST]) expect(raw).toContain(String(v));
+
+  await expect(archive.trainHistory(runId, 'gen-00042', ['alpha'])).rejects.toThrow(/no node gen-00042/);
+});
