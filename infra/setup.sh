@@ -29,5 +29,11 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$lock_hash" ]; then
   echo "$lock_hash" >"$stamp"
 fi
 
-echo "setup: building"
-npm run --silent build
+# Rebuild only when a source is newer than the last build.
+stamp=dist/.build-stamp
+if [ ! -f "$stamp" ] || [ -n "$(find src workflows activities temporal bench tsconfig.json tsconfig.build.json \
+  package-lock.json -newer "$stamp" -print -quit 2>/dev/null)" ]; then
+  echo "setup: building"
+  npm run --silent build
+  touch "$stamp"
+fi

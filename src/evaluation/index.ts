@@ -26,3 +26,4 @@ export {
   type EvalSplit,
 } from './aggregate';
 export { eligibility, type EligibilityInput, type Eligibility } from './eligibility';
+export { evaluateSplit, type BatchRunner, type SplitReport, type TaskAnswer } from './evaluateSplit';

@@ -21,3 +21,5 @@ export const LLM_SOCKET_ENV = 'HYPERAGENTS_LLM_SOCKET';
  * Resolved from the project root because the TypeScript build does not copy .mjs files to dist.
  */
 export const AGENT_CLIENT_PATH = path.join(projectRoot, 'src', 'llm', 'agent-client.mjs');
+export { ObjectStoreCallLog } from './objectStoreCallLog';
+export { openGatewaySession, type GatewaySession } from './session';

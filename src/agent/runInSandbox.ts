@@ -1,0 +1,56 @@
+import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox';
+import type { ProgramFiles } from './program';
+import { sandboxFiles } from './layout';
+
+/** A harness script run over a program in one sandbox session; the script speaks JSON on stdio. */
+export interface HarnessRun {
+  sandbox: Sandbox;
+  program: ProgramFiles;
+  script: 'run_tasks.mjs' | 'run_meta.mjs' | 'run_select.mjs' | 'run_validate.mjs';
+  input: unknown;
+  limits: SandboxLimits;
+  /** Folder holding the LLM gateway socket; the program then sees HYPERAGENTS_LLM_SOCKET. */
+  socketDir?: string;
+  socketName?: string;
+  outputs?: string[];
+  labels?: Record<string, string>;
+}
+
+export function runHarness(run: HarnessRun): Promise<SandboxResult> {
+  const env: Record<string, string> = { HOME: '/home/agent', PATH: '/usr/bin:/bin' };
+  if (run.socketDir) env.HYPERAGENTS_LLM_SOCKET = `/run/hyperagents/${run.socketName ?? 'llm.sock'}`;
+  return run.sandbox.run({
+    files: sandboxFiles(run.program),
+    command: ['/usr/bin/node', `harness/${run.script}`, 'program'],
+    env,
+    stdin: JSON.stringify(run.input),
+    limits: run.limits,
+    socketDir: run.socketDir,
+    outputs: run.outputs,
+    labels: run.labels,
+  });
+}
+
+/** The JSON lines a harness wrote on stdout; lines that are not JSON objects are ignored. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  const out: Array<Record<string, unknown>> = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const v: unknown = JSON.parse(line);
+      if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v as Record<string, unknown>);
+    } catch {
+      // Not protocol output.
+    }
+  }
+  return out;
+}
+
+/** The program files a meta-agent session left in /work/program. */
+export function programFromOutputs(files: Record<string, Buffer>): ProgramFiles {
+  const program: Record<string, string> = {};
+  for (const [p, content] of Object.entries(files)) {
+    if (p.startsWith('program/')) program[p.slice('program/'.length)] = content.toString('utf8');
+  }
+  return program;
+}

@@ -1,0 +1,3 @@
+export * from './types';
+export * from './runState';
+export { runConfigSchema, parseRunConfig, RunConfigError, type RunConfigInput } from './runConfig';

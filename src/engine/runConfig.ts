@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { RunConfig } from './types';
+
+const positive = z.number().positive();
+
+export const runConfigSchema = z
+  .object({
+    method: z.enum(['dgm-h', 'no-self-improve', 'no-open-ended', 'dgm']).default('dgm-h'),
+    selection: z
+      .enum(['score_child_prop', 'score_prop', 'best', 'latest', 'random', 'dgm', 'agent'])
+      .optional(),
+    domains: z.array(z.string().min(1)).min(1).default(['paper-review', 'math-grading']),
+    seed: z.string().min(1).default('hyperagents'),
+    budget: z
+      .object({
+        usd: positive.optional(),
+        tokens: z.number().int().positive().optional(),
+        generations: z.number().int().min(1).max(100_000).default(12),
+        wallClockHours: positive.optional(),
+      })
+      .strict()
+      .prefault({}),
+    parallelism: z.number().int().min(1).max(64).default(1),
+    approval: z.enum(['none', 'meta-changed', 'new-best', 'all']).default('none'),
+    continueAsNewEvery: z.number().int().min(1).default(25),
+    splitSizes: z
+      .object({
+        train: z.number().int().min(1).default(100),
+        val: z.number().int().min(1).default(100),
+        test: z.number().int().min(1).default(100),
+      })
+      .strict()
+      .prefault({}),
+    stagedSampleSize: z.number().int().min(1).optional(),
+    testAtEnd: z.boolean().default(true),
+    start: z
+      .object({ run: z.string().min(1), node: z.string().min(1), reset: z.enum(['task', 'meta']).optional() })
+      .strict()
+      .optional(),
+    timeouts: z
+      .object({
+        metaAgentSec: positive.default(900),
+        evaluationSec: positive.default(1800),
+        perTaskSec: positive.default(60),
+      })
+      .strict()
+      .prefault({}),
+    llm: z
+      .object({ maxTurns: z.number().int().min(1).default(30) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+
+export class RunConfigError extends Error {
+  override name = 'RunConfigError';
+}
+
+export function parseRunConfig(raw: unknown, origin = 'run'): RunConfig {
+  const parsed = runConfigSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new RunConfigError(
+      parsed.error.issues.map((i) => `${origin}.${i.path.join('.')}: ${i.message}`).join('\n'),
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,132 @@
+import type { Budget, GenerationResult, RunConfig, RunState } from './types';
+
+export function initialState(runId: string, config: RunConfig, nowMs: number): RunState {
+  return {
+    runId,
+    startedAtMs: nowMs,
+    generationsStarted: 0,
+    generationsDone: 0,
+    bestPerDomain: {},
+    spentUsd: 0,
+    spentTokens: 0,
+    budget: { ...config.budget },
+    pending: [],
+    decided: {},
+    paused: false,
+    failures: 0,
+  };
+}
+
+/** Folds a finished generation into the run state. A node waiting for approval cannot become best. */
+export function recordGeneration(state: RunState, r: GenerationResult): RunState {
+  const next: RunState = {
+    ...state,
+    generationsDone: state.generationsDone + 1,
+    spentUsd: state.spentUsd + r.costUsd,
+    spentTokens: state.spentTokens + r.tokens,
+    pending: r.approval ? [...state.pending, r.approval] : state.pending,
+  };
+  if (!r.approval) return considerBest(next, r);
+  return next;
+}
+
+export function considerBest(
+  state: RunState,
+  r: Pick<GenerationResult, 'nodeId' | 'eligible' | 'score' | 'perDomain'>,
+): RunState {
+  if (!r.eligible || r.score === undefined) return state;
+  if (state.bestScore !== undefined && r.score <= state.bestScore) return state;
+  return { ...state, bestNodeId: r.nodeId, bestScore: r.score, bestPerDomain: { ...r.perDomain } };
+}
+
+/** Why the run must stop now, or undefined. Generations in flight count against the generation budget. */
+export function stopReason(state: RunState, nowMs: number): string | undefined {
+  const b: Budget = state.budget;
+  if (state.generationsDone >= b.generations) return `generation budget reached (${b.generations})`;
+  if (b.usd !== undefined && state.spentUsd >= b.usd)
+    return `USD budget reached ($${state.spentUsd.toFixed(4)} of $${b.usd})`;
+  if (b.tokens !== undefined && state.spentTokens >= b.tokens)
+    return `token budget reached (${state.spentTokens} of ${b.tokens})`;
+  if (b.wallClockHours !== undefined && nowMs - state.startedAtMs >= b.wallClockHours * 3_600_000) {
+    return `wall-clock budget reached (${b.wallClockHours} h)`;
+  }
+  return undefined;
+}
+
+export function canStartGeneration(state: RunState, running: number, parallelism: number): boolean {
+  return (
+    !state.paused &&
+    state.stopReason === undefined &&
+    running < parallelism &&
+    state.generationsStarted < state.budget.generations
+  );
+}
+
+/** Checks an approve/reject request against the state; returns an error message or undefined. */
+export function decisionProblem(state: RunState, nodeId: string): string | undefined {
+  if (typeof nodeId !== 'string' || nodeId.length === 0) return 'a node id is required';
+  const decided = state.decided[nodeId];
+  if (decided) return `node ${nodeId} was already ${decided}`;
+  if (!state.pending.some((p) => p.nodeId === nodeId)) {
+    const waiting = state.pending.map((p) => p.nodeId).join(', ') || 'none';
+    return `node ${nodeId} is not waiting for approval in run ${state.runId} (pending: ${waiting})`;
+  }
+  return undefined;
+}
+
+export function applyDecision(state: RunState, nodeId: string, decision: 'approved' | 'rejected'): RunState {
+  const waiting = state.pending.find((p) => p.nodeId === nodeId);
+  const next: RunState = {
+    ...state,
+    pending: state.pending.filter((p) => p.nodeId !== nodeId),
+    decided: { ...state.decided, [nodeId]: decision },
+  };
+  if (decision === 'rejected' || !waiting) return next;
+  return considerBest(next, { nodeId, eligible: true, score: waiting.score, perDomain: waiting.perDomain });
+}
+
+export interface BudgetChange {
+  usd?: number;
+  tokens?: number;
+  generations?: number;
+  wallClockHours?: number;
+}
+
+export function budgetProblem(change: BudgetChange, state: RunState): string | undefined {
+  const keys = Object.keys(change ?? {});
+  const allowed = ['usd', 'tokens', 'generations', 'wallClockHours'];
+  const unknown = keys.filter((k) => !allowed.includes(k));
+  if (unknown.length)
+    return `unknown budget field(s): ${unknown.join(', ')} (allowed: ${allowed.join(', ')})`;
+  if (keys.length === 0) return 'no budget field given';
+  for (const [k, v] of Object.entries(change)) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      return `budget.${k} must be a positive number, got ${String(v)}`;
+  }
+  if (
+    change.generations !== undefined &&
+    (!Number.isInteger(change.generations) || change.generations < state.generationsStarted)
+  ) {
+    return `budget.generations must be an integer >= ${state.generationsStarted} (generations already started)`;
+  }
+  return undefined;
+}
+
+/** Which nodes need a person before they may count, by the run's approval policy. */
+export function approvalReason(
+  policy: RunConfig['approval'],
+  child: { metaChanged: boolean; eligible: boolean; score?: number },
+  bestScore: number | undefined,
+): string | undefined {
+  if (!child.eligible || policy === 'none') return undefined;
+  if (policy === 'all') return 'every eligible node needs approval';
+  if (policy === 'meta-changed' && child.metaChanged) return 'the meta agent changed';
+  if (
+    policy === 'new-best' &&
+    child.score !== undefined &&
+    (bestScore === undefined || child.score > bestScore)
+  ) {
+    return 'new best score';
+  }
+  return undefined;
+}

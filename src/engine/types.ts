@@ -1,0 +1,101 @@
+/**
+ * Types shared by the run and generation workflows and their activities. Plain data only: workflows
+ * import this file, so nothing here may touch I/O.
+ */
+
+export type Method = 'dgm-h' | 'no-self-improve' | 'no-open-ended' | 'dgm';
+export type SelectionPolicyName =
+  'score_child_prop' | 'score_prop' | 'best' | 'latest' | 'random' | 'dgm' | 'agent';
+export type ApprovalPolicy = 'none' | 'meta-changed' | 'new-best' | 'all';
+
+export interface Budget {
+  usd?: number;
+  tokens?: number;
+  generations: number;
+  wallClockHours?: number;
+}
+
+export interface RunConfig {
+  method: Method;
+  /** Overrides the method's selection rule; `agent` runs the program's own select_parent.mjs. */
+  selection?: SelectionPolicyName;
+  domains: string[];
+  seed: string;
+  budget: Budget;
+  parallelism: number;
+  approval: ApprovalPolicy;
+  continueAsNewEvery: number;
+  splitSizes: { train: number; val: number; test: number };
+  stagedSampleSize?: number;
+  /** Evaluate the best nodes on the test split at the end. */
+  testAtEnd: boolean;
+  start?: { run: string; node: string; reset?: 'task' | 'meta' };
+  timeouts: { metaAgentSec: number; evaluationSec: number; perTaskSec: number };
+  llm: { maxTurns: number };
+}
+
+export interface SplitScore {
+  score: number;
+  basis: 'full' | 'staged-scaled';
+  evaluated: number;
+  total: number;
+}
+
+export type DomainScores = Record<string, { train?: SplitScore; val?: SplitScore; test?: SplitScore }>;
+
+export interface PendingApproval {
+  nodeId: string;
+  generation: number;
+  reason: string;
+  /** Kept so an approved node can become the run's best without re-reading the archive. */
+  score?: number;
+  perDomain: Record<string, number>;
+}
+
+/** The small state the run workflow keeps (and carries across continue-as-new). */
+export interface RunState {
+  runId: string;
+  startedAtMs: number;
+  generationsStarted: number;
+  generationsDone: number;
+  bestNodeId?: string;
+  bestScore?: number;
+  bestPerDomain: Record<string, number>;
+  spentUsd: number;
+  spentTokens: number;
+  budget: Budget;
+  pending: PendingApproval[];
+  decided: Record<string, 'approved' | 'rejected'>;
+  paused: boolean;
+  stopReason?: string;
+  failures: number;
+}
+
+export interface GenerationInput {
+  runId: string;
+  generation: number;
+  config: RunConfig;
+  /** Spend so far, so the gateway can refuse calls beyond the run's budget. */
+  budgetLeft: { usd?: number; tokens?: number };
+}
+
+export interface GenerationResult {
+  nodeId: string;
+  generation: number;
+  parentId: string | null;
+  eligible: boolean;
+  /** Mean ranking score over the run's domains (val where present), when the node has one everywhere. */
+  score?: number;
+  perDomain: Record<string, number>;
+  costUsd: number;
+  tokens: number;
+  metaChanged: boolean;
+  approval?: PendingApproval;
+  note?: string;
+}
+
+export interface RunStatus extends RunState {
+  method: Method;
+  domains: string[];
+  running: number[];
+}

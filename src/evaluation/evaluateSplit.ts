@@ -1,0 +1,89 @@
+import { agentView, type Domain, type ScoreContext, type Task, type TaskScore } from '../domains';
+import { passesGate } from './staged';
+
+/** What the task agent answered for one task (from the sandbox's batch runner). */
+export interface TaskAnswer {
+  prediction?: unknown;
+  error?: string;
+}
+
+/** Runs a batch of tasks through the program's task agent: one sandbox session, many tasks. */
+export type BatchRunner = (tasks: Task[]) => Promise<Map<string, TaskAnswer>>;
+
+export interface SplitReport {
+  score: number;
+  basis: 'full' | 'staged-scaled';
+  evaluated: number;
+  total: number;
+  stagedScore: number;
+  metrics: Record<string, number>;
+  tasks: Array<{ id: string; prediction?: unknown; error?: string; score: number; details?: unknown }>;
+}
+
+async function scoreBatch(
+  domain: Domain,
+  tasks: readonly Task[],
+  labels: ReadonlyMap<string, unknown>,
+  run: BatchRunner,
+  context: Omit<ScoreContext, 'taskId'>,
+): Promise<SplitReport['tasks']> {
+  // Only the agent view leaves the host: labels stay in `labels`.
+  const answers = await run(tasks.map((t) => agentView(t)));
+  const out: SplitReport['tasks'] = [];
+  for (const t of tasks) {
+    const a = answers.get(t.id) ?? { error: 'no answer from the task agent' };
+    let s: TaskScore = { score: 0, details: { error: a.error } };
+    if (a.error === undefined)
+      s = await domain.score(a.prediction, labels.get(t.id), { ...context, taskId: t.id });
+    out.push({ id: t.id, prediction: a.prediction, error: a.error, score: s.score, details: s.details });
+  }
+  return out;
+}
+
+/**
+ * Staged evaluation of one split: the staged tasks first; the rest only when the staged score
+ * passes the gate. Without the full pass, the score is the staged one scaled by the fraction
+ * evaluated (ARCHITECTURE.md, "Staged evaluation").
+ */
+export async function evaluateSplit(input: {
+  domain: Domain;
+  tasks: readonly Task[];
+  labels: ReadonlyMap<string, unknown>;
+  staged: readonly Task[];
+  gate: number;
+  run: BatchRunner;
+  context?: Omit<ScoreContext, 'taskId'>;
+}): Promise<SplitReport> {
+  const { domain, tasks, labels, run } = input;
+  const context = input.context ?? {};
+  const stagedIds = new Set(input.staged.map((t) => t.id));
+  const stagedResults = await scoreBatch(domain, input.staged, labels, run, context);
+  const stagedScore = domain.aggregate(stagedResults.map((r) => ({ score: r.score }))).score;
+  const rest = tasks.filter((t) => !stagedIds.has(t.id));
+  if (rest.length > 0 && !passesGate(stagedScore, input.gate)) {
+    return {
+      score: (stagedScore * stagedResults.length) / tasks.length,
+      basis: 'staged-scaled',
+      evaluated: stagedResults.length,
+      total: tasks.length,
+      stagedScore,
+      metrics: {
+        ...domain.aggregate(stagedResults.map((r) => ({ score: r.score, details: r.details as never }))),
+      },
+      tasks: stagedResults,
+    };
+  }
+  const all = [...stagedResults, ...(await scoreBatch(domain, rest, labels, run, context))];
+  const byId = new Map(all.map((r) => [r.id, r]));
+  const ordered = tasks.map((t) => byId.get(t.id)!);
+  const metrics = domain.aggregate(ordered.map((r) => ({ score: r.score, details: r.details as never })));
+  return {
+    score: metrics.score,
+    basis: 'full',
+    evaluated: all.length,
+    total: tasks.length,
+    stagedScore,
+    metrics: { ...metrics },
+    tasks: ordered,
+  };
+}

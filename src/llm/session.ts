@@ -1,0 +1,59 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { ObjectStore } from '../storage';
+import { BudgetLedger } from './budget';
+import { LlmGateway, upstreamFromConfig } from './gateway';
+import { ObjectStoreCallLog } from './objectStoreCallLog';
+import type { PriceTable } from './pricing';
+
+export interface GatewaySession {
+  /** Host folder with the socket, mounted read-only into the sandbox. */
+  socketDir: string;
+  socketName: string;
+  /** What this session's calls cost. */
+  spent: () => { usd: number; tokens: number };
+  close: () => Promise<void>;
+}
+
+/**
+ * Starts a gateway for one sandbox session when an endpoint is configured; undefined otherwise
+ * (the program then sees no LLM and its offline strategy runs).
+ */
+export async function openGatewaySession(opts: {
+  llm: { baseUrl?: string; apiKey?: string; metaModel: string; taskModel: string };
+  prices?: PriceTable;
+  budgetLeft: { usd?: number; tokens?: number };
+  store: ObjectStore;
+  runId: string;
+  nodeId: string;
+  purpose: string;
+}): Promise<GatewaySession | undefined> {
+  const upstream = upstreamFromConfig(opts.llm);
+  if (!upstream) return undefined;
+  const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-llm-'));
+  fs.chmodSync(socketDir, 0o755);
+  const socketName = 'llm.sock';
+  const budget = new BudgetLedger({ usd: opts.budgetLeft.usd, tokens: opts.budgetLeft.tokens });
+  const gateway = new LlmGateway({
+    socketPath: path.join(socketDir, socketName),
+    upstream,
+    prices: opts.prices,
+    budget,
+    callLog: new ObjectStoreCallLog(opts.store, `runs/${opts.runId}/llm/${opts.nodeId}`),
+    session: { runId: opts.runId, nodeId: opts.nodeId, purpose: opts.purpose },
+  });
+  await gateway.start();
+  return {
+    socketDir,
+    socketName,
+    spent: () => {
+      const s = budget.snapshot().spent;
+      return { usd: s.usd, tokens: s.tokens };
+    },
+    close: async () => {
+      await gateway.close();
+      fs.rmSync(socketDir, { recursive: true, force: true });
+    },
+  };
+}
