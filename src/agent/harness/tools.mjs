@@ -75,6 +75,8 @@ export function outsideReferences(root, command) {
     .filter((t) => t !== '');
   const bad = [];
   for (const token of tokens) {
+    // '//' and '/*' are comment openers in code written through the shell, not paths.
+    if (/^(?:\/{2,}|\/\*+)$/.test(token)) continue;
     if (token.startsWith('~')) {
       bad.push(token);
       continue;
@@ -156,7 +158,9 @@ export function createTools(programDir, { bashTimeoutMs = 120_000, maxOutputChar
       return Promise.resolve({
         exitCode: 126,
         stdout: '',
-        stderr: `refused: the command names paths outside the program folder: ${refused.join(' ')}`,
+        stderr:
+          `refused: the command names paths outside the program folder: ${refused.join(' ')} ` +
+          '(to write code, use the editor tool)',
         timedOut: false,
       });
     }
