@@ -22,9 +22,9 @@ import {
   generationOf,
   nodeIdFor,
   nodeKey,
-  nodesPrefix,
+  nodeShardPrefix,
   reportKey,
-  runPrefix,
+  reportsPrefix,
 } from './keys';
 import { parseNodeRecord, type NodeRecord, type NodeScores, type Split } from './record';
 import { childCountsOf, lineageOf, selectionSnapshotOf, trainHistoryOf, type TrainHistory } from './views';
@@ -262,13 +262,22 @@ export class Archive {
     return next;
   }
 
+  /** The ids of the run's nodes, shard by shard, up to the first empty shard (see `nodeShardPrefix`). */
+  async listNodeIds(runId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for (let shard = 0; ; shard++) {
+      const prefix = nodeShardPrefix(runId, shard);
+      const names = (await this.store.list(prefix))
+        .map((k) => k.slice(prefix.length))
+        .filter((name) => /^gen-\d{5,}\.json$/.test(name));
+      if (names.length === 0) return ids;
+      ids.push(...names.map((name) => name.slice(0, -'.json'.length)));
+    }
+  }
+
   /** Every node of the run, in generation order. GETs run `readConcurrency` at a time. */
   async listNodes(runId: string): Promise<NodeRecord[]> {
-    const prefix = nodesPrefix(runId);
-    const ids = (await this.store.list(prefix))
-      .map((k) => k.slice(prefix.length))
-      .filter((name) => /^gen-\d{5,}\.json$/.test(name))
-      .map((name) => name.slice(0, -'.json'.length));
+    const ids = await this.listNodeIds(runId);
     const records = await mapLimit(ids, this.readConcurrency, async (id) => {
       const key = nodeKey(runId, id);
       const bytes = await this.store.get(key);
@@ -360,12 +369,18 @@ export class Archive {
   }
 
   /**
-   * Deletes the run's records and reports (not blobs: they are shared between runs by content).
-   * For throwaway runs in tests and benches; returns how many objects went.
+   * Deletes the run's node records and their reports (not blobs: they are shared between runs by
+   * content). For throwaway runs in tests and benches; returns how many objects went. Lists per node
+   * and per shard, so no listing outgrows one page (see `nodeShardPrefix`).
    */
   async deleteRunRecords(runId: string): Promise<number> {
-    const keys = await this.store.list(runPrefix(runId));
-    await mapLimit(keys, this.readConcurrency, (k) => this.store.delete(k));
-    return keys.length;
+    const ids = await this.listNodeIds(runId);
+    const counts = await mapLimit(ids, this.readConcurrency, async (id) => {
+      const reports = await this.store.list(reportsPrefix(runId, id));
+      for (const k of reports) await this.store.delete(k);
+      await this.store.delete(nodeKey(runId, id));
+      return reports.length + 1;
+    });
+    return counts.reduce((a, b) => a + b, 0);
   }
 }

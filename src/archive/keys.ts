@@ -66,13 +66,34 @@ export function nodesPrefix(runId: string): string {
   return `${runPrefix(runId)}nodes/`;
 }
 
+/**
+ * Node records are sharded by generation, 1000 to a folder (`nodes/000/` holds gen 0-999), because
+ * a listing of more than 1000 keys needs pagination, and the embedded S3 server (s3rver) cannot
+ * paginate: it fails on Node 20 (its continuation token uses DES, which OpenSSL 3 lacks) and pages in
+ * directory order, not key order. With shards every listing fits one page on any S3 server.
+ */
+export const NODES_PER_SHARD = 1000;
+
+export function nodeShardPrefix(runId: string, shard: number): string {
+  if (!Number.isInteger(shard) || shard < 0)
+    throw new ArchiveKeyError(`shard ${shard} must be an integer >= 0`);
+  return `${nodesPrefix(runId)}${String(shard).padStart(3, '0')}/`;
+}
+
+/** `runs/<runId>/nodes/<shard>/<nodeId>.json`, shard = floor(generation / 1000). */
 export function nodeKey(runId: string, nodeId: string): string {
-  return `${nodesPrefix(runId)}${checkNodeId(nodeId)}.json`;
+  const shard = Math.floor(generationOf(checkNodeId(nodeId)) / NODES_PER_SHARD);
+  return `${nodeShardPrefix(runId, shard)}${nodeId}.json`;
+}
+
+/** The folder of one node's evaluation reports. */
+export function reportsPrefix(runId: string, nodeId: string): string {
+  return `${runPrefix(runId)}reports/${checkNodeId(nodeId)}/`;
 }
 
 export function reportKey(runId: string, nodeId: string, domain: string, split: Split): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(domain) || domain.includes('..')) {
     throw new ArchiveKeyError(`domain name '${domain}' cannot be part of a key`);
   }
-  return `${runPrefix(runId)}reports/${checkNodeId(nodeId)}/${domain}-${split}.json`;
+  return `${reportsPrefix(runId, nodeId)}${domain}-${split}.json`;
 }

@@ -91,3 +91,20 @@ test('listNodes reads a few hundred nodes in generation order; lineage and child
   expect(await archive.deleteRunRecords(runId)).toBe(n);
   expect(await archive.listNodes(runId)).toEqual([]);
 });
+
+test('records are sharded 1000 generations to a folder and listed across shards', async () => {
+  const runId = freshRunId();
+  const gens = [0, 1, 999, 1000, 1001, 2000];
+  for (const g of gens) await archive.putNode(makeNode(runId, g, g === 0 ? null : 0));
+  expect(nodeKey(runId, 'gen-00999')).toBe(`runs/${runId}/nodes/000/gen-00999.json`);
+  expect(nodeKey(runId, 'gen-02000')).toBe(`runs/${runId}/nodes/002/gen-02000.json`);
+  expect((await store.list(`runs/${runId}/nodes/001/`)).sort()).toEqual([
+    `runs/${runId}/nodes/001/gen-01000.json`,
+    `runs/${runId}/nodes/001/gen-01001.json`,
+  ]);
+  expect((await archive.listNodes(runId)).map((r) => r.generation)).toEqual(gens);
+  expect((await archive.childCounts(runId))['gen-00000']).toBe(5);
+  await archive.putReport(runId, 'gen-01000', 'alpha', 'val', { perTask: [] });
+  expect(await archive.deleteRunRecords(runId)).toBe(gens.length + 1);
+  expect(await store.list(`runs/${runId}/`)).toEqual([]);
+});
