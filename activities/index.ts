@@ -1,8 +1,11 @@
+import { engineActivities, type EngineDeps } from './engine';
 import { smokeActivities, type SmokeDeps } from './smoke';
 
-export type ActivityDeps = SmokeDeps;
+export interface ActivityDeps extends SmokeDeps {
+  engine: EngineDeps;
+}
 
 /** Every activity the worker registers, bound to their I/O dependencies. */
 export function createActivities(deps: ActivityDeps) {
-  return { ...smokeActivities(deps) };
+  return { ...smokeActivities(deps), ...engineActivities(deps.engine) };
 }

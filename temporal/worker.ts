@@ -8,10 +8,13 @@ import {
   bundleWorkflowCode,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
-import { temporalAddress, type Config } from '../src/config';
+import { temporalAddress, type LoadedConfig } from '../src/config';
 import { createActivities } from '../activities';
 import { makeS3Client, S3ObjectStore } from '../src/storage';
 import { sandboxFor } from '../src/devstack';
+import { Archive } from '../src/archive';
+import { DomainRegistry, type Domain, type LoadedTasks } from '../src/domains';
+import { memoize } from '../activities/engine/deps';
 
 /** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
 export function workflowsPath(): string {
@@ -35,12 +38,6 @@ const quietLogger = {
   error: (m: string) => console.error(m),
 };
 
-export interface RunningWorker {
-  worker: Worker;
-  /** Closes the connection once `worker.run()` has returned. */
-  close: () => Promise<void>;
-}
-
 let runtimeInstalled = false;
 /** Worker state changes are logged at INFO by default; keep the terminal for progress. */
 function installRuntime(): void {
@@ -53,7 +50,35 @@ function installRuntime(): void {
   }
 }
 
-export async function createWorker(c: Config, taskQueue = c.temporal.taskQueue): Promise<RunningWorker> {
+export interface RunningWorker {
+  worker: Worker;
+  /** Closes the connection once `worker.run()` has returned. */
+  close: () => Promise<void>;
+}
+
+/** Domains by name (built-ins and the config's user modules), with task sets loaded once per process. */
+export async function domainAccess(c: LoadedConfig) {
+  const registry = new DomainRegistry();
+  await registry.loadUserDomains(c.domainModules, c.source ? path.dirname(c.source) : process.cwd());
+  const tasks = memoize(
+    (k: {
+      domain: Domain;
+      seed: number;
+      sizes: { train: number; val: number; test: number };
+    }): Promise<LoadedTasks> => k.domain.loadTasks({ seed: k.seed, sizes: k.sizes, dataDir: c.dataDir }),
+    (k) => JSON.stringify([k.domain.name, k.seed, k.sizes]),
+  );
+  return {
+    domain: (name: string) => registry.get(name),
+    tasks: (domain: Domain, seed: number, sizes: { train: number; val: number; test: number }) =>
+      tasks({ domain, seed, sizes }),
+  };
+}
+
+export async function createWorker(
+  c: LoadedConfig,
+  taskQueue = c.temporal.taskQueue,
+): Promise<RunningWorker> {
   installRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress(c) });
   const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
@@ -62,7 +87,19 @@ export async function createWorker(c: Config, taskQueue = c.temporal.taskQueue):
     namespace: c.temporal.namespace,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({ store, sandbox: () => sandboxFor(c), limits: c.sandbox }),
+    activities: createActivities({
+      store,
+      sandbox: () => sandboxFor(c),
+      limits: c.sandbox,
+      engine: {
+        config: c,
+        archive: new Archive(store),
+        store,
+        sandbox: () => sandboxFor(c),
+        limits: c.sandbox,
+        ...(await domainAccess(c)),
+      },
+    }),
   });
   return { worker, close: () => connection.close() };
 }

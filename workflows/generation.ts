@@ -41,14 +41,24 @@ export async function generationWorkflow(
         });
 
   const scores: DomainScores = {};
+  let costUsd = draft.costUsd;
+  let tokens = draft.tokens;
   if (draft.validation.passed) {
     for (const domain of config.domains) {
-      scores[domain] = await evaluation.evaluateNode({
+      const budgetLeft = {
+        usd: input.budgetLeft.usd !== undefined ? input.budgetLeft.usd - costUsd : undefined,
+        tokens: input.budgetLeft.tokens !== undefined ? input.budgetLeft.tokens - tokens : undefined,
+      };
+      const r = await evaluation.evaluateNode({
         runId: input.runId,
         nodeId: draft.nodeId,
         domain,
         config,
+        budgetLeft,
       });
+      scores[domain] = r.scores;
+      costUsd += r.costUsd;
+      tokens += r.tokens;
     }
   }
   const summary = await quick.scoreNode({ runId: input.runId, nodeId: draft.nodeId, scores, config });
@@ -69,8 +79,8 @@ export async function generationWorkflow(
     eligible: summary.eligible,
     score: summary.score,
     perDomain: summary.perDomain,
-    costUsd: draft.costUsd,
-    tokens: draft.tokens,
+    costUsd,
+    tokens,
     metaChanged: draft.metaChanged,
     approval: reason
       ? {

@@ -6,6 +6,7 @@ import type { Domain, Split, Task, UntrustedRunner } from '../../src/domains';
 import { sampleTasks } from '../../src/domains/split';
 import type { RunConfig } from '../../src/engine';
 import { evaluateSplit, type TaskAnswer } from '../../src/evaluation';
+import { openGatewaySession, type GatewaySession } from '../../src/llm';
 import { numericSeed, type EngineDeps } from './deps';
 import { withHeartbeat } from './heartbeat';
 
@@ -16,6 +17,7 @@ function batchRunner(
   domain: Domain,
   config: RunConfig,
   labels: Record<string, string>,
+  gateway?: GatewaySession,
 ) {
   return async (tasks: Task[]): Promise<Map<string, TaskAnswer>> => {
     const answers = new Map<string, TaskAnswer>();
@@ -31,6 +33,8 @@ function batchRunner(
         timeoutSec: Math.min(config.timeouts.evaluationSec, 30 + (tasks.length * perTaskMs) / 1000),
       },
       labels,
+      socketDir: gateway?.socketDir,
+      socketName: gateway?.socketName,
     });
     for (const line of jsonLines(res.stdout)) {
       if (typeof line.id !== 'string') continue;
@@ -77,6 +81,7 @@ export function evaluateActivities(deps: EngineDeps) {
     split: Split,
     config: RunConfig,
     staged: boolean,
+    gateway?: GatewaySession,
   ): Promise<SplitScore | undefined> {
     const domain = deps.domain(domainName);
     const loaded = await deps.tasks(domain, numericSeed(config.seed), config.splitSizes);
@@ -96,7 +101,7 @@ export function evaluateActivities(deps: EngineDeps) {
         labels: loaded.labels,
         staged: stagedTasks,
         gate: domain.staged.gate,
-        run: batchRunner(deps, program, domain, config, { run: runId, node: nodeId }),
+        run: batchRunner(deps, program, domain, config, { run: runId, node: nodeId }, gateway),
         context: { runUntrusted: untrustedRunner(deps) },
       }),
     );
@@ -111,20 +116,38 @@ export function evaluateActivities(deps: EngineDeps) {
   }
 
   return {
-    /** Staged evaluation of a node on one domain's train and validation splits. */
-    async evaluateNode(input: { runId: string; nodeId: string; domain: string; config: RunConfig }) {
+    /** Staged evaluation of a node on one domain's train and validation splits, and what its LLM calls cost. */
+    async evaluateNode(input: {
+      runId: string;
+      nodeId: string;
+      domain: string;
+      config: RunConfig;
+      budgetLeft?: { usd?: number; tokens?: number };
+    }): Promise<{ scores: { train?: SplitScore; val?: SplitScore }; costUsd: number; tokens: number }> {
       const { runId, nodeId, domain, config } = input;
+      const gateway = await openGatewaySession({
+        llm: deps.config.llm,
+        prices: deps.config.llm.prices,
+        budgetLeft: input.budgetLeft ?? {},
+        store: deps.store,
+        runId,
+        nodeId,
+        purpose: `evaluate:${domain}`,
+      });
       try {
-        const out: { train?: SplitScore; val?: SplitScore } = {};
-        const train = await evaluateOn(runId, nodeId, domain, 'train', config, true);
-        if (train) out.train = train;
-        const val = await evaluateOn(runId, nodeId, domain, 'val', config, true);
-        if (val) out.val = val;
-        return out;
+        const scores: { train?: SplitScore; val?: SplitScore } = {};
+        const train = await evaluateOn(runId, nodeId, domain, 'train', config, true, gateway);
+        if (train) scores.train = train;
+        const val = await evaluateOn(runId, nodeId, domain, 'val', config, true, gateway);
+        if (val) scores.val = val;
+        const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
+        return { scores, costUsd: spent.usd, tokens: spent.tokens };
       } catch (e) {
         if ((e as Error).name === 'DataUnavailableError')
           throw ApplicationFailure.nonRetryable((e as Error).message);
         throw e;
+      } finally {
+        await gateway?.close();
       }
     },
 

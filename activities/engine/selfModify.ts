@@ -124,6 +124,7 @@ export function selfModifyActivities(deps: EngineDeps) {
       const history = await archive.trainHistory(runId, parentId, config.domains);
       const gateway = await openGatewaySession({
         llm: deps.config.llm,
+        prices: deps.config.llm.prices,
         budgetLeft: input.budgetLeft,
         store: deps.store,
         runId,

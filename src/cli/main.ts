@@ -1,10 +1,13 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config';
+import { CliContext } from './context';
 import { registerDevCommands } from './devCommands';
+import { registerOpsCommands } from './opsCommands';
+import { registerRunCommands } from './runCommands';
 import { registerSmokeCommand } from './smokeCommand';
 import { reportError } from './errors';
 
-export function buildProgram(): Command {
+export function buildProgram(ctx?: { value?: CliContext }): Command {
   const program = new Command('hyperagents')
     .description('DGM-H self-improving hyperagents on Temporal')
     .option(
@@ -15,19 +18,22 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   let loaded: LoadedConfig | undefined;
   const config = () => (loaded ??= loadConfig({ file: program.opts<{ config?: string }>().config }));
+  const context = new CliContext(config);
+  if (ctx) ctx.value = context;
   registerDevCommands(program, config);
   registerSmokeCommand(program, config);
+  registerRunCommands(program, context);
+  registerOpsCommands(program, context);
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
+  const holder: { value?: CliContext } = {};
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram(holder).parseAsync(argv);
   } catch (e) {
-    if (e instanceof CommanderError) {
-      process.exitCode = e.exitCode;
-      return;
-    }
-    process.exitCode = reportError(e);
+    process.exitCode = e instanceof CommanderError ? e.exitCode : reportError(e);
+  } finally {
+    await holder.value?.close().catch(() => undefined);
   }
 }

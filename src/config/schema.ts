@@ -66,9 +66,30 @@ export const configSchema = z
         apiKey: z.string().optional(),
         metaModel: z.string().default('gpt-4o-mini'),
         taskModel: z.string().default('gpt-4o-mini'),
+        /** USD per million tokens, per model name; a USD budget needs the price of every model used. */
+        prices: z
+          .record(
+            z.string(),
+            z.object({ inputUsdPerMTok: z.number().min(0), outputUsdPerMTok: z.number().min(0) }).strict(),
+          )
+          .default({}),
       })
       .strict()
       .prefault({}),
+    /** User-defined domains: a module implementing src/domains/contract.ts, path relative to the config file. */
+    domainModules: z
+      .array(
+        z
+          .object({
+            name: z.string().min(1),
+            module: z.string().min(1),
+            options: z.record(z.string(), z.unknown()).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** The evolution run's settings (src/engine/runConfig.ts); validated when a run starts. */
+    run: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

@@ -1,0 +1,166 @@
+import * as path from 'path';
+import type { Command } from 'commander';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../workflows/messages';
+import type { CliContext } from './context';
+import { archiveTable, fmt, progressLine, table } from './format';
+import { runStatus } from './runCommands';
+
+const print = (x: unknown) => console.log(typeof x === 'string' ? x : JSON.stringify(x, null, 2));
+
+async function decide(
+  ctx: CliContext,
+  runId: string,
+  nodeId: string,
+  note: string | undefined,
+  approve: boolean,
+) {
+  const handle = (await ctx.temporal()).workflow.getHandle(runId);
+  try {
+    print(await handle.executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [nodeId, note] }));
+  } catch (e) {
+    // The validator's refusal is the message a reviewer needs, not the SDK's wrapper.
+    if (e instanceof WorkflowUpdateFailedError) throw new Error(e.cause?.message ?? e.message);
+    throw e;
+  }
+}
+
+export function registerOpsCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('status <run>')
+    .description('generation, best node and score, budget, pending approvals, stop reason')
+    .option('--json', 'machine-readable output')
+    .option('--watch', 'refresh every 2 s until the run ends')
+    .action(async (runId: string, opts: { json?: boolean; watch?: boolean }) => {
+      for (;;) {
+        const { status, live } = await runStatus(ctx, runId);
+        if (opts.json) print(status);
+        else {
+          print(`${runId} (${status.method}, domains ${status.domains.join(', ')}): ${progressLine(status)}`);
+          for (const [d, s] of Object.entries(status.bestPerDomain)) print(`  best ${d}: ${fmt(s)}`);
+        }
+        if (!opts.watch || !live || status.stopReason) return;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    });
+
+  program
+    .command('list')
+    .description('evolution runs known to Temporal')
+    .action(async () => {
+      const rows: string[][] = [];
+      for await (const wf of (await ctx.temporal()).workflow.list({
+        query: "WorkflowType = 'evolutionRun'",
+      })) {
+        const sa = wf.searchAttributes;
+        rows.push([
+          wf.workflowId,
+          wf.status.name.toLowerCase(),
+          String(sa.HyperagentsGeneration ?? ''),
+          fmt(sa.HyperagentsBestScore?.[0] as number | undefined),
+          wf.startTime.toISOString(),
+        ]);
+      }
+      print(
+        rows.length
+          ? table(['run', 'state', 'generation', 'best', 'started'], rows)
+          : 'no runs yet: start one with `hyperagents run`',
+      );
+    });
+
+  for (const [name, signal, verb] of [
+    ['pause', pauseSignal, 'paused: no new generation starts; running ones finish'],
+    ['resume', resumeSignal, 'resumed'],
+  ] as const) {
+    program
+      .command(`${name} <run>`)
+      .description(`${name} a run`)
+      .action(async (runId: string) => {
+        await (await ctx.temporal()).workflow.getHandle(runId).signal(signal);
+        print(`${runId}: ${verb}`);
+      });
+  }
+
+  program
+    .command('approve <run> <node>')
+    .description('approve a node the approval policy holds')
+    .option('--note <text>', 'why')
+    .action((runId: string, nodeId: string, opts: { note?: string }) =>
+      decide(ctx, runId, nodeId, opts.note, true),
+    );
+  program
+    .command('reject <run> <node>')
+    .description('reject a node the approval policy holds')
+    .option('--note <text>', 'why')
+    .action((runId: string, nodeId: string, opts: { note?: string }) =>
+      decide(ctx, runId, nodeId, opts.note, false),
+    );
+
+  program
+    .command('pending <run>')
+    .description('nodes waiting for approval')
+    .action(async (runId: string) => {
+      const { status } = await runStatus(ctx, runId);
+      print(
+        status.pending.length
+          ? table(
+              ['node', 'generation', 'reason', 'score'],
+              status.pending.map((p) => [p.nodeId, String(p.generation), p.reason, fmt(p.score)]),
+            )
+          : 'nothing is waiting for approval',
+      );
+    });
+
+  program
+    .command('archive <run>')
+    .description('every node of a run with its scores (train/val)')
+    .option('--json', 'machine-readable output')
+    .action(async (runId: string, opts: { json?: boolean }) => {
+      const nodes = await ctx.archive().listNodes(runId);
+      if (nodes.length === 0) throw new Error(`run ${runId} has no nodes in the archive`);
+      if (opts.json) return print(nodes);
+      const domains = [...new Set(nodes.flatMap((n) => Object.keys(n.scores)))].sort();
+      print(archiveTable(nodes, domains));
+    });
+
+  program
+    .command('lineage <run> <node>')
+    .description('the ancestors of a node, root first')
+    .action(async (runId: string, nodeId: string) => {
+      const chain = await ctx.archive().lineage(runId, nodeId);
+      print(
+        chain
+          .map((n) => `${n.nodeId}  ${n.strategy}  changed: ${n.changedPaths.join(', ') || '—'}`)
+          .join('\n'),
+      );
+    });
+
+  program
+    .command('diff <run> <node>')
+    .description("a node's patch against its parent (or --against another node)")
+    .option('--against <node>', 'compare with this node instead of the parent')
+    .action(async (runId: string, nodeId: string, opts: { against?: string }) => {
+      const archive = ctx.archive();
+      const node = await archive.requireNode(runId, nodeId);
+      const base = opts.against ?? node.parentId;
+      if (!base) throw new Error(`${nodeId} is the start node of ${runId}: give --against <node>`);
+      const d = await archive.diffNodes(runId, base, nodeId);
+      print(d.patch || `no difference between ${base} and ${nodeId}`);
+    });
+
+  program
+    .command('export <run> <node> <dir>')
+    .description("write a node's program and record to a folder")
+    .action(async (runId: string, nodeId: string, dir: string) => {
+      const out = await ctx.archive().exportNode(runId, nodeId, path.resolve(dir));
+      print(`exported ${runId}/${nodeId} to ${out.programDir} (record: ${out.nodeFile})`);
+    });
+
+  program
+    .command('cancel <run>')
+    .description('cancel a run (its archive stays)')
+    .action(async (runId: string) => {
+      await (await ctx.temporal()).workflow.getHandle(runId).cancel();
+      print(`${runId}: cancellation requested`);
+    });
+}

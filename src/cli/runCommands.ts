@@ -1,0 +1,142 @@
+import { randomBytes } from 'crypto';
+import type { Command } from 'commander';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { parseRunConfig, type RunConfig, type RunStatus } from '../engine';
+import { evolutionRun } from '../../workflows';
+import { statusQuery } from '../../workflows/messages';
+import { uiLink } from '../../temporal/connection';
+import { createWorker, domainAccess } from '../../temporal/worker';
+import type { CliContext } from './context';
+import { fmt, progressLine, resultsTable } from './format';
+import { resolveDomains } from './domainsAvailable';
+
+function newRunId(): string {
+  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
+  return `run-${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+export async function runStatus(
+  ctx: CliContext,
+  runId: string,
+): Promise<{ status: RunStatus; live: boolean }> {
+  const handle = (await ctx.temporal()).workflow.getHandle(runId);
+  try {
+    return { status: await handle.query(statusQuery), live: true };
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError)
+      throw new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
+    const desc = await handle.describe();
+    if (desc.status.name === 'COMPLETED')
+      return { status: (await handle.result()) as RunStatus, live: false };
+    throw new Error(
+      `run ${runId} is ${desc.status.name.toLowerCase()} and no worker answers queries: start one with \`hyperagents worker\``,
+    );
+  }
+}
+
+async function follow(ctx: CliContext, runId: string, done: Promise<unknown>): Promise<RunStatus> {
+  let last = '';
+  let finished = false;
+  void done.finally(() => (finished = true)).catch(() => undefined);
+  for (;;) {
+    const { status } = await runStatus(ctx, runId).catch(() => ({ status: undefined }));
+    if (status) {
+      const line = progressLine(status);
+      if (line !== last) console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+      last = line;
+    }
+    if (finished) break;
+    await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
+  }
+  return (await done) as RunStatus;
+}
+
+export async function printResults(ctx: CliContext, status: RunStatus): Promise<void> {
+  const archive = ctx.archive();
+  const start = await archive.getNode(status.runId, 'gen-00000');
+  const best = status.bestNodeId ? await archive.getNode(status.runId, status.bestNodeId) : undefined;
+  console.log(`\nrun ${status.runId} finished: ${status.stopReason ?? 'done'}`);
+  console.log(resultsTable(start, best, status.domains));
+  console.log(`\nbest mean validation score ${fmt(status.bestScore)}; spent $${status.spentUsd.toFixed(4)}`);
+  console.log(`Temporal UI: ${uiLink(ctx.config(), status.runId)}`);
+  console.log(`archive:     hyperagents archive ${status.runId}`);
+}
+
+export function registerRunCommands(program: Command, ctx: CliContext): void {
+  program
+    .command('run')
+    .description('start an evolution run (settings: the config file\'s "run" section)')
+    .option('--id <runId>', 'run id (default: run-<timestamp>-<random>)')
+    .option('--generations <n>', 'generation budget', (v) => Number(v))
+    .option('--domains <list>', 'comma-separated domains (default: the built-ins whose data is available)')
+    .option('--method <method>', 'dgm-h | no-self-improve | no-open-ended | dgm')
+    .option('--follow', 'show live progress until the run ends, then the results table')
+    .option('--worker', 'also run a worker in this process (the embedded default)')
+    .action(
+      async (opts: {
+        id?: string;
+        generations?: number;
+        domains?: string;
+        method?: string;
+        follow?: boolean;
+        worker?: boolean;
+      }) => {
+        const c = ctx.config();
+        const raw: Record<string, unknown> = { ...(c.run ?? {}) };
+        if (opts.generations !== undefined)
+          raw.budget = { ...(raw.budget as object), generations: opts.generations };
+        if (opts.method) raw.method = opts.method;
+        if (opts.domains)
+          raw.domains = opts.domains
+            .split(',')
+            .map((d) => d.trim())
+            .filter(Boolean);
+        const explicit = raw.domains !== undefined;
+        const config: RunConfig = parseRunConfig(raw);
+        const access = await domainAccess(c);
+        config.domains = await resolveDomains(access, config, explicit, (m) => console.log(m));
+        const runId = opts.id ?? newRunId();
+        const client = await ctx.temporal();
+        const taskQueue = c.temporal.taskQueue;
+        try {
+          await client.workflow.start(evolutionRun, {
+            workflowId: runId,
+            taskQueue,
+            args: [{ runId, config }],
+          });
+        } catch (e) {
+          if (e instanceof WorkflowExecutionAlreadyStartedError)
+            throw new Error(`a run with id ${runId} already exists`);
+          throw e;
+        }
+        console.log(
+          `run ${runId} started: ${config.method}, ${config.budget.generations} generations, domains ${config.domains.join(', ')}`,
+        );
+        console.log(`Temporal UI: ${uiLink(c, runId)}`);
+        const handle = client.workflow.getHandle(runId);
+        if (!opts.follow && !opts.worker) return;
+        const running = opts.worker ? await createWorker(c) : undefined;
+        const done = handle.result();
+        try {
+          const work = running ? running.worker.runUntil(done) : done;
+          const final = opts.follow ? await follow(ctx, runId, work) : ((await work) as RunStatus);
+          await printResults(ctx, final);
+        } finally {
+          await running?.close();
+        }
+      },
+    );
+
+  program
+    .command('worker')
+    .description('run a worker for the configured task queue until interrupted')
+    .action(async () => {
+      const c = ctx.config();
+      const { worker, close } = await createWorker(c);
+      console.log(
+        `worker polling ${c.temporal.taskQueue} at ${c.temporal.address ?? `${c.host}:${c.temporal.port}`}; Ctrl-C stops it`,
+      );
+      await worker.run();
+      await close();
+    });
+}
