@@ -126,9 +126,18 @@ function appendNote(repoDir, lines) {
   appendFileSync(path.join(dir, 'notes.md'), `\n${lines.join('\n')}\n`);
 }
 
+/** Mean train score of a history entry: its own `trainMean`, else the mean of its `train` scores. */
+function trainMeanOf(entry) {
+  if (typeof entry?.trainMean === 'number') return entry.trainMean;
+  const values = Object.values(entry?.train ?? {}).filter((x) => typeof x === 'number' && Number.isFinite(x));
+  return values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : undefined;
+}
+
 function describeHistory(history) {
-  if (!Array.isArray(history)) return 'none';
-  const means = history.map((h) => h?.trainMean).filter((x) => typeof x === 'number' && Number.isFinite(x));
+  // The engine sends { nodeId, lineage, nodes: [...] }; a bare array is accepted too.
+  const entries = Array.isArray(history) ? history : Array.isArray(history?.nodes) ? history.nodes : null;
+  if (!entries || entries.length === 0) return 'none';
+  const means = entries.map(trainMeanOf).filter((x) => typeof x === 'number' && Number.isFinite(x));
   const best = means.length > 0 ? `, best train mean ${Math.max(...means).toFixed(4)}` : '';
-  return `${history.length} entr${history.length === 1 ? 'y' : 'ies'}${best}`;
+  return `${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}${best}`;
 }
