@@ -9,9 +9,9 @@ setup:
 up: setup
 	@$(HA) dev up
 
-## The main job: bring the stack up and run it end to end.
+## The main job: bring the stack up and run a short evolution with an in-process worker, live.
 run: up
-	@$(HA) smoke
+	@$(HA) run --worker --follow
 
 ## The whole test suite: lint, formatting, types, then jest against the real stack.
 test: up

@@ -15,6 +15,7 @@ import { sandboxFor } from '../src/devstack';
 import { Archive } from '../src/archive';
 import { DomainRegistry, type Domain, type LoadedTasks } from '../src/domains';
 import { memoize } from '../activities/engine/deps';
+import type { SplitSizes } from '../src/engine';
 
 /** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
 export function workflowsPath(): string {
@@ -61,17 +62,13 @@ export async function domainAccess(c: LoadedConfig) {
   const registry = new DomainRegistry();
   await registry.loadUserDomains(c.domainModules, c.source ? path.dirname(c.source) : process.cwd());
   const tasks = memoize(
-    (k: {
-      domain: Domain;
-      seed: number;
-      sizes: { train: number; val: number; test: number };
-    }): Promise<LoadedTasks> => k.domain.loadTasks({ seed: k.seed, sizes: k.sizes, dataDir: c.dataDir }),
+    (k: { domain: Domain; seed: number; sizes: SplitSizes | undefined }): Promise<LoadedTasks> =>
+      k.domain.loadTasks({ seed: k.seed, sizes: k.sizes, dataDir: c.dataDir }),
     (k) => JSON.stringify([k.domain.name, k.seed, k.sizes]),
   );
   return {
     domain: (name: string) => registry.get(name),
-    tasks: (domain: Domain, seed: number, sizes: { train: number; val: number; test: number }) =>
-      tasks({ domain, seed, sizes }),
+    tasks: (domain: Domain, seed: number, sizes: SplitSizes | undefined) => tasks({ domain, seed, sizes }),
   };
 }
 

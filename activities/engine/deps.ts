@@ -2,6 +2,7 @@ import type { Archive } from '../../src/archive';
 import type { Domain, LoadedTasks } from '../../src/domains';
 import type { LoadedConfig } from '../../src/config';
 import type { Sandbox, SandboxLimits } from '../../src/sandbox';
+import type { SplitSizes } from '../../src/engine';
 import type { ObjectStore } from '../../src/storage';
 
 /** What the engine's activities need from the world; the worker builds it, tests can too. */
@@ -13,11 +14,7 @@ export interface EngineDeps {
   limits: SandboxLimits;
   domain: (name: string) => Domain;
   /** Loaded once per worker process per (domain, seed, sizes). */
-  tasks: (
-    domain: Domain,
-    seed: number,
-    sizes: { train: number; val: number; test: number },
-  ) => Promise<LoadedTasks>;
+  tasks: (domain: Domain, seed: number, sizes: SplitSizes | undefined) => Promise<LoadedTasks>;
 }
 
 /** A failure caused by the agent program (bad code, time-outs): recorded on the node, never retried. */
@@ -30,11 +27,4 @@ export function memoize<K, V>(make: (key: K) => V, keyOf: (key: K) => string = S
     if (!cache.has(k)) cache.set(k, make(key));
     return cache.get(k)!;
   };
-}
-
-/** A stable 32-bit number from a string, for the domain loaders' numeric seeds. */
-export function numericSeed(text: string): number {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
 }

@@ -7,7 +7,8 @@ import { sampleTasks } from '../../src/domains/split';
 import type { RunConfig } from '../../src/engine';
 import { evaluateSplit, type TaskAnswer } from '../../src/evaluation';
 import { openGatewaySession, type GatewaySession } from '../../src/llm';
-import { numericSeed, type EngineDeps } from './deps';
+import type { EngineDeps } from './deps';
+import { numericSeed, sizesFor } from '../../src/engine';
 import { withHeartbeat } from './heartbeat';
 
 /** Runs a batch of agent views through the program's task agent in one sandbox session. */
@@ -84,7 +85,7 @@ export function evaluateActivities(deps: EngineDeps) {
     gateway?: GatewaySession,
   ): Promise<SplitScore | undefined> {
     const domain = deps.domain(domainName);
-    const loaded = await deps.tasks(domain, numericSeed(config.seed), config.splitSizes);
+    const loaded = await deps.tasks(domain, numericSeed(config.seed), sizesFor(config, domain.name));
     const tasks = loaded.splits[split];
     if (tasks.length === 0) return undefined;
     const node = await archive.requireNode(runId, nodeId);

@@ -7,7 +7,8 @@ import { agentView } from '../../src/domains';
 import { openGatewaySession } from '../../src/llm';
 import type { RunConfig } from '../../src/engine';
 import type { SandboxOutcome } from '../../src/sandbox';
-import { numericSeed, type EngineDeps } from './deps';
+import type { EngineDeps } from './deps';
+import { numericSeed, sizesFor } from '../../src/engine';
 import { withHeartbeat } from './heartbeat';
 
 /** What the generation workflow needs to know about a freshly stored child. */
@@ -43,7 +44,7 @@ function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
 /** Checks a program in the sandbox: modules load, a smoke task (train split, first domain) runs. */
 async function validate(deps: EngineDeps, config: RunConfig, program: ProgramFiles): Promise<string[]> {
   const domain = deps.domain(config.domains[0]!);
-  const loaded = await deps.tasks(domain, numericSeed(config.seed), config.splitSizes);
+  const loaded = await deps.tasks(domain, numericSeed(config.seed), sizesFor(config, domain.name));
   const task = loaded.splits.train[0];
   const res = await runHarness({
     sandbox: await deps.sandbox(),

@@ -1,10 +1,10 @@
 import type { Domain, LoadedTasks } from '../domains';
 import { BUILTIN_DOMAIN_NAMES } from '../domains';
-import type { RunConfig } from '../engine';
+import { numericSeed, sizesFor, type RunConfig, type SplitSizes } from '../engine';
 
 interface DomainAccess {
   domain: (name: string) => Domain;
-  tasks: (domain: Domain, seed: number, sizes: RunConfig['splitSizes']) => Promise<LoadedTasks>;
+  tasks: (domain: Domain, seed: number, sizes: SplitSizes | undefined) => Promise<LoadedTasks>;
 }
 
 /**
@@ -21,7 +21,7 @@ export async function resolveDomains(
   const ok: string[] = [];
   for (const name of names) {
     try {
-      await access.tasks(access.domain(name), 0, config.splitSizes);
+      await access.tasks(access.domain(name), numericSeed(config.seed), sizesFor(config, name));
       ok.push(name);
     } catch (e) {
       if (explicit) throw new Error(`domain ${name}: ${(e as Error).message}`);

@@ -2,6 +2,9 @@ import { z } from 'zod';
 import type { RunConfig } from './types';
 
 const positive = z.number().positive();
+const sizes = z
+  .object({ train: z.number().int().min(1), val: z.number().int().min(1), test: z.number().int().min(1) })
+  .strict();
 
 export const runConfigSchema = z
   .object({
@@ -23,14 +26,8 @@ export const runConfigSchema = z
     parallelism: z.number().int().min(1).max(64).default(1),
     approval: z.enum(['none', 'meta-changed', 'new-best', 'all']).default('none'),
     continueAsNewEvery: z.number().int().min(1).default(25),
-    splitSizes: z
-      .object({
-        train: z.number().int().min(1).default(100),
-        val: z.number().int().min(1).default(100),
-        test: z.number().int().min(1).default(100),
-      })
-      .strict()
-      .prefault({}),
+    splitSizes: sizes.optional(),
+    domainSplitSizes: z.record(z.string(), sizes).optional(),
     stagedSampleSize: z.number().int().min(1).optional(),
     testAtEnd: z.boolean().default(true),
     start: z

@@ -15,6 +15,12 @@ export interface Budget {
   wallClockHours?: number;
 }
 
+export interface SplitSizes {
+  train: number;
+  val: number;
+  test: number;
+}
+
 export interface RunConfig {
   method: Method;
   /** Overrides the method's selection rule; `agent` runs the program's own select_parent.mjs. */
@@ -25,7 +31,10 @@ export interface RunConfig {
   parallelism: number;
   approval: ApprovalPolicy;
   continueAsNewEvery: number;
-  splitSizes: { train: number; val: number; test: number };
+  /** Tasks per split for every domain; unset: each domain's own defaults. */
+  splitSizes?: SplitSizes;
+  /** Per-domain sizes, over `splitSizes`. */
+  domainSplitSizes?: Record<string, SplitSizes>;
   stagedSampleSize?: number;
   /** Evaluate the best nodes on the test split at the end. */
   testAtEnd: boolean;

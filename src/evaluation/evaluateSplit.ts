@@ -1,5 +1,8 @@
 import { agentView, type Domain, type ScoreContext, type Task, type TaskScore } from '../domains';
+import { mapLimit } from '../archive/concurrency';
 import { passesGate } from './staged';
+
+const SCORE_CONCURRENCY = 2;
 
 /** What the task agent answered for one task (from the sandbox's batch runner). */
 export interface TaskAnswer {
@@ -29,15 +32,14 @@ async function scoreBatch(
 ): Promise<SplitReport['tasks']> {
   // Only the agent view leaves the host: labels stay in `labels`.
   const answers = await run(tasks.map((t) => agentView(t)));
-  const out: SplitReport['tasks'] = [];
-  for (const t of tasks) {
+  // Scorers that execute predictions start a sandbox each: score a few at once.
+  return mapLimit(tasks, SCORE_CONCURRENCY, async (t) => {
     const a = answers.get(t.id) ?? { error: 'no answer from the task agent' };
     let s: TaskScore = { score: 0, details: { error: a.error } };
     if (a.error === undefined)
       s = await domain.score(a.prediction, labels.get(t.id), { ...context, taskId: t.id });
-    out.push({ id: t.id, prediction: a.prediction, error: a.error, score: s.score, details: s.details });
-  }
-  return out;
+    return { id: t.id, prediction: a.prediction, error: a.error, score: s.score, details: s.details };
+  });
 }
 
 /**
