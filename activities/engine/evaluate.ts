@@ -1,76 +1,13 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { SplitScore } from '../../src/archive';
-import { jsonLines, runHarness } from '../../src/agent/runInSandbox';
-import type { ProgramFiles } from '../../src/agent/program';
-import type { Domain, Split, Task, UntrustedRunner } from '../../src/domains';
+import type { Split } from '../../src/domains';
 import { sampleTasks } from '../../src/domains/split';
 import type { RunConfig } from '../../src/engine';
-import { evaluateSplit, type TaskAnswer } from '../../src/evaluation';
+import { evaluateSplit, sandboxBatchRunner, sandboxUntrustedRunner } from '../../src/evaluation';
 import { openGatewaySession, type GatewaySession } from '../../src/llm';
 import type { EngineDeps } from './deps';
 import { numericSeed, sizesFor } from '../../src/engine';
 import { withHeartbeat } from './heartbeat';
-
-/** Runs a batch of agent views through the program's task agent in one sandbox session. */
-function batchRunner(
-  deps: EngineDeps,
-  program: ProgramFiles,
-  domain: Domain,
-  config: RunConfig,
-  labels: Record<string, string>,
-  gateway?: GatewaySession,
-) {
-  return async (tasks: Task[]): Promise<Map<string, TaskAnswer>> => {
-    const answers = new Map<string, TaskAnswer>();
-    if (tasks.length === 0) return answers;
-    const perTaskMs = config.timeouts.perTaskSec * 1000;
-    const res = await runHarness({
-      sandbox: await deps.sandbox(),
-      program,
-      script: 'run_tasks.mjs',
-      input: { domain: domain.name, describe: domain.describe(), perTaskTimeoutMs: perTaskMs, tasks },
-      limits: {
-        ...deps.limits,
-        timeoutSec: Math.min(config.timeouts.evaluationSec, 30 + (tasks.length * perTaskMs) / 1000),
-      },
-      labels,
-      socketDir: gateway?.socketDir,
-      socketName: gateway?.socketName,
-    });
-    for (const line of jsonLines(res.stdout)) {
-      if (typeof line.id !== 'string') continue;
-      answers.set(
-        line.id,
-        typeof line.error === 'string' ? { error: line.error } : { prediction: line.prediction },
-      );
-    }
-    if (answers.size === 0 && res.outcome !== 'ok') {
-      for (const t of tasks)
-        answers.set(t.id, { error: `task runner ${res.outcome}: ${res.stderr.slice(0, 200)}` });
-    }
-    return answers;
-  };
-}
-
-/** Domains that execute predictions (coding, reward design) do it in a fresh sandbox session. */
-function untrustedRunner(deps: EngineDeps): UntrustedRunner {
-  return async (req) => {
-    const res = await (
-      await deps.sandbox()
-    ).run({
-      files: { ...req.files },
-      command: req.command.map((c) => (c === 'node' ? '/usr/bin/node' : c)),
-      env: { HOME: '/home/agent', PATH: '/usr/bin:/bin' },
-      limits: { ...deps.limits, timeoutSec: Math.ceil(req.timeoutMs / 1000) + 5 },
-    });
-    return {
-      exitCode: res.exitCode,
-      stdout: res.stdout,
-      stderr: res.stderr,
-      timedOut: res.outcome === 'timeout',
-    };
-  };
-}
 
 export function evaluateActivities(deps: EngineDeps) {
   const { archive } = deps;
@@ -102,8 +39,17 @@ export function evaluateActivities(deps: EngineDeps) {
         labels: loaded.labels,
         staged: stagedTasks,
         gate: domain.staged.gate,
-        run: batchRunner(deps, program, domain, config, { run: runId, node: nodeId }, gateway),
-        context: { runUntrusted: untrustedRunner(deps) },
+        run: sandboxBatchRunner({
+          sandbox: deps.sandbox,
+          limits: deps.limits,
+          program,
+          domain,
+          perTaskSec: config.timeouts.perTaskSec,
+          maxBatchSec: config.timeouts.evaluationSec,
+          labels: { run: runId, node: nodeId },
+          gateway,
+        }),
+        context: { runUntrusted: sandboxUntrustedRunner(deps.sandbox, deps.limits) },
       }),
     );
     const reportKey = await archive.putReport(runId, nodeId, domainName, split, report);

@@ -1,0 +1,72 @@
+import { jsonLines, runHarness } from '../agent/runInSandbox';
+import type { ProgramFiles } from '../agent/program';
+import type { Domain, Task, UntrustedRunner } from '../domains';
+import type { Sandbox, SandboxLimits } from '../sandbox';
+import type { BatchRunner, TaskAnswer } from './evaluateSplit';
+
+export interface BatchOptions {
+  sandbox: () => Promise<Sandbox>;
+  limits: SandboxLimits;
+  program: ProgramFiles;
+  domain: Domain;
+  perTaskSec: number;
+  /** Upper bound for one batch session. */
+  maxBatchSec: number;
+  labels?: Record<string, string>;
+  /** LLM gateway socket for the task agent, when an endpoint is configured. */
+  gateway?: { socketDir: string; socketName: string };
+}
+
+/** Runs a batch of agent views through the program's task agent in one sandbox session. */
+export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
+  return async (tasks: Task[]): Promise<Map<string, TaskAnswer>> => {
+    const answers = new Map<string, TaskAnswer>();
+    if (tasks.length === 0) return answers;
+    const perTaskMs = o.perTaskSec * 1000;
+    const res = await runHarness({
+      sandbox: await o.sandbox(),
+      program: o.program,
+      script: 'run_tasks.mjs',
+      input: { domain: o.domain.name, describe: o.domain.describe(), perTaskTimeoutMs: perTaskMs, tasks },
+      limits: { ...o.limits, timeoutSec: Math.min(o.maxBatchSec, 30 + tasks.length * o.perTaskSec) },
+      labels: o.labels,
+      socketDir: o.gateway?.socketDir,
+      socketName: o.gateway?.socketName,
+    });
+    for (const line of jsonLines(res.stdout)) {
+      if (typeof line.id !== 'string') continue;
+      answers.set(
+        line.id,
+        typeof line.error === 'string' ? { error: line.error } : { prediction: line.prediction },
+      );
+    }
+    if (answers.size === 0 && res.outcome !== 'ok') {
+      for (const t of tasks)
+        answers.set(t.id, { error: `task runner ${res.outcome}: ${res.stderr.slice(0, 200)}` });
+    }
+    return answers;
+  };
+}
+
+/** Domains that execute predictions (coding, reward design) do it in a fresh sandbox session each. */
+export function sandboxUntrustedRunner(
+  sandbox: () => Promise<Sandbox>,
+  limits: SandboxLimits,
+): UntrustedRunner {
+  return async (req) => {
+    const res = await (
+      await sandbox()
+    ).run({
+      files: { ...req.files },
+      command: req.command.map((c) => (c === 'node' ? '/usr/bin/node' : c)),
+      env: { HOME: '/home/agent', PATH: '/usr/bin:/bin' },
+      limits: { ...limits, timeoutSec: Math.ceil(req.timeoutMs / 1000) + 5 },
+    });
+    return {
+      exitCode: res.exitCode,
+      stdout: res.stdout,
+      stderr: res.stderr,
+      timedOut: res.outcome === 'timeout',
+    };
+  };
+}
