@@ -21,6 +21,7 @@ import {
   stopReason,
 } from '../src/engine/runState';
 import type { GenerationResult, RunConfig, RunState, RunStatus } from '../src/engine/types';
+import { nodeIdFor } from '../src/archive/keys';
 import { searchAttributes } from '../temporal/searchAttributes';
 import { generationWorkflow } from './generation';
 import {
@@ -45,6 +46,13 @@ const { decideApproval, evaluateTestSplit } = proxyActivities<EngineActivities>(
   retry: { maximumAttempts: 5 },
 });
 
+/** The innermost message of a failure chain (child workflow → activity → application error). */
+function rootCause(err: unknown): string {
+  let e: unknown = err;
+  while (e instanceof Error && e.cause instanceof Error) e = e.cause;
+  return e instanceof Error ? e.message : String(err);
+}
+
 export function generationId(runId: string, generation: number): string {
   return `${runId}/gen-${String(generation).padStart(5, '0')}`;
 }
@@ -66,9 +74,38 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     domains: config.domains,
     running: [...running],
   });
+  function publish(): void {
+    const label = state.stopReason
+      ? state.pending.length > 0
+        ? 'awaiting-approval'
+        : 'completed'
+      : state.paused
+        ? 'paused'
+        : 'running';
+    upsertSearchAttributes([
+      { key: searchAttributes.runId, value: runId },
+      { key: searchAttributes.generation, value: state.generationsDone },
+      { key: searchAttributes.status, value: label },
+      { key: searchAttributes.domains, value: config.domains },
+      ...(state.bestScore !== undefined ? [{ key: searchAttributes.bestScore, value: state.bestScore }] : []),
+    ]);
+    upsertMemo({
+      method: config.method,
+      bestNodeId: state.bestNodeId ?? null,
+      pendingApprovals: state.pending.length,
+      stopReason: state.stopReason ?? null,
+    });
+  }
+
   setHandler(statusQuery, status);
-  setHandler(pauseSignal, () => void (state = { ...state, paused: true }));
-  setHandler(resumeSignal, () => void (state = { ...state, paused: false }));
+  setHandler(pauseSignal, () => {
+    state = { ...state, paused: true };
+    publish();
+  });
+  setHandler(resumeSignal, () => {
+    state = { ...state, paused: false };
+    publish();
+  });
   const decide = (decision: 'approved' | 'rejected') => ({
     handler: async (nodeId: string, note?: string): Promise<string> => {
       await decideApproval({ runId, nodeId, decision, note });
@@ -98,23 +135,6 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
       },
     },
   );
-
-  const publish = () => {
-    const label = state.stopReason ? 'completed' : state.paused ? 'paused' : 'running';
-    upsertSearchAttributes([
-      { key: searchAttributes.runId, value: runId },
-      { key: searchAttributes.generation, value: state.generationsDone },
-      { key: searchAttributes.status, value: label },
-      { key: searchAttributes.domains, value: config.domains },
-      ...(state.bestScore !== undefined ? [{ key: searchAttributes.bestScore, value: state.bestScore }] : []),
-    ]);
-    upsertMemo({
-      method: config.method,
-      bestNodeId: state.bestNodeId ?? null,
-      pendingApprovals: state.pending.length,
-      stopReason: state.stopReason ?? null,
-    });
-  };
 
   const launch = (generation: number) => {
     running.add(generation);
@@ -179,10 +199,15 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     if (running.size === 0 && state.paused) await condition(() => !state.paused || finished.length > 0);
   }
 
+  // The run ends only when every node it holds for a person has been decided.
+  if (state.pending.length > 0) {
+    publish();
+    await condition(() => state.pending.length === 0);
+  }
   if (config.testAtEnd && state.bestNodeId) {
     await evaluateTestSplit({
       runId,
-      nodeIds: [...new Set([generationId(runId, 0).split('/')[1]!, state.bestNodeId])],
+      nodeIds: [...new Set([nodeIdFor(0), state.bestNodeId])],
       config,
     });
   }

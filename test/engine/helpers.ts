@@ -1,0 +1,91 @@
+import { randomUUID } from 'crypto';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Archive, type NodeRecord } from '../../src/archive';
+import { loadConfig, type LoadedConfig } from '../../src/config';
+import { parseRunConfig, type RunConfigInput, type RunStatus } from '../../src/engine';
+import { makeS3Client, S3ObjectStore } from '../../src/storage';
+import { connectClient } from '../../temporal/connection';
+import { createWorker, type RunningWorker } from '../../temporal/worker';
+import { evolutionRun } from '../../workflows';
+import { statusQuery } from '../../workflows/messages';
+
+/** Small, fast settings: two data domains with few tasks, offline strategy unless an LLM is configured. */
+export function smallRun(over: RunConfigInput = {}): RunConfigInput {
+  return {
+    domains: ['paper-review', 'math-grading'],
+    domainSplitSizes: { 'paper-review': { train: 10, val: 10, test: 10 } },
+    stagedSampleSize: 5,
+    seed: 'engine-test',
+    ...over,
+  };
+}
+
+/** A worker on a private task queue against the suite's stack, and a client to start runs with. */
+export class EngineHarness {
+  readonly taskQueue = `engine-${randomUUID().slice(0, 8)}`;
+  client!: Client;
+  running!: RunningWorker;
+  private work?: Promise<void>;
+  readonly archive: Archive;
+
+  constructor(
+    readonly config: LoadedConfig = loadConfig({ env: { ...process.env, HYPERAGENTS_CONFIG: '' } }),
+  ) {
+    this.archive = new Archive(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
+  }
+
+  async start(): Promise<this> {
+    this.client = await connectClient(this.config);
+    this.running = await createWorker(this.config, this.taskQueue);
+    this.work = this.running.worker.run();
+    return this;
+  }
+
+  async startRun(
+    over: RunConfigInput,
+  ): Promise<{ runId: string; handle: WorkflowHandle<typeof evolutionRun> }> {
+    const runId = `t-${randomUUID().slice(0, 12)}`;
+    const config = parseRunConfig(over);
+    const handle = await this.client.workflow.start(evolutionRun, {
+      workflowId: runId,
+      taskQueue: this.taskQueue,
+      args: [{ runId, config }],
+    });
+    return { runId, handle };
+  }
+
+  status(runId: string): Promise<RunStatus> {
+    return this.client.workflow.getHandle(runId).query(statusQuery);
+  }
+
+  /** Polls the run's status (bounded) until `ok` holds; returns that status. */
+  async waitFor(runId: string, ok: (s: RunStatus) => boolean, timeoutMs = 120_000): Promise<RunStatus> {
+    const deadline = Date.now() + timeoutMs;
+    let last: RunStatus | undefined;
+    while (Date.now() < deadline) {
+      last = await this.status(runId).catch(() => last);
+      if (last && ok(last)) return last;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`condition not reached; last status: ${JSON.stringify(last)}`);
+  }
+
+  nodes(runId: string): Promise<NodeRecord[]> {
+    return this.archive.listNodes(runId);
+  }
+
+  async stop(): Promise<void> {
+    this.running.worker.shutdown();
+    await this.work;
+    await this.running.close();
+    await this.client.connection.close();
+  }
+}
+
+/** Mean ranking score (val where present, else train) over the run's domains, as selection uses it. */
+export function meanVal(n: NodeRecord, domains: string[]): number | undefined {
+  const xs = domains.map((d) => n.scores[d]?.val?.score ?? n.scores[d]?.train?.score);
+  return xs.every((x) => typeof x === 'number')
+    ? (xs as number[]).reduce((a, b) => a + b, 0) / xs.length
+    : undefined;
+}
