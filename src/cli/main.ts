@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config';
 import { CliContext } from './context';
 import { registerDevCommands } from './devCommands';
+import { registerEvalCommand } from './evalCommand';
 import { registerOpsCommands } from './opsCommands';
 import { registerRunCommands } from './runCommands';
 import { registerSmokeCommand } from './smokeCommand';
@@ -24,6 +25,7 @@ export function buildProgram(ctx?: { value?: CliContext }): Command {
   registerSmokeCommand(program, config);
   registerRunCommands(program, context);
   registerOpsCommands(program, context);
+  registerEvalCommand(program, context);
   return program;
 }
 
