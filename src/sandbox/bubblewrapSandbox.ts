@@ -2,16 +2,67 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
+import { CappedCapture } from './capture';
+import { SessionCgroup } from './cgroup';
 import { collectFromDir } from './copyOut';
-import { classify, type Sandbox, type SandboxResult, type SandboxRunSpec } from './types';
+import { sessionName } from './owner';
+import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
+import { classify, type Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './types';
+import { WorkArea } from './workArea';
 import { safeRelative } from './workTar';
 
-const OUTPUT_CAP = 8 * 1024 * 1024;
+/** Joins the cgroups listed first (`n` files), then execs the rest: nothing runs before it is limited. */
+const JOIN_CGROUPS =
+  'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+
+function bin(name: string): string | undefined {
+  return ['/usr/bin', '/bin', '/usr/sbin', '/sbin']
+    .map((d) => path.join(d, name))
+    .find((p) => fs.existsSync(p));
+}
+
+function asRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** How the session's limits are enforced: a cgroup, or (when none is writable) rlimits. */
+function launcher(cgroup: SessionCgroup | undefined, limits: SandboxLimits): string[] {
+  const prefix: string[] = [];
+  if (cgroup)
+    prefix.push(
+      bin('sh')!,
+      '-c',
+      JOIN_CGROUPS,
+      'ha-join',
+      String(cgroup.procsFiles.length),
+      ...cgroup.procsFiles,
+    );
+  // Drop to the agent user only after joining (joining needs root); bwrap then runs unprivileged and
+  // its user namespace maps the agent to itself, so nothing inside is root on the host.
+  if (asRoot()) {
+    prefix.push(bin('setpriv')!, '--reuid', String(AGENT_UID), '--regid', String(AGENT_GID));
+    prefix.push('--clear-groups', '--no-new-privs');
+  }
+  const prlimit = bin('prlimit');
+  if (!cgroup && prlimit) {
+    // Fallback: per-process data size, CPU seconds, file size; the process count is per user.
+    prefix.push(
+      prlimit,
+      `--data=${limits.memoryMb * 1024 * 1024}`,
+      `--nproc=${limits.pids}`,
+      `--cpu=${Math.ceil(limits.timeoutSec * limits.cpus) + 1}`,
+      `--fsize=${limits.scratchMb * 1024 * 1024}`,
+      '--core=0',
+      '--',
+    );
+  }
+  return prefix;
+}
 
 /**
  * The fallback where Docker cannot run: bubblewrap with every namespace unshared (so only `lo`
- * exists), the rootfs read-only, a private copy of the program as /work, no capabilities.
+ * exists), the rootfs read-only, a private size-capped /work holding a copy of the program, no
+ * capabilities, no further user namespaces, and a per-session cgroup for memory, pids and CPU.
  */
 export class BubblewrapSandbox implements Sandbox {
   readonly backend = 'bubblewrap' as const;
@@ -19,17 +70,26 @@ export class BubblewrapSandbox implements Sandbox {
   constructor(private readonly rootfsDir: string) {}
 
   async run(spec: SandboxRunSpec): Promise<SandboxResult> {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-bwrap-'));
+    // Refuse bad names before anything is created on the host.
+    const files = Object.entries(spec.files).map(([name, content]) => [safeRelative(name), content] as const);
+    const session = sessionName();
+    const area = WorkArea.create(session, spec.limits.scratchMb);
+    let cgroup: SessionCgroup | undefined;
     const started = Date.now();
     try {
-      for (const [name, content] of Object.entries(spec.files)) {
-        const dest = path.join(work, safeRelative(name));
+      for (const [name, content] of files) {
+        const dest = path.join(area.dir, name);
         fs.mkdirSync(path.dirname(dest), { recursive: true });
         fs.writeFileSync(dest, content);
       }
-      if (asRoot()) for (const f of [work, ...walk(work)]) fs.chownSync(f, AGENT_UID, AGENT_GID);
+      if (asRoot()) for (const f of [area.dir, ...walk(area.dir)]) fs.lchownSync(f, AGENT_UID, AGENT_GID);
+      cgroup = asRoot() ? SessionCgroup.create(session, spec.limits) : undefined;
       const args = [
+        ...launcher(cgroup, spec.limits),
+        bin('bwrap') ?? 'bwrap',
         '--unshare-all',
+        '--unshare-user',
+        '--disable-userns',
         '--die-with-parent',
         '--new-session',
         '--ro-bind',
@@ -39,10 +99,12 @@ export class BubblewrapSandbox implements Sandbox {
         '/proc',
         '--dev',
         '/dev',
+        '--size',
+        String(spec.limits.scratchMb * 1024 * 1024),
         '--tmpfs',
         '/tmp',
         '--bind',
-        work,
+        area.dir,
         WORK_DIR,
         ...(spec.socketDir ? ['--ro-bind', spec.socketDir, SOCKET_DIR] : []),
         '--chdir',
@@ -54,50 +116,73 @@ export class BubblewrapSandbox implements Sandbox {
         '--',
         ...spec.command,
       ];
-      const result = await this.exec(args, spec, started);
-      return { ...result, outputs: collectFromDir(work, spec.outputs ?? []) };
+      const result = await this.exec(args, spec, started, cgroup);
+      const oom = cgroup?.oomKilled() ?? false;
+      let violation = result.violation;
+      if (!violation && !area.capped && area.usedBytes() > spec.limits.scratchMb * 1024 * 1024) {
+        violation = `scratch disk cap of ${spec.limits.scratchMb} MB exceeded`;
+      }
+      return {
+        ...result,
+        outcome: classify(result.exitCode, result.timedOut, oom, violation),
+        ...(violation ? { violation } : {}),
+        outputs: collectFromDir(area.dir, spec.outputs ?? []),
+        durationMs: Date.now() - started,
+      };
     } finally {
-      fs.rmSync(work, { recursive: true, force: true });
+      await cgroup?.remove();
+      area.remove();
     }
   }
 
   private exec(
-    args: string[],
+    argv: string[],
     spec: SandboxRunSpec,
     started: number,
-  ): Promise<Omit<SandboxResult, 'outputs'>> {
+    cgroup: SessionCgroup | undefined,
+  ): Promise<Omit<SandboxResult, 'outputs' | 'outcome'> & { timedOut: boolean }> {
     return new Promise((resolve, reject) => {
-      // bwrap itself runs unprivileged (as the agent user when we are root): its user namespace then
-      // maps the agent to itself, so nothing inside is root on the host.
-      const identity = asRoot() ? { uid: AGENT_UID, gid: AGENT_GID } : {};
-      const child = spawn('bwrap', args, {
+      const child = spawn(argv[0]!, argv.slice(1), {
         stdio: ['pipe', 'pipe', 'pipe'],
         detached: true,
         env: {},
-        ...identity,
       });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const cap = (sink: Buffer[]) => (c: Buffer) => {
-        if (sink.reduce((n, b) => n + b.length, 0) < OUTPUT_CAP) sink.push(c);
+      let violation: string | undefined;
+      let timedOut = false;
+      const stop = () => {
+        if (cgroup) void cgroup.killAll();
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       };
-      child.stdout.on('data', cap(out));
-      child.stderr.on('data', cap(err));
+      const overflow = (stream: string) => () => {
+        violation ??= `${stream} exceeded the output cap`;
+        stop();
+      };
+      const out = new CappedCapture(overflow('stdout'));
+      const err = new CappedCapture(overflow('stderr'));
+      child.stdout.on('data', out.write);
+      child.stderr.on('data', err.write);
       child.stdin.on('error', () => undefined);
       child.stdin.end(spec.stdin ?? '');
-      let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        stop();
       }, spec.limits.timeoutSec * 1000);
-      child.on('error', reject);
-      child.on('close', (code) => {
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on('close', (code, signal) => {
         clearTimeout(timer);
         resolve({
-          outcome: classify(code, timedOut, false),
-          exitCode: code,
-          stdout: Buffer.concat(out).toString('utf8'),
-          stderr: Buffer.concat(err).toString('utf8'),
+          exitCode: code ?? (signal ? 128 + signalNumber(signal) : null),
+          timedOut,
+          ...(violation ? { violation } : {}),
+          stdout: out.text(),
+          stderr: err.text(),
           durationMs: Date.now() - started,
         });
       });
@@ -105,8 +190,8 @@ export class BubblewrapSandbox implements Sandbox {
   }
 }
 
-function asRoot(): boolean {
-  return process.getuid?.() === 0;
+function signalNumber(signal: NodeJS.Signals): number {
+  return os.constants.signals[signal] ?? 0;
 }
 
 function walk(dir: string): string[] {

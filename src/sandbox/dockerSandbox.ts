@@ -1,30 +1,38 @@
-import { randomUUID } from 'crypto';
 import { PassThrough } from 'stream';
-import type Docker from 'dockerode';
-import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
 import * as path from 'path';
+import type Docker from 'dockerode';
+import { CappedCapture } from './capture';
 import { OutputCollector, collectFromTar } from './copyOut';
+import { currentWorker, hostName, sessionName } from './owner';
+import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
 import { classify, type Sandbox, type SandboxResult, type SandboxRunSpec } from './types';
-import { safeRelative } from './workTar';
-import { packFiles } from './workTar';
+import { packFiles, safeRelative } from './workTar';
 
 export const LABEL = 'io.hyperagents';
-const OUTPUT_CAP = 8 * 1024 * 1024;
+/** Label keys the janitor reads: which worker (boot/pid/start token) on which host made a resource. */
+export const WORKER_LABEL = `${LABEL}.worker`;
+export const HOST_LABEL = `${LABEL}.host`;
 
-function collector(): { stream: PassThrough; text: () => string } {
-  const chunks: Buffer[] = [];
-  let size = 0;
+/**
+ * The container's first process only holds it open; the program runs as an exec in it. /work is a
+ * size-capped tmpfs volume, and such a volume keeps its content only while a container holds it
+ * mounted, so files go in after start and come out before the container stops.
+ */
+/** Exit status of a process killed by SIGKILL, which is how the OOM killer ends one. */
+const SIGKILLED = 137;
+
+const HOLD_OPEN = ['/bin/sh', '-c', 'while :; do sleep 3600; done'];
+
+function sink(capture: CappedCapture): PassThrough {
   const stream = new PassThrough();
-  stream.on('data', (c: Buffer) => {
-    if (size < OUTPUT_CAP) chunks.push(c.subarray(0, OUTPUT_CAP - size));
-    size += c.length;
-  });
-  return { stream, text: () => Buffer.concat(chunks).toString('utf8') };
+  stream.on('data', capture.write);
+  return stream;
 }
 
 /**
- * One container per session from the locally built image. The program is copied into a fresh volume
- * (never a host bind mount); container and volume are removed whatever happens.
+ * One container per session from the locally built image. The program is copied into a fresh tmpfs
+ * volume (never a host bind mount); container and volume are removed whatever happens. Output goes
+ * only through the attach stream (log driver `none`), so nothing the program prints is stored.
  */
 export class DockerSandbox implements Sandbox {
   readonly backend = 'docker' as const;
@@ -35,26 +43,39 @@ export class DockerSandbox implements Sandbox {
   ) {}
 
   async run(spec: SandboxRunSpec): Promise<SandboxResult> {
-    const id = `ha-${randomUUID().slice(0, 12)}`;
-    const labels = { [LABEL]: 'sandbox', ...prefixed(spec.labels ?? {}) };
-    const volume = await this.docker.createVolume({ Name: id, Labels: labels });
+    const tar = packFiles(spec.files); // refuses bad names before anything is created
+    const id = sessionName();
+    const labels = {
+      [LABEL]: 'sandbox',
+      [WORKER_LABEL]: currentWorker(),
+      [HOST_LABEL]: hostName(),
+      ...prefixed(spec.labels ?? {}),
+    };
+    const { limits } = spec;
+    const volume = await this.docker.createVolume({
+      Name: id,
+      Labels: labels,
+      Driver: 'local',
+      DriverOpts: {
+        type: 'tmpfs',
+        device: 'tmpfs',
+        o: `size=${limits.scratchMb}m,uid=${AGENT_UID},gid=${AGENT_GID},mode=0755,nosuid,nodev`,
+      },
+    });
     let container: Docker.Container | undefined;
     const started = Date.now();
     try {
-      const { limits } = spec;
       container = await this.docker.createContainer({
         name: id,
         Image: this.image,
-        Cmd: spec.command,
-        Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Entrypoint: HOLD_OPEN,
         User: `${AGENT_UID}:${AGENT_GID}`,
         WorkingDir: WORK_DIR,
         Labels: labels,
-        OpenStdin: spec.stdin !== undefined,
-        StdinOnce: spec.stdin !== undefined,
         NetworkDisabled: true,
         HostConfig: {
           NetworkMode: 'none',
+          LogConfig: { Type: 'none', Config: {} },
           ReadonlyRootfs: true,
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],
@@ -62,6 +83,7 @@ export class DockerSandbox implements Sandbox {
           MemorySwap: limits.memoryMb * 1024 * 1024,
           NanoCpus: Math.round(limits.cpus * 1e9),
           PidsLimit: limits.pids,
+          Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
           Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.scratchMb}m` },
           Mounts: [
             { Type: 'volume', Source: volume.name, Target: WORK_DIR },
@@ -71,43 +93,18 @@ export class DockerSandbox implements Sandbox {
           ],
         },
       });
-      await container.putArchive(packFiles(spec.files) as unknown as NodeJS.ReadableStream, {
-        path: WORK_DIR,
-      });
-      const out = collector();
-      const err = collector();
-      const attach = await container.attach({
-        stream: true,
-        stdout: true,
-        stderr: true,
-        stdin: spec.stdin !== undefined,
-        hijack: true,
-      });
-      this.docker.modem.demuxStream(attach, out.stream, err.stream);
       await container.start();
-      if (spec.stdin !== undefined) attach.end(spec.stdin);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        container?.kill().catch(() => undefined);
-      }, limits.timeoutSec * 1000);
-      const waited = (await container.wait()) as { StatusCode: number };
-      clearTimeout(timer);
-      const info = await container.inspect();
-      const outputs = new OutputCollector();
-      for (const o of spec.outputs ?? []) {
-        const rel = safeRelative(o);
-        const tar = await container.getArchive({ path: `${WORK_DIR}/${rel}` }).catch(() => undefined);
-        if (!tar) outputs.skip(rel, 'missing');
-        else
-          await collectFromTar(tar, path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel), outputs);
-      }
+      await container.putArchive(tar as unknown as NodeJS.ReadableStream, { path: WORK_DIR });
+      const ran = await this.exec(container, spec);
+      const oom =
+        ran.exitCode === SIGKILLED && !ran.timedOut && !ran.violation && (await this.sawOom(id, started));
       return {
-        outputs: outputs.result,
-        outcome: classify(waited.StatusCode, timedOut, info.State.OOMKilled),
-        exitCode: waited.StatusCode,
-        stdout: out.text(),
-        stderr: err.text(),
+        outputs: await this.copyOut(container, spec.outputs ?? []),
+        outcome: classify(ran.exitCode, ran.timedOut, oom, ran.violation),
+        ...(ran.violation ? { violation: ran.violation } : {}),
+        exitCode: ran.exitCode,
+        stdout: ran.stdout,
+        stderr: ran.stderr,
         durationMs: Date.now() - started,
       };
     } finally {
@@ -117,6 +114,81 @@ export class DockerSandbox implements Sandbox {
         .remove()
         .catch(() => undefined);
     }
+  }
+
+  /** Runs the program in the held-open container; a timeout or the output cap kills the container. */
+  private async exec(container: Docker.Container, spec: SandboxRunSpec) {
+    const withStdin = spec.stdin !== undefined;
+    const exec = await container.exec({
+      Cmd: spec.command,
+      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      User: `${AGENT_UID}:${AGENT_GID}`,
+      WorkingDir: WORK_DIR,
+      AttachStdin: withStdin,
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    let violation: string | undefined;
+    let timedOut = false;
+    const stop = () => void container.kill().catch(() => undefined);
+    const overflow = (stream: string) => () => {
+      violation ??= `${stream} exceeded the output cap`;
+      stop();
+    };
+    const out = new CappedCapture(overflow('stdout'));
+    const err = new CappedCapture(overflow('stderr'));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, spec.limits.timeoutSec * 1000);
+    try {
+      const stream = await exec.start({ hijack: true, stdin: withStdin });
+      this.docker.modem.demuxStream(stream, sink(out), sink(err));
+      const ended = new Promise<void>((resolve) => {
+        stream.on('end', resolve);
+        stream.on('close', resolve);
+        stream.on('error', () => resolve());
+      });
+      if (withStdin) stream.end(spec.stdin);
+      await ended;
+      const inspected = await exec.inspect();
+      return {
+        exitCode: inspected.Running ? null : inspected.ExitCode,
+        timedOut,
+        violation,
+        stdout: out.text(),
+        stderr: err.text(),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Whether the engine reported an OOM kill in the container since the session started. `OOMKilled`
+   * in inspect covers only the container's first process, not an exec, so the event log is asked.
+   */
+  private async sawOom(container: string, since: number): Promise<boolean> {
+    const events = (await this.docker.getEvents({
+      since: Math.floor(since / 1000),
+      until: Math.ceil(Date.now() / 1000),
+      filters: JSON.stringify({ container: [container], event: ['oom'] }),
+    })) as unknown as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of events) text += String(chunk);
+    return text.includes('"oom"');
+  }
+
+  private async copyOut(container: Docker.Container, outputs: string[]): Promise<SandboxResult['outputs']> {
+    const collected = new OutputCollector();
+    for (const o of outputs) {
+      const rel = safeRelative(o);
+      const tar = await container.getArchive({ path: `${WORK_DIR}/${rel}` }).catch(() => undefined);
+      if (!tar) collected.skip(rel, 'missing');
+      else
+        await collectFromTar(tar, path.posix.dirname(rel) === '.' ? '' : path.posix.dirname(rel), collected);
+    }
+    return collected.result;
   }
 }
 

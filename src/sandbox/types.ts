@@ -30,7 +30,11 @@ export interface SandboxOutputs {
   skipped: Array<{ path: string; reason: string }>;
 }
 
-export type SandboxOutcome = 'ok' | 'timeout' | 'oom' | 'crashed';
+/**
+ * How a session ended. `policy`: the sandbox stopped the program for breaking a rule it can detect
+ * (e.g. writing more than the stdout/stderr cap), as opposed to a limit the kernel enforced.
+ */
+export type SandboxOutcome = 'ok' | 'timeout' | 'oom' | 'crashed' | 'policy';
 
 export interface SandboxResult {
   outcome: SandboxOutcome;
@@ -39,6 +43,8 @@ export interface SandboxResult {
   stderr: string;
   durationMs: number;
   outputs: SandboxOutputs;
+  /** Why the session was classified `policy`, when it was. */
+  violation?: string;
 }
 
 /** Runs untrusted programs isolated from the host: no network, read-only root, non-root, limited. */
@@ -47,7 +53,14 @@ export interface Sandbox {
   run(spec: SandboxRunSpec): Promise<SandboxResult>;
 }
 
-export function classify(exitCode: number | null, timedOut: boolean, oom: boolean): SandboxOutcome {
+export function classify(
+  exitCode: number | null,
+  timedOut: boolean,
+  oom: boolean,
+  violation?: string,
+): SandboxOutcome {
+  // A policy kill is what caused the exit; a timeout or OOM seen afterwards is a consequence of it.
+  if (violation) return 'policy';
   if (timedOut) return 'timeout';
   if (oom) return 'oom';
   return exitCode === 0 ? 'ok' : 'crashed';
@@ -55,6 +68,9 @@ export function classify(exitCode: number | null, timedOut: boolean, oom: boolea
 
 /** Copy-out caps: an agent cannot make the host read unbounded data. */
 export const OUTPUT_LIMITS = { files: 5000, bytes: 64 * 1024 * 1024 };
+
+/** stdout and stderr are each kept up to this size; a program writing more is killed (`policy`). */
+export const STREAM_CAP = 8 * 1024 * 1024;
 
 export function emptyOutputs(): SandboxOutputs {
   return { files: {}, skipped: [] };

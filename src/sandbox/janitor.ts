@@ -1,0 +1,101 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type Docker from 'dockerode';
+import { SessionCgroup } from './cgroup';
+import { HOST_LABEL, LABEL, WORKER_LABEL } from './dockerSandbox';
+import { hostName, ownerOfSession, workerAlive } from './owner';
+import { WORK_AREA_PREFIX, WorkArea } from './workArea';
+
+export interface SweepOptions {
+  /** Also remove resources this old whatever their owner (another host's, or unlabelled ones). */
+  olderThanMs?: number;
+  /** Where bubblewrap work areas live (default: the OS temp folder). */
+  tmpDir?: string;
+  /** cgroup mount point (default /sys/fs/cgroup). */
+  cgroupRoot?: string;
+}
+
+export interface SweepReport {
+  containers: string[];
+  volumes: string[];
+  workAreas: string[];
+  cgroups: string[];
+}
+
+/**
+ * Whether a labelled resource is a leftover: its worker ran on this host and is dead, or it is
+ * older than `olderThanMs`. A resource of a live worker is never touched.
+ */
+function isLeftover(labels: Record<string, string> | undefined, createdMs: number, o: SweepOptions): boolean {
+  const worker = labels?.[WORKER_LABEL];
+  const sameHost = labels?.[HOST_LABEL] === hostName();
+  if (worker && sameHost) return !workerAlive(worker);
+  return o.olderThanMs !== undefined && Date.now() - createdMs >= o.olderThanMs;
+}
+
+/** Removes containers and volumes labelled `io.hyperagents` that belong to dead workers. */
+export async function sweepDocker(
+  docker: Docker,
+  o: SweepOptions = {},
+): Promise<Pick<SweepReport, 'containers' | 'volumes'>> {
+  const containers: string[] = [];
+  const volumes: string[] = [];
+  const filters = JSON.stringify({ label: [LABEL] });
+  for (const c of await docker.listContainers({ all: true, filters })) {
+    if (!isLeftover(c.Labels, c.Created * 1000, o)) continue;
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .then(() => containers.push(c.Names[0]?.replace(/^\//, '') ?? c.Id))
+      .catch(() => undefined);
+  }
+  const { Volumes } = await docker.listVolumes({ filters });
+  for (const v of Volumes ?? []) {
+    const created = Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '') || 0;
+    if (!isLeftover(v.Labels ?? undefined, created, o)) continue;
+    await docker
+      .getVolume(v.Name)
+      .remove({ force: true })
+      .then(() => volumes.push(v.Name))
+      .catch(() => undefined); // still in use by a container that could not be removed
+  }
+  return { containers, volumes };
+}
+
+function deadSession(name: string): boolean {
+  const owner = ownerOfSession(name);
+  return owner !== undefined && !workerAlive(owner);
+}
+
+/** Kills processes of, and removes, bubblewrap cgroups and work areas of dead workers. */
+export async function sweepBubblewrap(
+  o: SweepOptions = {},
+): Promise<Pick<SweepReport, 'workAreas' | 'cgroups'>> {
+  const cgroups: string[] = [];
+  for (const name of SessionCgroup.list(o.cgroupRoot)) {
+    if (deadSession(name) && (await SessionCgroup.open(name, o.cgroupRoot).remove())) cgroups.push(name);
+  }
+  const workAreas: string[] = [];
+  const tmp = o.tmpDir ?? os.tmpdir();
+  for (const entry of fs.readdirSync(tmp)) {
+    if (!entry.startsWith(WORK_AREA_PREFIX) || !deadSession(entry.slice(WORK_AREA_PREFIX.length))) continue;
+    try {
+      WorkArea.open(path.join(tmp, entry)).remove();
+      workAreas.push(entry);
+    } catch {
+      // Left for the next sweep.
+    }
+  }
+  return { cgroups, workAreas };
+}
+
+/**
+ * Call once at worker start, before polling: removes every sandbox resource (containers, volumes,
+ * bubblewrap cgroups and work folders) whose worker is no longer alive. `docker` may be undefined
+ * where the engine is not used.
+ */
+export async function sweepLeftovers(docker: Docker | undefined, o: SweepOptions = {}): Promise<SweepReport> {
+  const fromDocker = docker ? await sweepDocker(docker, o) : { containers: [], volumes: [] };
+  return { ...fromDocker, ...(await sweepBubblewrap(o)) };
+}
