@@ -91,6 +91,7 @@ export class BubblewrapSandbox implements Sandbox {
         '--unshare-user',
         '--disable-userns',
         '--die-with-parent',
+        '--as-pid-1',
         '--new-session',
         '--ro-bind',
         this.rootfsDir,
