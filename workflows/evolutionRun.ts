@@ -150,8 +150,7 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
       .then((child) => child.result())
       .then(
         (result) => finished.push({ generation, result }),
-        (err: unknown) =>
-          finished.push({ generation, error: err instanceof Error ? err.message : String(err) }),
+        (err: unknown) => finished.push({ generation, error: rootCause(err) }),
       )
       .finally(() => running.delete(generation));
   };

@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import type { SplitScore } from '../../src/archive';
 import type { Split } from '../../src/domains';
 import { sampleTasks } from '../../src/domains/split';
@@ -89,10 +88,6 @@ export function evaluateActivities(deps: EngineDeps) {
         if (val) scores.val = val;
         const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
         return { scores, costUsd: spent.usd, tokens: spent.tokens };
-      } catch (e) {
-        if ((e as Error).name === 'DataUnavailableError')
-          throw ApplicationFailure.nonRetryable((e as Error).message);
-        throw e;
       } finally {
         await gateway?.close();
       }

@@ -63,7 +63,16 @@ export class EngineHarness {
     const deadline = Date.now() + timeoutMs;
     let last: RunStatus | undefined;
     while (Date.now() < deadline) {
-      last = await this.status(runId).catch(() => last);
+      try {
+        last = await this.status(runId);
+      } catch (e) {
+        const desc = await this.client.workflow.getHandle(runId).describe();
+        if (desc.status.name !== 'RUNNING') {
+          await this.client.workflow.getHandle(runId).result(); // throws the run's failure
+          throw new Error(`run ${runId} ended (${desc.status.name}) before the condition held`);
+        }
+        if (!(e instanceof Error)) throw e;
+      }
       if (last && ok(last)) return last;
       await new Promise((r) => setTimeout(r, 250));
     }
