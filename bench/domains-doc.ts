@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as prettier from 'prettier';
 import { SEED_DIR } from '../src/agent/layout';
 import { mapLimit } from '../src/archive/concurrency';
 import { evalDepsFromConfig, evaluateProgram, type EvalDeps } from '../src/cli/evalCommand';
@@ -61,7 +62,8 @@ const DOMAINS: DomainDoc[] = [
       'example cases. Score: fraction of hidden canonical cases passed (run in the sandbox); also the fraction solved.',
     source:
       'exercism/problem-specifications @ 03f8331 (canonical-data.json + description), pool: exercises of ' +
-      "Aider's polyglot benchmark; local mirror or a sha256-pinned download.",
+      "Aider's polyglot benchmark; local mirror. The pool's files are also pinned by sha256 for download " +
+      '(`src/domains/coding/download-source.ts`).',
     baseline: {
       label: '`generateStubModule` (example lookup, first-example fallback)',
       solve: (i) => generateStubModule(i as CodingTaskInput),
@@ -167,7 +169,9 @@ async function main(): Promise<void> {
   ].join('\n');
   const target = path.join(projectRoot, 'docs', 'domains.md');
   fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, text);
+  // Formatted as the repository formats Markdown, so the committed file passes `prettier --check`.
+  const options = (await prettier.resolveConfig(target)) ?? {};
+  fs.writeFileSync(target, await prettier.format(text, { ...options, filepath: target }));
   console.log(`wrote ${target}`);
 }
 
