@@ -11,7 +11,8 @@ import {
 import { temporalAddress, type LoadedConfig } from '../src/config';
 import { createActivities } from '../activities';
 import { makeS3Client, S3ObjectStore } from '../src/storage';
-import { sandboxFor } from '../src/devstack';
+import { dockerClient, sandboxFor, stateLayout } from '../src/devstack';
+import { sweepLeftovers } from '../src/sandbox';
 import { Archive } from '../src/archive';
 import { DomainRegistry, type Domain, type LoadedTasks } from '../src/domains';
 import { memoize } from '../activities/engine/deps';

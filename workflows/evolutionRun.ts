@@ -149,10 +149,16 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     })
       .then((child) => child.result())
       .then(
-        (result) => finished.push({ generation, result }),
-        (err: unknown) => finished.push({ generation, error: rootCause(err) }),
-      )
-      .finally(() => running.delete(generation));
+        (result) => {
+          // Same callback as the push: no later microtask can leave `running` stale for a condition.
+          running.delete(generation);
+          finished.push({ generation, result });
+        },
+        (err: unknown) => {
+          running.delete(generation);
+          finished.push({ generation, error: rootCause(err) });
+        },
+      );
   };
 
   const wantContinueAsNew = () =>

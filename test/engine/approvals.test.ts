@@ -10,6 +10,16 @@ beforeAll(async () => {
 });
 afterAll(() => h.stop());
 
+/** The validator's message of a refused update (the SDK wraps it as the error's cause). */
+async function updateError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    return (e as Error).cause instanceof Error ? ((e as Error).cause as Error).message : (e as Error).message;
+  }
+  throw new Error('the update was accepted');
+}
+
 function cli(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(projectRoot, 'bin/hyperagents.js'), ...args], {
     encoding: 'utf8',
