@@ -23,6 +23,14 @@ import { fmt, table } from './format';
 /** Tasks per sandbox session: small enough to show progress, large enough to amortise a container start. */
 const CHUNK = 20;
 const PREDICTION_WIDTH = 60;
+/**
+ * Built-in domains whose loader ignores `LoadOptions.dataFile` (the contract has no flag for it):
+ * refusing `--data` beats silently evaluating on the configured data instead.
+ */
+const NO_GENERIC_FORMAT: Readonly<Record<string, string>> = {
+  coding: "it reads Exercism's problem-specifications folder (set dataDir / HYPERAGENTS_DATA_DIR instead)",
+  'reward-design': 'its tasks are built in (src/domains/reward-design/tasks.ts)',
+};
 
 export interface EvalRequest {
   programDir: string;
@@ -154,6 +162,8 @@ export async function evaluateProgram(request: EvalRequest, deps: EvalDeps): Pro
   const domain = deps.domain(request.domain);
   let loaded: LoadedTasks;
   if (request.dataFile !== undefined) {
+    const why = NO_GENERIC_FORMAT[domain.name];
+    if (why) throw new Error(`--data: domain ${domain.name} has no generic data file format; ${why}`);
     const file = path.resolve(request.dataFile);
     try {
       fs.accessSync(file, fs.constants.R_OK);

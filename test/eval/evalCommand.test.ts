@@ -145,8 +145,24 @@ describe('bad input is one clear error', () => {
     ],
     [[SEED_DIR, '--domain', 'paper-review', '--split', 'holdout'], 'unknown split "holdout"'],
     [[path.join(SEED_DIR, 'memory'), '--domain', 'paper-review'], 'has no task_agent.mjs'],
+    [
+      [SEED_DIR, '--domain', 'coding', '--data', __filename],
+      '--data: domain coding has no generic data file format',
+    ],
   ])('%j', async (args, message) => {
     await expect(evalCli(args)).rejects.toThrow(message);
+  });
+
+  test('--tasks from another split than --split', async () => {
+    const run = parseRunConfig(config.run ?? {});
+    const loaded = await getDomain('paper-review').loadTasks({
+      seed: numericSeed(run.seed),
+      dataDir: DATA_DIR,
+    });
+    const id = loaded.splits.train[0]!.id;
+    await expect(
+      evalCli([SEED_DIR, '--domain', 'paper-review', '--split', 'val', '--tasks', id]),
+    ).rejects.toThrow(`task "${id}" is in the train split, not val`);
   });
 
   test('a data file in the wrong format names the file', async () => {
