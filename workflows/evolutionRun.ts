@@ -138,7 +138,7 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
 
   const launch = (generation: number) => {
     running.add(generation);
-    startedThisRun += 1;
+    if (generation > 0) startedThisRun += 1;
     const budgetLeft = {
       usd: state.budget.usd !== undefined ? state.budget.usd - state.spentUsd : undefined,
       tokens: state.budget.tokens !== undefined ? state.budget.tokens - state.spentTokens : undefined,
@@ -165,14 +165,14 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     startedThisRun >= config.continueAsNewEvery || workflowInfo().continueAsNewSuggested;
 
   publish();
-  if (state.generationsStarted === 0) {
-    state = { ...state, generationsStarted: 1 };
+  if (state.startNodeId === undefined) {
     launch(0);
     await condition(() => finished.length > 0);
-    const seed = finished.shift()!;
-    if (!seed.result) throw ApplicationFailure.nonRetryable(`the start node failed: ${seed.error}`);
+    const start = finished.shift()!;
+    if (!start.result) throw ApplicationFailure.nonRetryable(`the start node failed: ${start.error}`);
     // Generation 0 is the start program, not a generation of the budget.
-    state = { ...recordGeneration(state, seed.result), generationsDone: 0, generationsStarted: 0 };
+    const counted = recordGeneration(state, start.result);
+    state = { ...counted, generationsDone: state.generationsDone, startNodeId: start.result.nodeId };
     publish();
   }
 

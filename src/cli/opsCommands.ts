@@ -5,6 +5,7 @@ import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../wo
 import type { CliContext } from './context';
 import { archiveTable, fmt, progressLine, table } from './format';
 import { runStatus } from './runCommands';
+import { withWorkerDeadline } from './deadline';
 
 const print = (x: unknown) => console.log(typeof x === 'string' ? x : JSON.stringify(x, null, 2));
 
@@ -17,10 +18,16 @@ async function decide(
 ) {
   const handle = (await ctx.temporal()).workflow.getHandle(runId);
   try {
-    print(await handle.executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [nodeId, note] }));
+    print(
+      await withWorkerDeadline(
+        runId,
+        handle.executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [nodeId, note] }),
+      ),
+    );
   } catch (e) {
     // The validator's refusal is the message a reviewer needs, not the SDK's wrapper.
-    if (e instanceof WorkflowUpdateFailedError) throw new Error(e.cause?.message ?? e.message);
+    const cause = (e as Error).cause;
+    if (e instanceof WorkflowUpdateFailedError && cause instanceof Error) throw new Error(cause.message);
     throw e;
   }
 }

@@ -9,6 +9,7 @@ import { createWorker, domainAccess } from '../../temporal/worker';
 import type { CliContext } from './context';
 import { fmt, progressLine, resultsTable } from './format';
 import { resolveDomains } from './domainsAvailable';
+import { withWorkerDeadline } from './deadline';
 
 function newRunId(): string {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
@@ -20,18 +21,21 @@ export async function runStatus(
   runId: string,
 ): Promise<{ status: RunStatus; live: boolean }> {
   const handle = (await ctx.temporal()).workflow.getHandle(runId);
+  let state: string;
   try {
-    return { status: await handle.query(statusQuery), live: true };
+    state = (await handle.describe()).status.name;
   } catch (e) {
     if (e instanceof WorkflowNotFoundError)
       throw new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
-    const desc = await handle.describe();
-    if (desc.status.name === 'COMPLETED')
-      return { status: (await handle.result()) as RunStatus, live: false };
-    throw new Error(
-      `run ${runId} is ${desc.status.name.toLowerCase()} and no worker answers queries: start one with \`hyperagents worker\``,
-    );
+    throw e;
   }
+  if (state === 'COMPLETED') return { status: (await handle.result()) as RunStatus, live: false };
+  if (state !== 'RUNNING') {
+    // A failed or cancelled run still answers queries from its last state, given a worker.
+    const status = await withWorkerDeadline(runId, handle.query(statusQuery), 10_000);
+    return { status: { ...status, stopReason: status.stopReason ?? state.toLowerCase() }, live: false };
+  }
+  return { status: await withWorkerDeadline(runId, handle.query(statusQuery), 10_000), live: true };
 }
 
 async function follow(ctx: CliContext, runId: string, done: Promise<unknown>): Promise<RunStatus> {

@@ -65,6 +65,8 @@ export interface PendingApproval {
 export interface RunState {
   runId: string;
   startedAtMs: number;
+  /** Set once generation 0 (the start program) is archived and evaluated. */
+  startNodeId?: string;
   generationsStarted: number;
   generationsDone: number;
   bestNodeId?: string;

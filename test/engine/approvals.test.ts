@@ -48,8 +48,8 @@ test('approval policy holds nodes; approve via CLI releases, reject marks; valid
     status: 'approved',
     note: 'looks good',
   });
-  await expect(handle.executeUpdate(approveUpdate, { args: ['gen-00001'] })).rejects.toThrow(
-    /already approved/,
+  expect(await updateError(handle.executeUpdate(approveUpdate, { args: ['gen-00001'] }))).toBe(
+    'node gen-00001 was already approved',
   );
 
   // Later generations run across continue-as-new (every generation here) with the pending list intact.
@@ -95,11 +95,11 @@ test('pause holds new generations; resume continues', async () => {
 
 test('setBudget validates its input and extends the run', async () => {
   const { runId, handle } = await h.startRun(smallRun({ budget: { generations: 1 } }));
-  await expect(handle.executeUpdate('setBudget', { args: [{ generations: -1 }] })).rejects.toThrow(
-    /budget.generations must be a positive number/,
+  expect(await updateError(handle.executeUpdate('setBudget', { args: [{ generations: -1 }] }))).toBe(
+    'budget.generations must be a positive number, got -1',
   );
-  await expect(handle.executeUpdate('setBudget', { args: [{ dollars: 3 }] })).rejects.toThrow(
-    /unknown budget field/,
+  expect(await updateError(handle.executeUpdate('setBudget', { args: [{ dollars: 3 }] }))).toMatch(
+    /^unknown budget field\(s\): dollars/,
   );
   await handle.executeUpdate('setBudget', { args: [{ generations: 2 }] });
   const final = await handle.result();
