@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { execFile } from 'child_process';
 import * as path from 'path';
 import { projectRoot } from '../../src/config';
 import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../workflows/messages';
@@ -20,11 +20,16 @@ async function updateError(p: Promise<unknown>): Promise<string> {
   throw new Error('the update was accepted');
 }
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(projectRoot, 'bin/hyperagents.js'), ...args], {
-    encoding: 'utf8',
+/** The built CLI as a reviewer runs it; asynchronous, so this process's worker keeps serving the run. */
+function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [path.join(projectRoot, 'bin/hyperagents.js'), ...args],
+      (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, out: stdout.trim(), err: stderr.trim() }),
+    );
   });
-  return { code: r.status, out: r.stdout.trim(), err: r.stderr.trim() };
 }
 
 test('approval policy holds nodes; approve via CLI releases, reject marks; validators refuse; pending survives continue-as-new', async () => {
@@ -38,11 +43,11 @@ test('approval policy holds nodes; approve via CLI releases, reject marks; valid
   });
   expect((await h.archive.getNode(runId, 'gen-00001'))?.approval?.status).toBe('pending');
   // A held node is never a parent: until approved, every generation starts from the start node.
-  const unknown = cli('approve', runId, 'gen-00099', '--note', 'nope');
+  const unknown = await cli('approve', runId, 'gen-00099', '--note', 'nope');
   expect(unknown.code).toBe(1);
   expect(unknown.err).toMatch(/^hyperagents: node gen-00099 is not waiting for approval in run t-/);
 
-  const ok = cli('approve', runId, 'gen-00001', '--note', 'looks good');
+  const ok = await cli('approve', runId, 'gen-00001', '--note', 'looks good');
   expect([ok.code, ok.out]).toEqual([0, 'gen-00001 approved']);
   expect((await h.archive.getNode(runId, 'gen-00001'))?.approval).toMatchObject({
     status: 'approved',
@@ -73,6 +78,10 @@ test('approval policy holds nodes; approve via CLI releases, reject marks; valid
   for (const id of rejected) expect(final.decided[id]).toBe('rejected');
   // A rejected node never became the best.
   expect(rejected).not.toContain(final.bestNodeId);
+  const executions: string[] = [];
+  for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${runId}'` }))
+    executions.push(wf.runId);
+  expect(executions.length).toBeGreaterThanOrEqual(3);
 }, 300_000);
 
 test('pause holds new generations; resume continues', async () => {
