@@ -73,10 +73,23 @@ export async function domainAccess(c: LoadedConfig) {
   };
 }
 
+/** Removes containers, volumes, cgroups and folders that workers which died left behind. */
+async function sweep(c: LoadedConfig): Promise<void> {
+  const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
+  try {
+    const report = await sweepLeftovers(docker, {});
+    const removed = Object.values(report).reduce((n, list: string[]) => n + list.length, 0);
+    if (removed > 0) console.warn(`janitor: removed ${removed} leftover(s) of dead workers`);
+  } catch (e) {
+    console.warn(`janitor: ${(e as Error).message}`);
+  }
+}
+
 export async function createWorker(
   c: LoadedConfig,
   taskQueue = c.temporal.taskQueue,
 ): Promise<RunningWorker> {
+  await sweep(c);
   installRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress(c) });
   const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);

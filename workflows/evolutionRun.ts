@@ -13,6 +13,7 @@ import {
 import type { EngineActivities } from '../activities/engine';
 import {
   applyDecision,
+  heldOutReport,
   budgetProblem,
   canStartGeneration,
   decisionProblem,
@@ -210,11 +211,13 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     await condition(() => state.pending.length === 0);
   }
   if (config.testAtEnd && state.bestNodeId) {
-    await evaluateTestSplit({
+    const start = state.startNodeId ?? nodeIdFor(0);
+    const scores = await evaluateTestSplit({
       runId,
-      nodeIds: [...new Set([nodeIdFor(0), state.bestNodeId])],
+      nodeIds: [...new Set([start, state.bestNodeId])],
       config,
     });
+    state = { ...state, test: heldOutReport(start, state.bestNodeId, scores, state.generationsDone) };
   }
   publish();
   await condition(allHandlersFinished);

@@ -94,13 +94,22 @@ export function evaluateActivities(deps: EngineDeps) {
     },
 
     /** Held-out test evaluation (full split) of the given nodes, e.g. the start node and the best. */
-    async evaluateTestSplit(input: { runId: string; nodeIds: string[]; config: RunConfig }): Promise<void> {
+    async evaluateTestSplit(input: {
+      runId: string;
+      nodeIds: string[];
+      config: RunConfig;
+    }): Promise<Record<string, Record<string, number>>> {
+      const out: Record<string, Record<string, number>> = {};
       for (const nodeId of input.nodeIds) {
+        out[nodeId] = {};
         for (const domain of input.config.domains) {
           const test = await evaluateOn(input.runId, nodeId, domain, 'test', input.config, false);
-          if (test) await archive.updateNode(input.runId, nodeId, { scores: { [domain]: { test } } });
+          if (!test) continue;
+          await archive.updateNode(input.runId, nodeId, { scores: { [domain]: { test } } });
+          out[nodeId][domain] = test.score;
         }
       }
+      return out;
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Budget, GenerationResult, RunConfig, RunState } from './types';
+import type { Budget, GenerationResult, HeldOutReport, RunConfig, RunState } from './types';
 
 export function initialState(runId: string, config: RunConfig, nowMs: number): RunState {
   return {
@@ -129,4 +129,27 @@ export function approvalReason(
     return 'new best score';
   }
   return undefined;
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** The end-of-run test comparison; for a transfer run it is the paper's imp@k. */
+export function heldOutReport(
+  startNodeId: string,
+  bestNodeId: string,
+  scores: Record<string, Record<string, number>>,
+  k: number,
+): HeldOutReport {
+  const start = scores[startNodeId] ?? {};
+  const best = scores[bestNodeId] ?? {};
+  return {
+    startNodeId,
+    bestNodeId,
+    start,
+    best,
+    impAtK: mean(Object.values(best)) - mean(Object.values(start)),
+    k,
+  };
 }

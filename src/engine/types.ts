@@ -80,6 +80,18 @@ export interface RunState {
   paused: boolean;
   stopReason?: string;
   failures: number;
+  /** Held-out test scores of the start node and the best, filled when the run ends. */
+  test?: HeldOutReport;
+}
+
+export interface HeldOutReport {
+  startNodeId: string;
+  bestNodeId: string;
+  start: Record<string, number>;
+  best: Record<string, number>;
+  /** imp@k: mean test score of the best node after k generations minus the start node's. */
+  impAtK: number;
+  k: number;
 }
 
 export interface GenerationInput {

@@ -1,6 +1,7 @@
 import { EngineHarness, meanVal, smallRun } from './helpers';
 
 let h: EngineHarness;
+let firstRun: { runId: string; bestNodeId: string } | undefined;
 beforeAll(async () => {
   h = await new EngineHarness().start();
 });
@@ -49,4 +50,34 @@ test('a 5-generation offline run completes across continue-as-new; S3 matches st
   for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${runId}'` }))
     executions.push(wf.runId);
   expect(executions.length).toBeGreaterThanOrEqual(3);
+  expect(final.test?.k).toBe(5);
+  expect(final.test?.impAtK).toBeCloseTo(
+    domains.reduce((a, d) => a + final.test!.best[d]! - final.test!.start[d]!, 0) / domains.length,
+    12,
+  );
+  firstRun = { runId, bestNodeId: final.bestNodeId! };
+}, 300_000);
+
+test("transfer: a run starts from another run's node with the meta agent reset, and reports imp@k", async () => {
+  expect(firstRun).toBeDefined();
+  const from = firstRun!;
+  // Put a recognisable edit into the source node's meta agent by starting from the seed-like best.
+  const source = await h.archive.getNode(from.runId, from.bestNodeId);
+  const sourceProgram = await h.archive.getProgram(source!.snapshotKey);
+  const { runId, handle } = await h.startRun(
+    smallRun({
+      budget: { generations: 1 },
+      start: { run: from.runId, node: from.bestNodeId, reset: 'meta' },
+    }),
+  );
+  const final = await handle.result();
+  const start = (await h.archive.getNode(runId, 'gen-00000'))!;
+  const program = await h.archive.getProgram(start.snapshotKey);
+  // The task agent's evolved parameters came along; the meta agent is the seed's.
+  expect(program['params.json']).toBe(sourceProgram['params.json']);
+  const seed = await h.archive.getProgram((await h.archive.getNode(from.runId, 'gen-00000'))!.snapshotKey);
+  expect(program['meta_agent.mjs']).toBe(seed['meta_agent.mjs']);
+  expect(final.test?.startNodeId).toBe('gen-00000');
+  expect(final.test?.k).toBe(1);
+  expect(typeof final.test?.impAtK).toBe('number');
 }, 300_000);
