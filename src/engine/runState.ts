@@ -139,11 +139,12 @@ function mean(xs: number[]): number {
 export function heldOutReport(
   startNodeId: string,
   bestNodeId: string,
-  scores: Record<string, Record<string, number>>,
+  // Undefined from workflows recorded before the activity returned scores: replay must still work.
+  scores: Record<string, Record<string, number>> | undefined,
   k: number,
 ): HeldOutReport {
-  const start = scores[startNodeId] ?? {};
-  const best = scores[bestNodeId] ?? {};
+  const start = scores?.[startNodeId] ?? {};
+  const best = scores?.[bestNodeId] ?? {};
   return {
     startNodeId,
     bestNodeId,
