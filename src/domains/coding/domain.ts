@@ -1,5 +1,6 @@
 /** The coding domain as an engine `Domain`: a thin adapter over the parser, task builder, harness and scorer. */
 import * as fs from 'fs';
+import { loadPinnedExerciseSource } from './download-source';
 import {
   DEFAULT_STAGED,
   SPLITS,
@@ -100,7 +101,12 @@ export function createCodingDomain(
       'cases of the same functions; the score is the fraction of them passed.',
 
     async loadTasks(load: LoadOptions = {}): Promise<LoadedTasks<CodingTaskInput, CodingLabel>> {
-      const source = options.source ?? new FileExerciseSource(codingDataDir(load.dataDir));
+      // The polyglot pool is pinned (mirror checked by sha256, or cache, or download); 'all' reads the mirror.
+      const source =
+        options.source ??
+        (options.pool === 'polyglot'
+          ? await loadPinnedExerciseSource(load)
+          : new FileExerciseSource(codingDataDir(load.dataDir)));
       const tasks = loadCodingTasks(source, options);
       const byId = new Map(tasks.map((t) => [t.id, t]));
       const ids = splitExercises([...byId.keys()], load.seed ?? 0, load.sizes ?? {});

@@ -15,3 +15,4 @@ export * from './domain';
 
 /** The built-in instance the registry loads by name. */
 export const domain = createCodingDomain();
+export { CODING_DATASET, PinnedExerciseSource, loadPinnedExerciseSource } from './download-source';
