@@ -74,6 +74,7 @@ export function evaluateActivities(deps: EngineDeps) {
       const gateway = await openGatewaySession({
         llm: deps.config.llm,
         prices: deps.config.llm.prices,
+        replayRun: config.llm.replayRun,
         budgetLeft: input.budgetLeft ?? {},
         store: deps.store,
         runId,

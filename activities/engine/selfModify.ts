@@ -126,6 +126,7 @@ export function selfModifyActivities(deps: EngineDeps) {
       const gateway = await openGatewaySession({
         llm: deps.config.llm,
         prices: deps.config.llm.prices,
+        replayRun: config.llm.replayRun,
         budgetLeft: input.budgetLeft,
         store: deps.store,
         runId,

@@ -43,7 +43,7 @@ export const runConfigSchema = z
       .strict()
       .prefault({}),
     llm: z
-      .object({ maxTurns: z.number().int().min(1).default(30) })
+      .object({ maxTurns: z.number().int().min(1).default(30), replayRun: z.string().min(1).optional() })
       .strict()
       .prefault({}),
   })

@@ -40,7 +40,8 @@ export interface RunConfig {
   testAtEnd: boolean;
   start?: { run: string; node: string; reset?: 'task' | 'meta' };
   timeouts: { metaAgentSec: number; evaluationSec: number; perTaskSec: number };
-  llm: { maxTurns: number };
+  /** `replayRun`: answer LLM calls from that run's recorded calls of the same node (a rerun). */
+  llm: { maxTurns: number; replayRun?: string };
 }
 
 export interface SplitScore {

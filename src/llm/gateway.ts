@@ -121,12 +121,13 @@ export class LlmGateway {
   /** Role names are the model ids the sandbox uses; the real names are shown for information. */
   private models(): object {
     const up = this.options.upstream;
-    if (!up) return { object: 'list', data: [], message: NO_ENDPOINT_MESSAGE };
+    // A replaying gateway answers from recordings, so it offers the roles even without an endpoint.
+    if (!up && !this.options.replay) return { object: 'list', data: [], message: NO_ENDPOINT_MESSAGE };
     const data = ROLES.map((role) => ({
       id: role,
       object: 'model',
       owned_by: 'hyperagents-gateway',
-      upstream_model: up.models[role],
+      upstream_model: up ? up.models[role] : 'replay',
     }));
     return { object: 'list', data };
   }

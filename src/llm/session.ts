@@ -5,6 +5,8 @@ import type { ObjectStore } from '../storage';
 import { BudgetLedger } from './budget';
 import { LlmGateway, upstreamFromConfig } from './gateway';
 import { ObjectStoreCallLog } from './objectStoreCallLog';
+import { replaySourceFromRecords, type ReplaySource } from './replay';
+import type { CallRecord } from './call-log';
 import type { PriceTable } from './pricing';
 
 export interface GatewaySession {
@@ -28,9 +30,12 @@ export async function openGatewaySession(opts: {
   runId: string;
   nodeId: string;
   purpose: string;
+  /** Answer from the calls this node recorded in another run (a reproducible rerun). */
+  replayRun?: string;
 }): Promise<GatewaySession | undefined> {
   const upstream = upstreamFromConfig(opts.llm);
-  if (!upstream) return undefined;
+  const replay = opts.replayRun ? await recordedCalls(opts.store, opts.replayRun, opts.nodeId) : undefined;
+  if (!upstream && !replay) return undefined;
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-llm-'));
   fs.chmodSync(socketDir, 0o755);
   const socketName = 'llm.sock';
@@ -38,6 +43,9 @@ export async function openGatewaySession(opts: {
   const gateway = new LlmGateway({
     socketPath: path.join(socketDir, socketName),
     upstream,
+    ...(replay
+      ? { replay: { source: replay, onMiss: upstream ? ('upstream' as const) : ('error' as const) } }
+      : {}),
     prices: opts.prices,
     budget,
     callLog: new ObjectStoreCallLog(opts.store, `runs/${opts.runId}/llm/${opts.nodeId}`),
@@ -56,4 +64,16 @@ export async function openGatewaySession(opts: {
       fs.rmSync(socketDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The calls a node of an earlier run made, in the order they were made, as a replay source. */
+async function recordedCalls(store: ObjectStore, runId: string, nodeId: string): Promise<ReplaySource> {
+  const keys = (await store.list(`runs/${runId}/llm/${nodeId}/`)).sort();
+  const records: CallRecord[] = [];
+  for (const key of keys) {
+    const body = await store.get(key);
+    if (body) records.push(JSON.parse(body.toString('utf8')) as CallRecord);
+  }
+  records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  return replaySourceFromRecords(records);
 }

@@ -7,6 +7,7 @@ const META_MARKER = "export const OFFLINE_LABEL = 'offline evolutionary mutation
 
 let stub: OpenAIStub;
 let h: EngineHarness;
+let editedRun: string | undefined;
 beforeAll(async () => {
   // Anything unscripted (the task agent's calls) gets a valid paper-review answer.
   stub = await startOpenAIStub({ fallback: { kind: 'text', content: 'reject' } });
@@ -36,6 +37,7 @@ async function startPaused(over: Parameters<typeof smallRun>[0]) {
 
 test('the meta agent edits the program through the gateway, itself included; the child snapshot holds the edit', async () => {
   const { runId, handle } = await startPaused({ budget: { generations: 1 }, testAtEnd: false });
+  editedRun = runId;
   stub.enqueue(
     {
       kind: 'toolCalls',
@@ -132,4 +134,29 @@ test('with the meta agent frozen (no-self-improve), its edit to meta_agent.mjs i
   expect(child.changedPaths).toContain('task_agent.mjs');
   const program = await h.archive.getProgram(child.snapshotKey);
   expect(program['meta_agent.mjs']).not.toContain('// self edit');
+}, 300_000);
+
+test('a rerun with llm.replayRun answers from the recorded calls, with no endpoint configured', async () => {
+  expect(editedRun).toBeDefined();
+  const before = stub.requests.length;
+  const offline = new EngineHarness(loadConfig({ env: { ...process.env, HYPERAGENTS_CONFIG: '' } }));
+  await offline.start();
+  try {
+    const { runId, handle } = await offline.startRun(
+      smallRun({
+        domains: ['paper-review'],
+        budget: { generations: 1 },
+        testAtEnd: false,
+        llm: { replayRun: editedRun },
+      }),
+    );
+    await handle.result();
+    const child = (await offline.archive.getNode(runId, 'gen-00001'))!;
+    const original = (await h.archive.getNode(editedRun!, 'gen-00001'))!;
+    expect(child.strategy).toBe('llm');
+    expect(child.snapshotKey).toBe(original.snapshotKey); // the same edits, byte for byte
+    expect(stub.requests.length).toBe(before); // nothing reached an endpoint
+  } finally {
+    await offline.stop();
+  }
 }, 300_000);
