@@ -31,7 +31,7 @@ export function evaluateActivities(deps: EngineDeps) {
     const stagedTasks = staged
       ? sampleTasks(tasks, sampleSize, numericSeed(`${config.seed}/staged/${domainName}/${split}`))
       : [...tasks];
-    const report = await withHeartbeat(`${nodeId} on ${domainName}/${split}`, () =>
+    const report = await withHeartbeat(`${nodeId} on ${domainName}/${split}`, (signal) =>
       evaluateSplit({
         domain,
         tasks,
@@ -47,8 +47,9 @@ export function evaluateActivities(deps: EngineDeps) {
           maxBatchSec: config.timeouts.evaluationSec,
           labels: { run: runId, node: nodeId },
           gateway,
+          signal,
         }),
-        context: { runUntrusted: sandboxUntrustedRunner(deps.sandbox, deps.limits) },
+        context: { runUntrusted: sandboxUntrustedRunner(deps.sandbox, deps.limits, signal), signal },
       }),
     );
     const reportKey = await archive.putReport(runId, nodeId, domainName, split, report);

@@ -1,7 +1,14 @@
 import { Context } from '@temporalio/activity';
 
-/** Heartbeats every 10 s while `work` runs, so a lost worker is noticed within the heartbeat timeout. */
-export async function withHeartbeat<T>(detail: string, work: () => Promise<T>): Promise<T> {
+/**
+ * Heartbeats every 10 s while `work` runs, so a lost worker is noticed within the heartbeat
+ * timeout, and hands `work` the activity's cancellation signal: a cancelled run kills its sandbox
+ * session instead of letting it run to its time limit.
+ */
+export async function withHeartbeat<T>(
+  detail: string,
+  work: (signal?: AbortSignal) => Promise<T>,
+): Promise<T> {
   let ctx: Context | undefined;
   try {
     ctx = Context.current();
@@ -11,7 +18,10 @@ export async function withHeartbeat<T>(detail: string, work: () => Promise<T>): 
   ctx.heartbeat(detail);
   const timer = setInterval(() => ctx.heartbeat(detail), 10_000);
   try {
-    return await work();
+    const result = await work(ctx.cancellationSignal);
+    // The session was killed by the cancellation: report it as such, not as the agent's fault.
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+    return result;
   } finally {
     clearInterval(timer);
   }

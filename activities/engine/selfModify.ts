@@ -133,7 +133,7 @@ export function selfModifyActivities(deps: EngineDeps) {
         nodeId,
         purpose: 'selfModify',
       });
-      const res = await withHeartbeat(`meta agent of ${parentId} → ${nodeId}`, async () =>
+      const res = await withHeartbeat(`meta agent of ${parentId} → ${nodeId}`, async (signal) =>
         runHarness({
           sandbox: await deps.sandbox(),
           program: parentProgram,
@@ -150,6 +150,7 @@ export function selfModifyActivities(deps: EngineDeps) {
           socketName: gateway?.socketName,
           outputs: ['program'],
           labels: { run: runId, node: nodeId },
+          signal,
         }).finally(() => gateway?.close()),
       );
       const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };

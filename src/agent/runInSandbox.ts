@@ -14,6 +14,7 @@ export interface HarnessRun {
   socketName?: string;
   outputs?: string[];
   labels?: Record<string, string>;
+  signal?: AbortSignal;
 }
 
 export function runHarness(run: HarnessRun): Promise<SandboxResult> {
@@ -28,6 +29,7 @@ export function runHarness(run: HarnessRun): Promise<SandboxResult> {
     socketDir: run.socketDir,
     outputs: run.outputs,
     labels: run.labels,
+    signal: run.signal,
   });
 }
 

@@ -15,6 +15,7 @@ export interface BatchOptions {
   labels?: Record<string, string>;
   /** LLM gateway socket for the task agent, when an endpoint is configured. */
   gateway?: { socketDir: string; socketName: string };
+  signal?: AbortSignal;
 }
 
 /** Runs a batch of agent views through the program's task agent in one sandbox session. */
@@ -30,6 +31,7 @@ export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
       input: { domain: o.domain.name, describe: o.domain.describe(), perTaskTimeoutMs: perTaskMs, tasks },
       limits: { ...o.limits, timeoutSec: Math.min(o.maxBatchSec, 30 + tasks.length * o.perTaskSec) },
       labels: o.labels,
+      signal: o.signal,
       socketDir: o.gateway?.socketDir,
       socketName: o.gateway?.socketName,
     });
@@ -52,6 +54,7 @@ export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
 export function sandboxUntrustedRunner(
   sandbox: () => Promise<Sandbox>,
   limits: SandboxLimits,
+  signal?: AbortSignal,
 ): UntrustedRunner {
   return async (req) => {
     const res = await (
@@ -61,6 +64,7 @@ export function sandboxUntrustedRunner(
       command: req.command.map((c) => (c === 'node' ? '/usr/bin/node' : c)),
       env: { HOME: '/home/agent', PATH: '/usr/bin:/bin' },
       limits: { ...limits, timeoutSec: Math.ceil(req.timeoutMs / 1000) + 5 },
+      signal,
     });
     return {
       exitCode: res.exitCode,

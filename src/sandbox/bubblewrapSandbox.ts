@@ -172,11 +172,15 @@ export class BubblewrapSandbox implements Sandbox {
         timedOut = true;
         stop();
       }, spec.limits.timeoutSec * 1000);
+      spec.signal?.addEventListener('abort', stop);
+      if (spec.signal?.aborted) stop();
       child.on('error', (e) => {
+        spec.signal?.removeEventListener('abort', stop);
         clearTimeout(timer);
         reject(e);
       });
       child.on('close', (code, signal) => {
+        spec.signal?.removeEventListener('abort', stop);
         clearTimeout(timer);
         resolve({
           exitCode: code ?? (signal ? 128 + signalNumber(signal) : null),

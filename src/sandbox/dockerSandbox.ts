@@ -141,6 +141,8 @@ export class DockerSandbox implements Sandbox {
       timedOut = true;
       stop();
     }, spec.limits.timeoutSec * 1000);
+    spec.signal?.addEventListener('abort', stop);
+    if (spec.signal?.aborted) stop();
     try {
       const stream = await exec.start({ hijack: true, stdin: withStdin });
       this.docker.modem.demuxStream(stream, sink(out), sink(err));
@@ -161,6 +163,7 @@ export class DockerSandbox implements Sandbox {
       };
     } finally {
       clearTimeout(timer);
+      spec.signal?.removeEventListener('abort', stop);
     }
   }
 

@@ -22,6 +22,8 @@ export interface SandboxRunSpec {
   outputs?: string[];
   /** A host folder holding the LLM gateway's socket, mounted read-only at /run/hyperagents. */
   socketDir?: string;
+  /** Aborting kills the session (a cancelled activity); the result then reports `crashed`. */
+  signal?: AbortSignal;
 }
 
 /** Files copied out of the sandbox, by path relative to /work, and what was refused. */

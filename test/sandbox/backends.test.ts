@@ -120,3 +120,19 @@ describe.each(backends)('%s sandbox copy-out', (_name, make) => {
     expect(res.outputs.skipped.map((s) => s.path)).toEqual(['program/leak']);
   });
 });
+
+describe.each(backends)('%s sandbox cancellation', (_name, make) => {
+  test('aborting the signal kills the session long before its time limit', async () => {
+    const sandbox = await make();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 1000);
+    const res = await sandbox.run({
+      files: {},
+      command: ['/usr/bin/node', '-e', 'setInterval(() => {}, 1000)'],
+      limits: { ...limits, timeoutSec: 60 },
+      signal: controller.signal,
+    });
+    expect(res.outcome).not.toBe('ok');
+    expect(res.outcome).not.toBe('timeout'); // killed by the abort, not by the 60 s limit
+  });
+});
