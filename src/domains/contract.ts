@@ -110,3 +110,10 @@ export function meanScore(perTask: readonly TaskScore[]): number {
   if (perTask.length === 0) return 0;
   return perTask.reduce((sum, t) => sum + t.score, 0) / perTask.length;
 }
+
+/** A prediction that must be one of a fixed set of words: trimmed and lower-cased, else undefined. */
+export function normalizeChoice<T extends string>(prediction: unknown, choices: readonly T[]): T | undefined {
+  if (typeof prediction !== 'string') return undefined;
+  const p = prediction.trim().toLowerCase();
+  return (choices as readonly string[]).includes(p) ? (p as T) : undefined;
+}

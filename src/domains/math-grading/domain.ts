@@ -10,6 +10,7 @@ import {
   type Split,
   type Task,
   type TaskScore,
+  normalizeChoice,
 } from '../contract';
 import { loadDatasetFiles } from '../data/resolve';
 import { MATH_GRADING_DATASET } from '../data/spec';
@@ -74,9 +75,7 @@ function splitUserFile(
 }
 
 export function normalizeGrade(prediction: unknown): Grade | undefined {
-  if (typeof prediction !== 'string') return undefined;
-  const p = prediction.trim().toLowerCase();
-  return (GRADES as readonly string[]).includes(p) ? (p as Grade) : undefined;
+  return normalizeChoice(prediction, GRADES);
 }
 
 /** Typed with `satisfies` so callers keep the synchronous `score`. */

@@ -9,6 +9,7 @@ import {
   type Split,
   type Task,
   type TaskScore,
+  normalizeChoice,
 } from '../contract';
 import { loadDatasetFiles } from '../data/resolve';
 import { PAPER_REVIEW_DATASET } from '../data/spec';
@@ -42,9 +43,7 @@ async function loadRecords(options: LoadOptions): Promise<PaperRecord[]> {
 }
 
 export function normalizeDecision(prediction: unknown): Decision | undefined {
-  if (typeof prediction !== 'string') return undefined;
-  const p = prediction.trim().toLowerCase();
-  return (DECISIONS as readonly string[]).includes(p) ? (p as Decision) : undefined;
+  return normalizeChoice(prediction, DECISIONS);
 }
 
 /** Typed with `satisfies` so callers keep the synchronous `score`. */
