@@ -5,8 +5,13 @@ import {
   selectParent,
   editableSelectorInput,
   resolveEditableChoice,
+  SelectionError,
   type PolicyName,
+  type Rng,
+  type SelectionResult,
+  type SelectionSnapshot,
 } from '../../src/selection';
+import { nodeIdFor } from '../../src/archive';
 import { eligibility, meanRankingScore, rankingScore } from '../../src/evaluation';
 import { jsonLines, runHarness } from '../../src/agent/runInSandbox';
 import type { DomainScores, RunConfig } from '../../src/engine';
@@ -21,36 +26,58 @@ function rankable(scores: DomainScores): Record<string, { train?: number; val?: 
 
 export function decisionActivities(deps: EngineDeps) {
   const { archive } = deps;
+
+  /** The agent-editable selector: the latest eligible program's own select_parent.mjs, in the sandbox. */
+  async function editableSelection(
+    runId: string,
+    generation: number,
+    snapshot: SelectionSnapshot,
+    rng: Rng,
+    fallback: PolicyName,
+  ): Promise<SelectionResult> {
+    const latest = [...snapshot.candidates]
+      .filter((c) => c.eligible)
+      .sort((a, b) => b.generation - a.generation)[0];
+    if (!latest) throw new SelectionError('no eligible node to select from');
+    const program = await archive.getProgram((await archive.requireNode(runId, latest.id)).snapshotKey);
+    const res = await runHarness({
+      sandbox: await deps.sandbox(),
+      program,
+      script: 'run_select.mjs',
+      input: editableSelectorInput(snapshot, generation, rng),
+      limits: { ...deps.limits, timeoutSec: 60 },
+    });
+    const outcome =
+      res.outcome === 'ok' ? { output: jsonLines(res.stdout).at(-1) } : { failure: res.outcome };
+    return resolveEditableChoice(outcome, snapshot, rng, fallback);
+  }
+
   return {
-    /** Picks the parent of a generation by the run's rule, over a read-only snapshot of the archive. */
+    /**
+     * Picks the parent of a generation by the run's rule, over a read-only snapshot of the archive,
+     * and records the decision (rule, distribution, any fallback) at `runs/<run>/selection/<node>.json`.
+     */
     async selectParent(input: { runId: string; generation: number; config: RunConfig }): Promise<string> {
       const { runId, generation, config } = input;
       const snapshot = await archive.selectionSnapshot(runId, config.domains);
       const rng = rngFor(config.seed, generation);
       const base = (METHOD_POLICIES as Record<string, PolicyName>)[config.method] ?? 'score_child_prop';
-      if (config.selection !== 'agent') {
-        try {
-          return selectParent(config.selection ?? base, snapshot, rng).nodeId;
-        } catch (e) {
-          throw ApplicationFailure.nonRetryable((e as Error).message, 'SelectionError');
-        }
+      let result: SelectionResult;
+      try {
+        result =
+          config.selection === 'agent'
+            ? await editableSelection(runId, generation, snapshot, rng, base)
+            : selectParent(config.selection ?? base, snapshot, rng);
+      } catch (e) {
+        if ((e as Error).name !== 'SelectionError') throw e;
+        throw ApplicationFailure.nonRetryable((e as Error).message, 'SelectionError');
       }
-      // The agent-editable selector: the latest eligible program's own select_parent.mjs, in the sandbox.
-      const latest = [...snapshot.candidates]
-        .filter((c) => c.eligible)
-        .sort((a, b) => b.generation - a.generation)[0];
-      if (!latest) throw ApplicationFailure.nonRetryable('no eligible node to select from', 'SelectionError');
-      const program = await archive.getProgram((await archive.requireNode(runId, latest.id)).snapshotKey);
-      const res = await runHarness({
-        sandbox: await deps.sandbox(),
-        program,
-        script: 'run_select.mjs',
-        input: editableSelectorInput(snapshot, generation, rng),
-        limits: { ...deps.limits, timeoutSec: 60 },
-      });
-      const outcome =
-        res.outcome === 'ok' ? { output: jsonLines(res.stdout).at(-1) } : { failure: res.outcome };
-      return resolveEditableChoice(outcome, snapshot, rng, base).nodeId;
+      await deps.store.put(
+        `runs/${runId}/selection/${nodeIdFor(generation)}.json`,
+        JSON.stringify({ generation, ...result }),
+        'application/json',
+      );
+      return result.nodeId;
     },
 
     /** Eligibility and the ranking score of a node from its evaluation. */

@@ -74,6 +74,14 @@ test("the agent-editable selector (the program's select_parent.mjs, in the sandb
   // Every parent is an earlier node that was eligible when chosen (the seed is the only one at first).
   expect(nodes[1]!.parentId).toBe('gen-00000');
   for (const n of nodes.slice(1)) expect(n.generation).toBeGreaterThan(Number(n.parentId!.slice(4)));
+  // The program's own selector answered every time (no fallback to the built-in rule).
+  for (const n of nodes.slice(1)) {
+    const record = JSON.parse(
+      (await h.archive['store'].get(`runs/${runId}/selection/${n.nodeId}.json`))!.toString(),
+    );
+    expect(record).toMatchObject({ generation: n.generation, policy: 'editable', nodeId: n.parentId });
+    expect(record.fallback).toBeUndefined();
+  }
 }, 300_000);
 
 test('parallel generations: two at once, none lost', async () => {
