@@ -122,6 +122,10 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
         );
         console.log(`Temporal UI: ${uiLink(c, runId)}`);
         const handle = client.workflow.getHandle(runId);
+        if (!opts.worker)
+          console.log(
+            `workers on task queue ${taskQueue} run it: start one with \`hyperagents worker\` if none runs`,
+          );
         if (!opts.follow && !opts.worker) return;
         const running = opts.worker ? await createWorker(c) : undefined;
         const done = handle.result();
