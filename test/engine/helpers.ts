@@ -26,12 +26,14 @@ export class EngineHarness {
   client!: Client;
   running!: RunningWorker;
   private work?: Promise<void>;
+  readonly store: S3ObjectStore;
   readonly archive: Archive;
 
   constructor(
     readonly config: LoadedConfig = loadConfig({ env: { ...process.env, HYPERAGENTS_CONFIG: '' } }),
   ) {
-    this.archive = new Archive(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
+    this.store = new S3ObjectStore(makeS3Client(config), config.s3.bucket);
+    this.archive = new Archive(this.store);
   }
 
   async start(): Promise<this> {

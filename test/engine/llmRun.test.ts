@@ -79,10 +79,10 @@ test('the meta agent edits the program through the gateway, itself included; the
   expect(final.spentTokens).toBeGreaterThan(0);
   // The key stayed in the worker: the stub saw it, and no call log stored it.
   expect(stub.requests.some((r) => String(r.headers.authorization).includes('sk-engine-test'))).toBe(true);
-  const logs = await h.archive['store'].list(`runs/${runId}/llm/`);
+  const logs = await h.store.list(`runs/${runId}/llm/`);
   expect(logs.length).toBeGreaterThan(0);
   for (const key of logs.slice(0, 5))
-    expect((await h.archive['store'].get(key))!.toString()).not.toContain('sk-engine-test');
+    expect((await h.store.get(key))!.toString()).not.toContain('sk-engine-test');
 }, 300_000);
 
 test('a child whose edit breaks loading is archived as ineligible', async () => {

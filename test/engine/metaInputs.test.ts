@@ -25,7 +25,7 @@ test('the meta agent receives train results only: no validation or test score an
   const acts = engineActivities({
     config: h.config,
     archive: h.archive,
-    store: h.archive['store'],
+    store: h.store,
     sandbox: async () => recording,
     limits: h.config.sandbox,
     ...access,
