@@ -11,18 +11,11 @@ import {
   type SelectionResult,
   type SelectionSnapshot,
 } from '../../src/selection';
-import { nodeIdFor } from '../../src/archive';
+import { domainScoresOf, nodeIdFor } from '../../src/archive';
 import { eligibility, meanRankingScore, rankingScore } from '../../src/evaluation';
 import { jsonLines, runHarness } from '../../src/agent/runInSandbox';
 import type { DomainScores, RunConfig } from '../../src/engine';
 import type { EngineDeps } from './deps';
-
-/** Split scores reduced to the numbers the evaluation rules rank on (train and val only). */
-function rankable(scores: DomainScores): Record<string, { train?: number; val?: number }> {
-  const out: Record<string, { train?: number; val?: number }> = {};
-  for (const [d, s] of Object.entries(scores)) out[d] = { train: s.train?.score, val: s.val?.score };
-  return out;
-}
 
 export function decisionActivities(deps: EngineDeps) {
   const { archive } = deps;
@@ -83,25 +76,26 @@ export function decisionActivities(deps: EngineDeps) {
     /** Eligibility and the ranking score of a node from its evaluation. */
     async scoreNode(input: { runId: string; nodeId: string; scores: DomainScores; config: RunConfig }) {
       const node = await archive.requireNode(input.runId, input.nodeId);
+      const ranked = domainScoresOf(input.scores);
       const verdict = eligibility(
         {
           parentId: node.parentId,
           patchEmpty: node.patchEmpty,
           validationPassed: node.validation.passed,
-          scores: rankable(input.scores),
+          scores: ranked,
         },
         input.config.domains,
       );
       const perDomain: Record<string, number> = {};
       for (const d of input.config.domains) {
-        const s = rankingScore(rankable(input.scores)[d]);
+        const s = rankingScore(ranked[d]);
         if (s !== undefined) perDomain[d] = s;
       }
       return {
         eligible: verdict.eligible,
         reasons: verdict.reasons,
         perDomain,
-        score: verdict.eligible ? meanRankingScore(rankable(input.scores), input.config.domains) : undefined,
+        score: verdict.eligible ? meanRankingScore(ranked, input.config.domains) : undefined,
       };
     },
 

@@ -1,12 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { projectRoot } from '../config';
+import { AGENT_CLIENT_PATH } from '../llm';
+import { HARNESS_DIR, HARNESS_FILES, HARNESS_LLM_CLIENT, SEED_DIR } from './harness';
 import { readProgramDir, type ProgramFiles } from './program';
 
-/** The seed hyperagent shipped with the project (generation 0 of every run that does not transfer). */
-export const SEED_DIR = path.join(projectRoot, 'src', 'agent', 'seed');
-const HARNESS_DIR = path.join(projectRoot, 'src', 'agent', 'harness');
-const AGENT_CLIENT = path.join(projectRoot, 'src', 'llm', 'agent-client.mjs');
+export { SEED_DIR };
 
 /** Files of the meta agent: frozen by the no-self-improve and DGM ablations, reset by transfer. */
 export const META_PATHS = ['meta_agent.mjs'];
@@ -25,10 +23,8 @@ let harness: Record<string, string> | undefined;
 export function harnessFiles(): Record<string, string> {
   if (!harness) {
     const files: Record<string, string> = {};
-    for (const f of fs.readdirSync(HARNESS_DIR)) {
-      if (f.endsWith('.mjs')) files[`harness/${f}`] = fs.readFileSync(path.join(HARNESS_DIR, f), 'utf8');
-    }
-    files['harness/llm.mjs'] = fs.readFileSync(AGENT_CLIENT, 'utf8');
+    for (const f of HARNESS_FILES) files[`harness/${f}`] = fs.readFileSync(path.join(HARNESS_DIR, f), 'utf8');
+    files[`harness/${HARNESS_LLM_CLIENT}`] = fs.readFileSync(AGENT_CLIENT_PATH, 'utf8');
     harness = files;
   }
   return harness;
