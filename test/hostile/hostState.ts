@@ -25,6 +25,9 @@ function agentProcesses(): string[] {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = /^Uid:\s+(\d+)/m.exec(status)?.[1];
       if (Number(uid) !== AGENT_UID) continue;
+      // A zombie has already exited and holds no resources; it only waits for a parent to reap it
+      // (this VM's init reaps late), so it is not an escape.
+      if (/^State:\s+Z/m.test(status)) continue;
       // Inside a container or a session cgroup it is some live session's (removing that session kills
       // it, and the session itself is checked): only a process outside both has escaped.
       const cgroup = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8');
