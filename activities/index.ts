@@ -1,11 +1,8 @@
-import { engineActivities, type EngineDeps } from './engine';
-import { smokeActivities, type SmokeDeps } from './smoke';
+import type { EngineDeps, SmokeDeps } from '../src/engine';
+import { engineActivities } from './engine';
+import { smokeActivities } from './smoke';
 
-export interface ActivityDeps extends SmokeDeps {
-  engine: EngineDeps;
-}
-
-/** Every activity the worker registers, bound to their I/O dependencies. */
-export function createActivities(deps: ActivityDeps) {
-  return { ...smokeActivities(deps), ...engineActivities(deps.engine) };
+/** Every activity the worker registers, bound to their dependencies. */
+export function createActivities(deps: EngineDeps & SmokeDeps) {
+  return { ...smokeActivities(deps), ...engineActivities(deps) };
 }

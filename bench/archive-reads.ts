@@ -5,7 +5,8 @@
  * Run after a build: `node dist/bench/archive-reads.js [N ...]` (default 1000 10000).
  */
 import { randomUUID } from 'crypto';
-import { Archive, mapLimit, nodeIdFor, selectionSnapshotOf, type NodeRecord } from '../src/archive';
+import { Archive, nodeIdFor, selectionSnapshotOf, type NodeRecord } from '../src/archive';
+import { mapLimit } from '../src/util/concurrency';
 import { loadConfig } from '../src/config';
 import { makeS3Client, S3ObjectStore } from '../src/storage';
 

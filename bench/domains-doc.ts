@@ -9,17 +9,24 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as prettier from 'prettier';
-import { SEED_DIR } from '../src/agent/layout';
-import { mapLimit } from '../src/archive/concurrency';
-import { evalDepsFromConfig, evaluateProgram, type EvalDeps } from '../src/cli/evalCommand';
+import { SEED_DIR, seedProgram } from '../src/agent/layout';
+import { sandboxUntrustedRunner } from '../src/agent/sandboxRunners';
+import { mapLimit } from '../src/util/concurrency';
 import { loadConfig, projectRoot } from '../src/config';
 import { SPLITS, type Domain, type LoadedTasks, type Metrics, type Split } from '../src/domains';
 import { generateStubModule, type CodingTaskInput } from '../src/domains/coding';
 import { mathGradingBaseline, type MathGradingInput } from '../src/domains/math-grading';
 import { paperReviewBaseline, type PaperInput } from '../src/domains/paper-review';
 import type { RewardTaskInput } from '../src/domains/reward-design';
-import { numericSeed, parseRunConfig } from '../src/engine';
-import { sandboxUntrustedRunner } from '../src/evaluation';
+import {
+  evaluateProgram,
+  numericSeed,
+  parseRunConfig,
+  sizesFor,
+  type EngineDeps,
+  type RunConfig,
+} from '../src/engine';
+import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 
 interface DomainDoc {
   name: string;
@@ -96,7 +103,7 @@ async function baselineMetrics(
   loaded: LoadedTasks,
   split: Split,
   doc: DomainDoc,
-  deps: EvalDeps,
+  deps: EngineDeps,
 ): Promise<Metrics> {
   const runUntrusted = sandboxUntrustedRunner(deps.sandbox, deps.limits);
   const perTask = await mapLimit(loaded.splits[split], 2, async (t) =>
@@ -105,16 +112,21 @@ async function baselineMetrics(
   return domain.aggregate(perTask);
 }
 
-async function section(doc: DomainDoc, deps: EvalDeps): Promise<string> {
-  const domain = deps.domain(doc.name);
-  const loaded = await deps.tasks(domain);
+async function section(doc: DomainDoc, deps: EngineDeps, run: RunConfig): Promise<string> {
+  const domain = deps.domains.domain(doc.name);
+  const loaded = await deps.domains.tasks(domain, numericSeed(run.seed), sizesFor(run, domain.name));
+  const program = await seedProgram();
   const sizes = SPLITS.map((s) => `${s} ${loaded.splits[s].length}`).join(', ');
   const rows: string[] = [];
   let sameAsBaseline = true;
   for (const split of SPLITS) {
     if (loaded.splits[split].length === 0) continue;
     process.stderr.write(`${doc.name}/${split}: seed agent\n`);
-    const seed = await evaluateProgram({ programDir: SEED_DIR, domain: doc.name, split }, deps);
+    const seed = await evaluateProgram(
+      deps,
+      { program, programPath: SEED_DIR, domain: doc.name, split },
+      { run },
+    );
     process.stderr.write(`${doc.name}/${split}: baseline\n`);
     const base = await baselineMetrics(domain, loaded, split, doc, deps);
     sameAsBaseline &&= Math.abs(seed.score - base.score) < 1e-12;
@@ -147,9 +159,9 @@ async function section(doc: DomainDoc, deps: EvalDeps): Promise<string> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const run = parseRunConfig(config.run ?? {});
-  const deps = await evalDepsFromConfig(config);
+  const deps = await engineDepsFromConfig(config);
   const sections: string[] = [];
-  for (const doc of DOMAINS) sections.push(await section(doc, deps));
+  for (const doc of DOMAINS) sections.push(await section(doc, deps, run));
   const text = [
     '# Domains: initial and baseline scores',
     '',

@@ -10,13 +10,9 @@ import {
 } from '@temporalio/worker';
 import { temporalAddress, type LoadedConfig } from '../src/config';
 import { createActivities } from '../activities';
-import { makeS3Client, S3ObjectStore } from '../src/storage';
-import { dockerClient, sandboxFor, stateLayout } from '../src/devstack';
+import { dockerClient, stateLayout } from '../src/devstack';
 import { sweepLeftovers } from '../src/sandbox';
-import { Archive } from '../src/archive';
-import { DomainRegistry, type Domain, type LoadedTasks } from '../src/domains';
-import { memoize } from '../activities/engine/deps';
-import type { SplitSizes } from '../src/engine';
+import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 
 /** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
 export function workflowsPath(): string {
@@ -58,21 +54,6 @@ export interface RunningWorker {
   close: () => Promise<void>;
 }
 
-/** Domains by name (built-ins and the config's user modules), with task sets loaded once per process. */
-export async function domainAccess(c: LoadedConfig) {
-  const registry = new DomainRegistry();
-  await registry.loadUserDomains(c.domainModules, c.source ? path.dirname(c.source) : process.cwd());
-  const tasks = memoize(
-    (k: { domain: Domain; seed: number; sizes: SplitSizes | undefined }): Promise<LoadedTasks> =>
-      k.domain.loadTasks({ seed: k.seed, sizes: k.sizes, dataDir: c.dataDir }),
-    (k) => JSON.stringify([k.domain.name, k.seed, k.sizes]),
-  );
-  return {
-    domain: (name: string) => registry.get(name),
-    tasks: (domain: Domain, seed: number, sizes: SplitSizes | undefined) => tasks({ domain, seed, sizes }),
-  };
-}
-
 /** Removes containers, volumes, cgroups and folders that workers which died left behind. */
 async function sweep(c: LoadedConfig): Promise<void> {
   const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
@@ -92,25 +73,12 @@ export async function createWorker(
   await sweep(c);
   installRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress(c) });
-  const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
   const worker = await Worker.create({
     connection,
     namespace: c.temporal.namespace,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      store,
-      sandbox: () => sandboxFor(c),
-      limits: c.sandbox,
-      engine: {
-        config: c,
-        archive: new Archive(store),
-        store,
-        sandbox: () => sandboxFor(c),
-        limits: c.sandbox,
-        ...(await domainAccess(c)),
-      },
-    }),
+    activities: createActivities(await engineDepsFromConfig(c)),
   });
   return { worker, close: () => connection.close() };
 }

@@ -1,96 +1,58 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/engine';
-import { approvalReason } from '../src/engine/runState';
-import type { DomainScores, GenerationInput, GenerationResult } from '../src/engine/types';
+import { afterSpending, approvalReason } from '../src/engine/runState';
+import type { GenerationInput, GenerationResult, NodeScores } from '../src/engine/types';
+import { evaluationOptions, metaAgentOptions, recordOptions, shortSandboxOptions } from './activityOptions';
 
 /**
  * One DGM-H generation: select a parent, let its meta agent rewrite a copy, evaluate the child per
  * domain (staged), apply the approval policy, and archive. Generation 0 archives the start program.
  */
-export async function generationWorkflow(
-  input: GenerationInput & { bestScore?: number },
-): Promise<GenerationResult> {
-  const { config } = input;
-  const quick = proxyActivities<EngineActivities>({
-    startToCloseTimeout: '2 minutes',
-    retry: {
-      maximumAttempts: 5,
-      nonRetryableErrorTypes: ['RunConfigError', 'SelectionError', 'ConfigError'],
-    },
-  });
-  const meta = proxyActivities<EngineActivities>({
-    startToCloseTimeout: `${config.timeouts.metaAgentSec + 120} seconds`,
-    heartbeatTimeout: '2 minutes',
-    retry: { maximumAttempts: 3 },
-  });
-  const evaluation = proxyActivities<EngineActivities>({
-    startToCloseTimeout: `${config.timeouts.evaluationSec} seconds`,
-    heartbeatTimeout: '2 minutes',
-    retry: { maximumAttempts: 3 },
-  });
+export async function generationWorkflow(input: GenerationInput): Promise<GenerationResult> {
+  const { runId, generation, config } = input;
+  const records = proxyActivities<EngineActivities>(recordOptions);
+  const short = proxyActivities<EngineActivities>(shortSandboxOptions);
+  const meta = proxyActivities<EngineActivities>(metaAgentOptions(config));
+  const evaluation = proxyActivities<EngineActivities>(evaluationOptions(config));
 
   const draft =
-    input.generation === 0
-      ? await quick.createStartNode({ runId: input.runId, config })
+    generation === 0
+      ? await short.createStartNode({ runId, config })
       : await meta.selfModify({
-          runId: input.runId,
-          generation: input.generation,
+          runId,
+          generation,
           config,
-          parentId: await quick.selectParent({ runId: input.runId, generation: input.generation, config }),
+          parentId: await short.selectParent({ runId, generation, config }),
           budgetLeft: input.budgetLeft,
         });
 
-  const scores: DomainScores = {};
-  let costUsd = draft.costUsd;
-  let tokens = draft.tokens;
+  const scores: Record<string, NodeScores[string]> = {};
+  let spent = { usd: draft.costUsd, tokens: draft.tokens };
   if (draft.validation.passed) {
     for (const domain of config.domains) {
-      const budgetLeft = {
-        usd: input.budgetLeft.usd !== undefined ? input.budgetLeft.usd - costUsd : undefined,
-        tokens: input.budgetLeft.tokens !== undefined ? input.budgetLeft.tokens - tokens : undefined,
-      };
-      const r = await evaluation.evaluateNode({
-        runId: input.runId,
-        nodeId: draft.nodeId,
-        domain,
-        config,
-        budgetLeft,
-      });
+      const budgetLeft = afterSpending(input.budgetLeft, spent);
+      const r = await evaluation.evaluateNode({ runId, nodeId: draft.nodeId, domain, config, budgetLeft });
       scores[domain] = r.scores;
-      costUsd += r.costUsd;
-      tokens += r.tokens;
+      spent = { usd: spent.usd + r.costUsd, tokens: spent.tokens + r.tokens };
     }
   }
-  const summary = await quick.scoreNode({ runId: input.runId, nodeId: draft.nodeId, scores, config });
+  const verdict = await records.scoreNode({ runId, nodeId: draft.nodeId, scores, config });
   const reason =
-    input.generation === 0
-      ? undefined
-      : approvalReason(config.approval, { ...draft, ...summary }, input.bestScore);
-  await quick.finalizeNode({
-    runId: input.runId,
-    nodeId: draft.nodeId,
-    scores,
-    pendingApproval: reason !== undefined,
-  });
+    generation === 0 ? undefined : approvalReason(config.approval, { ...draft, ...verdict }, input.bestScore);
+  await records.finalizeNode({ runId, nodeId: draft.nodeId, scores, pendingApproval: reason !== undefined });
   return {
     nodeId: draft.nodeId,
-    generation: input.generation,
+    generation,
     parentId: draft.parentId,
-    eligible: summary.eligible,
-    score: summary.score,
-    perDomain: summary.perDomain,
-    costUsd,
-    tokens,
+    eligible: verdict.eligible,
+    score: verdict.score,
+    perDomain: verdict.perDomain,
+    costUsd: spent.usd,
+    tokens: spent.tokens,
     metaChanged: draft.metaChanged,
     approval: reason
-      ? {
-          nodeId: draft.nodeId,
-          generation: input.generation,
-          reason,
-          score: summary.score,
-          perDomain: summary.perDomain,
-        }
+      ? { nodeId: draft.nodeId, generation, reason, score: verdict.score, perDomain: verdict.perDomain }
       : undefined,
-    note: summary.eligible ? undefined : summary.reasons.join('; '),
+    note: verdict.eligible ? undefined : verdict.reasons.join('; '),
   };
 }

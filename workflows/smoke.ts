@@ -1,6 +1,6 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SmokeActivities } from '../activities/smoke';
-import { searchAttributes } from '../temporal/searchAttributes';
+import { searchAttributes } from './searchAttributes';
 
 const { storeRoundTrip, sandboxHello } = proxyActivities<SmokeActivities>({
   startToCloseTimeout: '2 minutes',

@@ -1,25 +1,53 @@
-import { ApplicationFailure } from '@temporalio/activity';
-import { decisionActivities } from './decide';
-import type { EngineDeps } from './deps';
-import { evaluateActivities } from './evaluate';
-import { selfModifyActivities } from './selfModify';
+import {
+  createStartNode,
+  decideApproval,
+  evaluateNode,
+  evaluateTestSplit,
+  finalizeNode,
+  scoreNode,
+  selectParent,
+  selfModify,
+  type EngineDeps,
+} from '../../src/engine';
+import { mapErrors } from './errors';
+import { withHeartbeat } from './heartbeat';
 
-export type { EngineDeps } from './deps';
-export type { ChildDraft } from './selfModify';
+type Input<F extends (deps: EngineDeps, input: never, signal?: AbortSignal) => unknown> = Parameters<F>[1];
 
-export function engineActivities(raw: EngineDeps) {
-  // Missing data does not fix itself on retry: fail the activity for good, with the loader's message.
-  const deps: EngineDeps = {
-    ...raw,
-    tasks: (domain, seed, sizes) =>
-      raw.tasks(domain, seed, sizes).catch((e: unknown) => {
-        if ((e as Error).name === 'DataUnavailableError') {
-          throw ApplicationFailure.nonRetryable((e as Error).message, 'DataUnavailableError');
-        }
-        throw e;
-      }),
+/**
+ * The engine's activities: adapters over the services of src/engine that add heartbeats,
+ * cancellation and error mapping, nothing else. Long ones heartbeat and pass the cancellation signal.
+ */
+export function engineActivities(deps: EngineDeps) {
+  return {
+    createStartNode: (input: Input<typeof createStartNode>) =>
+      mapErrors(() => withHeartbeat('start node', (signal) => createStartNode(deps, input, signal))),
+    selectParent: (input: Input<typeof selectParent>) =>
+      mapErrors(() =>
+        withHeartbeat(`select parent of gen ${input.generation}`, (signal) =>
+          selectParent(deps, input, signal),
+        ),
+      ),
+    selfModify: (input: Input<typeof selfModify>) =>
+      mapErrors(() =>
+        withHeartbeat(`meta agent of ${input.parentId} (gen ${input.generation})`, (signal) =>
+          selfModify(deps, input, signal),
+        ),
+      ),
+    evaluateNode: (input: Input<typeof evaluateNode>) =>
+      mapErrors(() =>
+        withHeartbeat(`${input.nodeId} on ${input.domain}`, (signal) => evaluateNode(deps, input, signal)),
+      ),
+    evaluateTestSplit: (input: Input<typeof evaluateTestSplit>) =>
+      mapErrors(() =>
+        withHeartbeat(`test split of ${input.nodeIds.join(', ')}`, (signal) =>
+          evaluateTestSplit(deps, input, signal),
+        ),
+      ),
+    scoreNode: (input: Input<typeof scoreNode>) => scoreNode(deps, input),
+    finalizeNode: (input: Input<typeof finalizeNode>) => finalizeNode(deps, input),
+    decideApproval: (input: Input<typeof decideApproval>) => decideApproval(deps, input),
   };
-  return { ...selfModifyActivities(deps), ...evaluateActivities(deps), ...decisionActivities(deps) };
 }
 
 export type EngineActivities = ReturnType<typeof engineActivities>;

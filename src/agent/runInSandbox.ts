@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox';
+import type { RunMetaResponse, RunValidateResponse, TaskResultLine } from './harness';
 import type { ProgramFiles } from './program';
 import { sandboxFiles } from './layout';
 
@@ -46,6 +48,50 @@ export function jsonLines(stdout: string): Array<Record<string, unknown>> {
     }
   }
   return out;
+}
+
+/*
+ * Readers of the harness scripts' last stdout line. The line comes from a sandbox that also ran the
+ * agent's code, so it is checked against the protocol's shape (src/agent/harness/index.ts), never cast.
+ */
+
+const metaResponse = z.union([
+  z.object({ strategy: z.enum(['llm', 'offline']), summary: z.string(), turns: z.number() }),
+  z.object({ error: z.string() }),
+]);
+const validateResponse = z.object({ ok: z.boolean(), reasons: z.array(z.string()) });
+const taskLine = z.object({
+  id: z.string(),
+  prediction: z.unknown().optional(),
+  error: z.string().optional(),
+});
+
+/** The last JSON object line, unchecked: for readers that validate it themselves (the editable selector). */
+export function readLastLine(stdout: string): Record<string, unknown> | undefined {
+  return jsonLines(stdout).at(-1);
+}
+
+function lastAs<T>(stdout: string, schema: z.ZodType<T>): T | undefined {
+  const parsed = schema.safeParse(readLastLine(stdout));
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** run_meta.mjs's report, or undefined when the session printed none in the protocol's shape. */
+export function readMetaReport(stdout: string): RunMetaResponse | undefined {
+  return lastAs(stdout, metaResponse);
+}
+
+/** run_validate.mjs's verdict, or undefined. */
+export function readValidateVerdict(stdout: string): Pick<RunValidateResponse, 'ok' | 'reasons'> | undefined {
+  return lastAs(stdout, validateResponse);
+}
+
+/** run_tasks.mjs's per-task lines (answers and errors), in order; other lines are ignored. */
+export function readTaskLines(stdout: string): Array<Pick<TaskResultLine, 'id' | 'prediction' | 'error'>> {
+  return jsonLines(stdout).flatMap((line) => {
+    const parsed = taskLine.safeParse(line);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
 
 /** The program files a meta-agent session left in /work/program. */

@@ -13,8 +13,8 @@ import {
 } from '../agent/program';
 import type { SelectionSnapshot } from '../selection';
 import type { ObjectStore } from '../storage';
-import { canonicalJson } from './canonical';
-import { mapLimit } from './concurrency';
+import { canonicalJson } from '../util/canonical';
+import { mapLimit } from '../util/concurrency';
 import {
   blobDigest,
   blobKey,
@@ -25,8 +25,10 @@ import {
   nodeShardPrefix,
   reportKey,
   reportsPrefix,
+  selectionKey,
 } from './keys';
-import { parseNodeRecord, type NodeRecord, type NodeScores, type Split } from './record';
+import type { Split } from '../domains/contract';
+import { parseNodeRecord, type NodeRecord, type NodeScores } from './record';
 import { childCountsOf, lineageOf, selectionSnapshotOf, trainHistoryOf, type TrainHistory } from './views';
 
 /** A stored object is missing or does not match its content address. */
@@ -345,6 +347,13 @@ export class Archive {
     const [na, nb] = await Promise.all([this.requireNode(runId, a), this.requireNode(runId, b)]);
     const [fa, fb] = await Promise.all([this.getProgram(na.snapshotKey), this.getProgram(nb.snapshotKey)]);
     return diffPrograms(fa, fb);
+  }
+
+  // ---- selection records ----------------------------------------------------------------------
+
+  /** How the parent of `nodeId`'s generation was chosen: rule, distribution, any fallback. */
+  async putSelectionRecord(runId: string, nodeId: string, record: object): Promise<void> {
+    await this.store.put(selectionKey(runId, nodeId), JSON.stringify(record), 'application/json');
   }
 
   // ---- reports ----------------------------------------------------------------------------------

@@ -11,11 +11,9 @@ export {
   nodeRecordSchema,
   parseNodeRecord,
   NodeRecordError,
-  SPLITS,
   type NodeRecord,
   type NodeScores,
   type SplitScore,
-  type Split,
   type Strategy,
   type MetaOutcome,
   type Approval,
@@ -47,5 +45,3 @@ export {
   type TrainHistory,
   type TrainHistoryNode,
 } from './views';
-export { mapLimit } from './concurrency';
-export { canonicalJson } from './canonical';

@@ -1,4 +1,4 @@
-import type { Split } from './record';
+import type { Split } from '../domains/contract';
 
 /**
  * The S3 layout. Blobs are content addressed and shared by all runs; everything else sits under the
@@ -8,6 +8,8 @@ import type { Split } from './record';
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const NODE_ID = /^gen-(\d{5,})$/;
 const HEX = /^[0-9a-f]{64}$/;
+/** A name that may be one key segment: no `/`, no leading dot, no `..`. */
+const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export class ArchiveKeyError extends Error {
   override name = 'ArchiveKeyError';
@@ -45,6 +47,11 @@ export function checkNodeId(nodeId: string): string {
 }
 
 export const BLOB_PREFIX = 'blobs/sha256/';
+
+/** The object `hyperagents smoke` writes and reads back. */
+export function smokeKey(runId: string): string {
+  return `smoke/${checkRunId(runId)}.json`;
+}
 
 export function blobKey(sha256Hex: string): string {
   if (!HEX.test(sha256Hex)) throw new ArchiveKeyError(`'${sha256Hex}' is not a sha256 hex digest`);
@@ -91,9 +98,29 @@ export function reportsPrefix(runId: string, nodeId: string): string {
   return `${runPrefix(runId)}reports/${checkNodeId(nodeId)}/`;
 }
 
+function checkSegment(what: string, name: string): string {
+  if (!SEGMENT.test(name) || name.includes('..'))
+    throw new ArchiveKeyError(`${what} '${name}' cannot be part of a key`);
+  return name;
+}
+
 export function reportKey(runId: string, nodeId: string, domain: string, split: Split): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(domain) || domain.includes('..')) {
-    throw new ArchiveKeyError(`domain name '${domain}' cannot be part of a key`);
-  }
-  return `${reportsPrefix(runId, nodeId)}${domain}-${split}.json`;
+  return `${reportsPrefix(runId, nodeId)}${checkSegment('domain name', domain)}-${split}.json`;
+}
+
+/** The record of how a generation's parent was chosen (rule, distribution, any fallback). */
+export function selectionKey(runId: string, nodeId: string): string {
+  return `${runPrefix(runId)}selection/${checkNodeId(nodeId)}.json`;
+}
+
+/**
+ * The LLM calls of one gateway session: `runs/<run>/llm/<session>/`. The session is a node id in an
+ * evolution, or a label such as the program folder's name for `hyperagents eval`.
+ */
+export function llmCallsPrefix(runId: string, session: string): string {
+  return `${runPrefix(runId)}llm/${checkSegment('LLM session name', session)}/`;
+}
+
+export function llmCallKey(runId: string, session: string, callId: string): string {
+  return `${llmCallsPrefix(runId, session)}${checkSegment('LLM call id', callId)}.json`;
 }

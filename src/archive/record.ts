@@ -1,12 +1,10 @@
 import { z } from 'zod';
+import type { Split } from '../domains/contract';
 
 /**
  * One archive node: everything the engine knows about a child after a generation. Types only plus
  * their schema (no I/O), so workflows may import them.
  */
-
-export type Split = 'train' | 'val' | 'test';
-export const SPLITS: readonly Split[] = ['train', 'val', 'test'];
 
 export interface SplitScore {
   readonly score: number;
@@ -18,9 +16,8 @@ export interface SplitScore {
   readonly reportKey?: string;
 }
 
-export type NodeScores = Readonly<
-  Record<string, { train?: SplitScore; val?: SplitScore; test?: SplitScore }>
->;
+/** A node's scores by domain and split. */
+export type NodeScores = Readonly<Record<string, Partial<Record<Split, SplitScore>>>>;
 
 export type Strategy = 'llm' | 'offline' | 'seed';
 /** How the self-modification step that made this node ended (it ran the parent's meta agent). */

@@ -1,18 +1,12 @@
-import type { Domain, LoadedTasks } from '../domains';
-import { BUILTIN_DOMAIN_NAMES } from '../domains';
-import { numericSeed, sizesFor, type RunConfig, type SplitSizes } from '../engine';
-
-interface DomainAccess {
-  domain: (name: string) => Domain;
-  tasks: (domain: Domain, seed: number, sizes: SplitSizes | undefined) => Promise<LoadedTasks>;
-}
+import { BUILTIN_DOMAIN_NAMES, type DomainCatalog } from '../domains';
+import { numericSeed, sizesFor, type RunConfig } from '../engine';
 
 /**
  * The run's domains, each checked to load. Named explicitly: any failure stops the run with the
  * loader's message. Not named: every built-in whose data is available, and a note for the others.
  */
 export async function resolveDomains(
-  access: DomainAccess,
+  catalog: DomainCatalog,
   config: RunConfig,
   explicit: boolean,
   say: (msg: string) => void,
@@ -21,7 +15,7 @@ export async function resolveDomains(
   const ok: string[] = [];
   for (const name of names) {
     try {
-      await access.tasks(access.domain(name), numericSeed(config.seed), sizesFor(config, name));
+      await catalog.tasks(catalog.domain(name), numericSeed(config.seed), sizesFor(config, name));
       ok.push(name);
     } catch (e) {
       if (explicit) throw new Error(`domain ${name}: ${(e as Error).message}`);

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Connection } from '@temporalio/client';
 import { temporalAddress, type Config } from '../config';
-import { searchAttributeTypes } from '../../temporal/searchAttributes';
+import { searchAttributeTypes } from '../../workflows/searchAttributes';
 import { stateLayout } from './layout';
 import { spawnService, runningPid, waitUntil, type ManagedProcess } from './processes';
 

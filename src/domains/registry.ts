@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_STAGED, type Domain } from './contract';
 
-/** A domain named in the config: `domains: [{ name, module }]`, module a path to a JS module. */
+/** A domain named in the config: `domainModules: [{ name, module, options? }]`, module a path to a JS module. */
 export interface UserDomainEntry {
   readonly name: string;
   readonly module: string;
@@ -84,7 +84,7 @@ export class DomainRegistry {
     if (!loadBuiltin) {
       throw new Error(
         `unknown domain "${name}"; known: ${this.names().join(', ')}. ` +
-          'A user domain must be listed in the config as domains: [{ name, module }].',
+          'A user domain must be listed in the config as domainModules: [{ name, module }].',
       );
     }
     let exported: unknown;
@@ -150,9 +150,3 @@ async function instantiate(exported: unknown, entry: UserDomainEntry): Promise<u
   if (typeof e.domain === 'object' && e.domain !== null) return e.domain;
   return exported;
 }
-
-/** The process-wide registry; built-ins are always available by name. */
-export const defaultRegistry = new DomainRegistry();
-export const registerDomain = (domain: Domain, options?: { replace?: boolean }): Domain =>
-  defaultRegistry.register(domain, options);
-export const getDomain = (name: string): Domain => defaultRegistry.get(name);

@@ -2,3 +2,14 @@ export * from './types';
 export * from './runState';
 export { numericSeed, sizesFor } from './seeds';
 export { runConfigSchema, parseRunConfig, RunConfigError, type RunConfigInput } from './runConfig';
+export type { EngineDeps, LlmSessionRequest, OpenLlmSession } from './deps';
+export * from './generation';
+export {
+  evaluateProgram,
+  selectTasks,
+  type EvalRequest,
+  type EvalReport,
+  type EvalOptions,
+} from './evaluateProgram';
+export { runSplit, type SplitRun } from './splitEvaluation';
+export { storeRoundTrip, sandboxHello, type SmokeDeps } from './smoke';

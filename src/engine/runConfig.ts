@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { RunConfig } from './types';
+import { METHODS, SELECTION_RULES } from '../selection/policies';
+import { APPROVAL_POLICIES, type RunConfig } from './types';
 
 const positive = z.number().positive();
 const sizes = z
@@ -8,10 +9,8 @@ const sizes = z
 
 export const runConfigSchema = z
   .object({
-    method: z.enum(['dgm-h', 'no-self-improve', 'no-open-ended', 'dgm']).default('dgm-h'),
-    selection: z
-      .enum(['score_child_prop', 'score_prop', 'best', 'latest', 'random', 'dgm', 'agent'])
-      .optional(),
+    method: z.enum(METHODS).default('dgm-h'),
+    selection: z.enum(SELECTION_RULES).optional(),
     domains: z.array(z.string().min(1)).min(1).default(['paper-review', 'math-grading']),
     seed: z.string().min(1).default('hyperagents'),
     budget: z
@@ -24,7 +23,7 @@ export const runConfigSchema = z
       .strict()
       .prefault({}),
     parallelism: z.number().int().min(1).max(64).default(1),
-    approval: z.enum(['none', 'meta-changed', 'new-best', 'all']).default('none'),
+    approval: z.enum(APPROVAL_POLICIES).default('none'),
     continueAsNewEvery: z.number().int().min(1).default(25),
     splitSizes: sizes.optional(),
     domainSplitSizes: z.record(z.string(), sizes).optional(),

@@ -1,4 +1,4 @@
-import type { Budget, GenerationResult, HeldOutReport, RunConfig, RunState } from './types';
+import type { Budget, BudgetLeft, GenerationResult, HeldOutReport, RunConfig, RunState } from './types';
 
 export function initialState(runId: string, config: RunConfig, nowMs: number): RunState {
   return {
@@ -51,6 +51,25 @@ export function stopReason(state: RunState, nowMs: number): string | undefined {
     return `wall-clock budget reached (${b.wallClockHours} h)`;
   }
   return undefined;
+}
+
+/** What the run may still spend. */
+export function budgetLeft(state: RunState): BudgetLeft {
+  return afterSpending(
+    { usd: state.budget.usd, tokens: state.budget.tokens },
+    {
+      usd: state.spentUsd,
+      tokens: state.spentTokens,
+    },
+  );
+}
+
+/** `left` less what was spent since; an absent limit stays absent. */
+export function afterSpending(left: BudgetLeft, spent: { usd: number; tokens: number }): BudgetLeft {
+  return {
+    ...(left.usd !== undefined ? { usd: left.usd - spent.usd } : {}),
+    ...(left.tokens !== undefined ? { tokens: left.tokens - spent.tokens } : {}),
+  };
 }
 
 export function canStartGeneration(state: RunState, running: number, parallelism: number): boolean {

@@ -3,10 +3,15 @@
  * import this file, so nothing here may touch I/O.
  */
 
-export type Method = 'dgm-h' | 'no-self-improve' | 'no-open-ended' | 'dgm';
-export type SelectionPolicyName =
-  'score_child_prop' | 'score_prop' | 'best' | 'latest' | 'random' | 'dgm' | 'agent';
-export type ApprovalPolicy = 'none' | 'meta-changed' | 'new-best' | 'all';
+import type { NodeScores } from '../archive/record';
+import type { Method, SelectionRule } from '../selection/policies';
+
+export type { Method, SelectionRule } from '../selection/policies';
+export type { NodeScores, SplitScore } from '../archive/record';
+
+/** Which nodes need a person before they may count (see `approvalReason`). */
+export const APPROVAL_POLICIES = ['none', 'meta-changed', 'new-best', 'all'] as const;
+export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
 
 export interface Budget {
   usd?: number;
@@ -24,7 +29,7 @@ export interface SplitSizes {
 export interface RunConfig {
   method: Method;
   /** Overrides the method's selection rule; `agent` runs the program's own select_parent.mjs. */
-  selection?: SelectionPolicyName;
+  selection?: SelectionRule;
   domains: string[];
   seed: string;
   budget: Budget;
@@ -44,14 +49,11 @@ export interface RunConfig {
   llm: { maxTurns: number; replayRun?: string };
 }
 
-export interface SplitScore {
-  score: number;
-  basis: 'full' | 'staged-scaled';
-  evaluated: number;
-  total: number;
+/** What is left of the run's USD and token budgets; an absent field has no limit. */
+export interface BudgetLeft {
+  usd?: number;
+  tokens?: number;
 }
-
-export type DomainScores = Record<string, { train?: SplitScore; val?: SplitScore; test?: SplitScore }>;
 
 export interface PendingApproval {
   nodeId: string;
@@ -99,8 +101,36 @@ export interface GenerationInput {
   runId: string;
   generation: number;
   config: RunConfig;
-  /** Spend so far, so the gateway can refuse calls beyond the run's budget. */
-  budgetLeft: { usd?: number; tokens?: number };
+  /** What the run may still spend, so the gateway can refuse calls beyond the run's budget. */
+  budgetLeft: BudgetLeft;
+  /** The run's best ranking score so far, for the `new-best` approval policy. */
+  bestScore?: number;
+}
+
+/** What the generation workflow needs to know about a freshly stored child. */
+export interface ChildDraft {
+  nodeId: string;
+  parentId: string | null;
+  validation: { passed: boolean; reasons: string[] };
+  metaChanged: boolean;
+  costUsd: number;
+  tokens: number;
+}
+
+/** Eligibility and ranking of an evaluated node. */
+export interface NodeVerdict {
+  eligible: boolean;
+  reasons: string[];
+  perDomain: Record<string, number>;
+  /** Mean ranking score over the run's domains, when eligible. */
+  score?: number;
+}
+
+/** What one domain's evaluation of a node gave, and what its LLM calls cost. */
+export interface DomainEvaluation {
+  scores: NodeScores[string];
+  costUsd: number;
+  tokens: number;
 }
 
 export interface GenerationResult {

@@ -1,5 +1,5 @@
 import { agentView, type Domain, type ScoreContext, type Task, type TaskScore } from '../domains';
-import { mapLimit } from '../archive/concurrency';
+import { mapLimit } from '../util/concurrency';
 import { passesGate } from './staged';
 
 const SCORE_CONCURRENCY = 2;

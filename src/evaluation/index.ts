@@ -27,4 +27,3 @@ export {
 } from './aggregate';
 export { eligibility, type EligibilityInput, type Eligibility } from './eligibility';
 export { evaluateSplit, type BatchRunner, type SplitReport, type TaskAnswer } from './evaluateSplit';
-export { sandboxBatchRunner, sandboxUntrustedRunner, type BatchOptions } from './sandboxRunners';

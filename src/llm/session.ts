@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { llmCallsPrefix } from '../archive/keys';
+import { LLM_SOCKET_NAME } from '../sandbox/paths';
 import type { ObjectStore } from '../storage';
 import { BudgetLedger } from './budget';
 import { LlmGateway, upstreamFromConfig } from './gateway';
@@ -38,7 +40,7 @@ export async function openGatewaySession(opts: {
   if (!upstream && !replay) return undefined;
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-llm-'));
   fs.chmodSync(socketDir, 0o755);
-  const socketName = 'llm.sock';
+  const socketName = LLM_SOCKET_NAME;
   const budget = new BudgetLedger({ usd: opts.budgetLeft.usd, tokens: opts.budgetLeft.tokens });
   const gateway = new LlmGateway({
     socketPath: path.join(socketDir, socketName),
@@ -48,7 +50,7 @@ export async function openGatewaySession(opts: {
       : {}),
     prices: opts.prices,
     budget,
-    callLog: new ObjectStoreCallLog(opts.store, `runs/${opts.runId}/llm/${opts.nodeId}`),
+    callLog: new ObjectStoreCallLog(opts.store, opts.runId, opts.nodeId),
     session: { runId: opts.runId, nodeId: opts.nodeId, purpose: opts.purpose },
   });
   await gateway.start();
@@ -68,7 +70,7 @@ export async function openGatewaySession(opts: {
 
 /** The calls a node of an earlier run made, in the order they were made, as a replay source. */
 async function recordedCalls(store: ObjectStore, runId: string, nodeId: string): Promise<ReplaySource> {
-  const keys = (await store.list(`runs/${runId}/llm/${nodeId}/`)).sort();
+  const keys = (await store.list(llmCallsPrefix(runId, nodeId))).sort();
   const records: CallRecord[] = [];
   for (const key of keys) {
     const body = await store.get(key);

@@ -1,4 +1,5 @@
-export { rngFor, rngFromString, drawIndex, cyrb128, sfc32, type Rng } from './rng';
+export { rngFor } from './rng';
+export type { Rng } from '../util/random';
 export {
   SelectionError,
   rankEligible,
@@ -14,7 +15,10 @@ export {
   topThreeMidpoint,
   weightRules,
   METHOD_POLICIES,
+  METHODS,
+  SELECTION_RULES,
   type Method,
+  type SelectionRule,
   type PolicyName,
   type WeightRule,
 } from './policies';

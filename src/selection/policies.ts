@@ -80,15 +80,21 @@ export const weightRules: Readonly<Record<PolicyName, WeightRule>> = {
   dgm,
 };
 
+/** The methods a run can use: DGM-H and the paper's ablations, as configuration rather than forks. */
+export const METHODS = ['dgm-h', 'no-self-improve', 'no-open-ended', 'dgm'] as const;
+export type Method = (typeof METHODS)[number];
+
 /**
- * The built-in policy behind each method of the run config (ablations are configuration, not forks):
- * DGM-H and its no-self-improvement ablation select alike; no-open-ended always takes the latest
- * node; DGM uses its original rule.
+ * The built-in policy behind each method: DGM-H and its no-self-improvement ablation select alike;
+ * no-open-ended always takes the latest node; DGM uses its original rule.
  */
-export const METHOD_POLICIES = {
+export const METHOD_POLICIES: Readonly<Record<Method, PolicyName>> = {
   'dgm-h': 'score_child_prop',
   'no-self-improve': 'score_child_prop',
   'no-open-ended': 'latest',
   dgm: 'dgm',
-} as const satisfies Record<string, PolicyName>;
-export type Method = keyof typeof METHOD_POLICIES;
+};
+
+/** What a run's `selection` may name: a built-in policy, or `agent` for the program's own selector. */
+export const SELECTION_RULES = [...SELECTION_POLICIES, 'agent'] as const;
+export type SelectionRule = (typeof SELECTION_RULES)[number];

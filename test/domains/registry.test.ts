@@ -3,13 +3,7 @@ import * as path from 'node:path';
 import { agentView, DEFAULT_STAGED, type TaskScore } from '../../src/domains/contract';
 import { mathGradingDomain } from '../../src/domains/math-grading';
 import { paperReviewDomain } from '../../src/domains/paper-review';
-import {
-  DomainContractError,
-  DomainRegistry,
-  getDomain,
-  loadUserDomain,
-  registerDomain,
-} from '../../src/domains/registry';
+import { DomainContractError, DomainRegistry, loadUserDomain } from '../../src/domains/registry';
 import { tempDir } from './helpers';
 
 /** A complete user domain as a user would write it: plain CommonJS, no imports from the project. */
@@ -148,7 +142,6 @@ describe('built-in domains by name', () => {
     const registry = new DomainRegistry();
     expect(registry.get('paper-review')).toBe(paperReviewDomain);
     expect(registry.get('math-grading')).toBe(mathGradingDomain);
-    expect(getDomain('paper-review')).toBe(paperReviewDomain);
   });
 
   it('names the known domains for an unknown name', () => {
@@ -157,7 +150,7 @@ describe('built-in domains by name', () => {
     );
   });
 
-  it('registers a domain object directly in the default registry', () => {
+  it('registers a domain object directly', () => {
     const domain = {
       name: 'direct-test-domain',
       describe: () => '',
@@ -166,7 +159,8 @@ describe('built-in domains by name', () => {
       aggregate: () => ({ score: 0 }),
       staged: { sampleSize: 5, gate: 0.1 },
     };
-    registerDomain(domain);
-    expect(getDomain('direct-test-domain').staged).toEqual({ sampleSize: 5, gate: 0.1 });
+    const registry = new DomainRegistry();
+    registry.register(domain);
+    expect(registry.get('direct-test-domain').staged).toEqual({ sampleSize: 5, gate: 0.1 });
   });
 });

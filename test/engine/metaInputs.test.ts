@@ -3,7 +3,7 @@ import { engineActivities } from '../../activities/engine';
 import { sandboxFor } from '../../src/devstack';
 import { parseRunConfig } from '../../src/engine';
 import type { Sandbox, SandboxRunSpec } from '../../src/sandbox';
-import { domainAccess } from '../../temporal/worker';
+import { engineDepsFromConfig } from '../../src/wiring/engineDeps';
 import { EngineHarness } from './helpers';
 
 /**
@@ -21,15 +21,8 @@ test('the meta agent receives train results only: no validation or test score an
       return real.run(spec);
     },
   };
-  const access = await domainAccess(h.config);
-  const acts = engineActivities({
-    config: h.config,
-    archive: h.archive,
-    store: h.store,
-    sandbox: async () => recording,
-    limits: h.config.sandbox,
-    ...access,
-  });
+  const deps = await engineDepsFromConfig(h.config);
+  const acts = engineActivities({ ...deps, sandbox: async () => recording });
   const config = parseRunConfig({
     domains: ['math-grading'],
     seed: 'meta-inputs',
@@ -67,6 +60,6 @@ test('the meta agent receives train results only: no validation or test score an
   expect(given).not.toContain(String(secrets.test));
   expect(input).not.toMatch(/"(val|test|validation|labels?|reportKey)"/);
   // No label of any split: math-grading labels are grades tied to task ids; no task id is given at all.
-  const loaded = await access.tasks(access.domain('math-grading'), 0, undefined);
+  const loaded = await deps.domains.tasks(deps.domains.domain('math-grading'), 0, undefined);
   for (const id of [...loaded.labels.keys()].slice(0, 50)) expect(given).not.toContain(`"${id}"`);
 }, 300_000);

@@ -8,12 +8,15 @@ import * as path from 'path';
 import { Command } from 'commander';
 import { projectRoot } from '../../src/config';
 import { CliContext } from '../../src/cli/context';
-import { registerEvalCommand, type EvalReport } from '../../src/cli/evalCommand';
+import { registerEvalCommand } from '../../src/cli/evalCommand';
+import type { EvalReport } from '../../src/engine';
 import { SEED_DIR } from '../../src/agent/layout';
-import { getDomain } from '../../src/domains';
+import { DomainRegistry } from '../../src/domains';
 import { numericSeed, parseRunConfig } from '../../src/engine';
 import { stackConfig } from '../helpers/stack';
 import { DATA_DIR, tempDir } from '../domains/helpers';
+
+const builtins = new DomainRegistry();
 
 const config = { ...stackConfig(), dataDir: DATA_DIR };
 
@@ -72,7 +75,7 @@ function writeAlwaysAccept(dir: string): string {
 
 test('--tasks on the configured paper-review data: those tasks, in order, each scored against its label', async () => {
   const run = parseRunConfig(config.run ?? {});
-  const loaded = await getDomain('paper-review').loadTasks({
+  const loaded = await builtins.get('paper-review').loadTasks({
     seed: numericSeed(run.seed),
     dataDir: DATA_DIR,
   });
@@ -155,7 +158,7 @@ describe('bad input is one clear error', () => {
 
   test('--tasks from another split than --split', async () => {
     const run = parseRunConfig(config.run ?? {});
-    const loaded = await getDomain('paper-review').loadTasks({
+    const loaded = await builtins.get('paper-review').loadTasks({
       seed: numericSeed(run.seed),
       dataDir: DATA_DIR,
     });

@@ -7,13 +7,15 @@
 import { jsonLines, runHarness } from '../../../src/agent/runInSandbox';
 import type { ProgramFiles } from '../../../src/agent/program';
 import { sandboxFor } from '../../../src/devstack';
-import { getDomain, SPLITS, type LoadedTasks, type Task } from '../../../src/domains';
+import { DomainRegistry, SPLITS, type LoadedTasks, type Task } from '../../../src/domains';
 import type { CodingLabel } from '../../../src/domains/coding';
 import type { MathGradingLabel } from '../../../src/domains/math-grading';
 import { evaluateSplit, type BatchRunner, type TaskAnswer } from '../../../src/evaluation';
 import { stackConfig } from '../../helpers/stack';
 import { DATA_DIR } from '../helpers';
 import { distinctiveValues, HOSTILE_TASK_AGENT, pairedLeaks, stringsOf, visibleText } from './hostile-agent';
+
+const builtins = new DomainRegistry();
 
 const config = stackConfig();
 const BATCH = 5;
@@ -29,7 +31,7 @@ async function hostileRun(
   domainName: string,
   plant: (batch: Task[], loaded: LoadedTasks) => { files?: ProgramFiles; tasks?: Task[] } = () => ({}),
 ): Promise<HostileRun> {
-  const domain = getDomain(domainName);
+  const domain = builtins.get(domainName);
   const loaded = await domain.loadTasks({ seed: 0, dataDir: DATA_DIR });
   const batch = loaded.splits.train.slice(0, BATCH);
   const planted = plant(batch, loaded);
@@ -120,7 +122,7 @@ describe('math-grading', () => {
 describe('coding', () => {
   /** Per exercise, the hidden cases' uuids and expected values that the agent was never shown. */
   function secrets(loaded: LoadedTasks): Map<string, string[]> {
-    const visible = visibleText(allTasks(loaded), getDomain('coding').describe());
+    const visible = visibleText(allTasks(loaded), builtins.get('coding').describe());
     return new Map(
       allTasks(loaded).map((t) => {
         const cases = (loaded.labels.get(t.id) as CodingLabel).cases;

@@ -3,15 +3,33 @@
  * it (sandboxBatchRunner + evaluateSplit), on a few train tasks of each built-in domain, scored on
  * the host (coding and reward-design execute the prediction in a second sandbox session).
  */
-import { SEED_DIR } from '../../../src/agent/layout';
-import { evalDepsFromConfig, evaluateProgram, type EvalDeps } from '../../../src/cli/evalCommand';
+import { SEED_DIR, seedProgram } from '../../../src/agent/layout';
+import type { ProgramFiles } from '../../../src/agent/program';
+import {
+  evaluateProgram,
+  parseRunConfig,
+  type EngineDeps,
+  type EvalRequest,
+  type RunConfig,
+} from '../../../src/engine';
+import { engineDepsFromConfig } from '../../../src/wiring/engineDeps';
 import { stackConfig } from '../../helpers/stack';
 import { DATA_DIR } from '../helpers';
 
-let deps: EvalDeps;
+let deps: EngineDeps;
+let seed: ProgramFiles;
+let run: RunConfig;
 beforeAll(async () => {
-  deps = await evalDepsFromConfig({ ...stackConfig(), dataDir: DATA_DIR });
+  const config = { ...stackConfig(), dataDir: DATA_DIR };
+  deps = await engineDepsFromConfig(config);
+  run = parseRunConfig(config.run ?? {});
+  seed = await seedProgram();
 });
+
+/** The seed program through the same service as `hyperagents eval`, with the default run settings. */
+function evalSeed(request: Omit<EvalRequest, 'program' | 'programPath'>) {
+  return evaluateProgram(deps, { program: seed, programPath: SEED_DIR, ...request }, { run });
+}
 
 const GRADES = ['incorrect', 'partial', 'almost', 'correct'];
 
@@ -24,7 +42,7 @@ const wellFormed: Record<string, (p: unknown) => boolean> = {
 };
 
 test.each(Object.keys(wellFormed))('%s: the seed agent on 3 train tasks in the sandbox', async (domain) => {
-  const report = await evaluateProgram({ programDir: SEED_DIR, domain, split: 'train', limit: 3 }, deps);
+  const report = await evalSeed({ domain, split: 'train', limit: 3 });
   expect(report.split).toBe('train');
   expect(report.tasks).toHaveLength(3);
   for (const t of report.tasks) {
@@ -37,10 +55,7 @@ test.each(Object.keys(wellFormed))('%s: the seed agent on 3 train tasks in the s
 });
 
 test('coding: the seed module loads in the scoring sandbox and is run on hidden cases', async () => {
-  const report = await evaluateProgram(
-    { programDir: SEED_DIR, domain: 'coding', split: 'train', limit: 2 },
-    deps,
-  );
+  const report = await evalSeed({ domain: 'coding', split: 'train', limit: 2 });
   for (const t of report.tasks) {
     const d = t.details as { passed: number; total: number; loadError?: string };
     expect(d.loadError).toBeUndefined();
@@ -50,10 +65,7 @@ test('coding: the seed module loads in the scoring sandbox and is run on hidden 
 });
 
 test('reward-design: the default-reward path balances cartpole (score > 0.5)', async () => {
-  const report = await evaluateProgram(
-    { programDir: SEED_DIR, domain: 'reward-design', taskIds: ['cartpole-balance#train-0'] },
-    deps,
-  );
+  const report = await evalSeed({ domain: 'reward-design', taskIds: ['cartpole-balance#train-0'] });
   const [task] = report.tasks;
   expect(task?.prediction).toEqual(expect.stringContaining('defaultReward'));
   expect(task?.details).not.toHaveProperty('failure');

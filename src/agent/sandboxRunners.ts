@@ -1,8 +1,8 @@
-import { jsonLines, runHarness } from '../agent/runInSandbox';
-import type { ProgramFiles } from '../agent/program';
 import type { Domain, Task, UntrustedRunner } from '../domains';
+import type { BatchRunner, TaskAnswer } from '../evaluation';
 import type { Sandbox, SandboxLimits } from '../sandbox';
-import type { BatchRunner, TaskAnswer } from './evaluateSplit';
+import type { ProgramFiles } from './program';
+import { readTaskLines, runHarness } from './runInSandbox';
 
 export interface BatchOptions {
   sandbox: () => Promise<Sandbox>;
@@ -35,11 +35,10 @@ export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
       socketDir: o.gateway?.socketDir,
       socketName: o.gateway?.socketName,
     });
-    for (const line of jsonLines(res.stdout)) {
-      if (typeof line.id !== 'string') continue;
+    for (const line of readTaskLines(res.stdout)) {
       answers.set(
         line.id,
-        typeof line.error === 'string' ? { error: line.error } : { prediction: line.prediction },
+        line.error !== undefined ? { error: line.error } : { prediction: line.prediction },
       );
     }
     if (answers.size === 0 && res.outcome !== 'ok') {

@@ -27,3 +27,13 @@ export async function mapLimit<T, R>(
   if (failed) throw error;
   return out;
 }
+
+/** `make` called once per distinct `keyOf(key)`; later calls return the first result (a promise, too). */
+export function memoize<K, V>(make: (key: K) => V, keyOf: (key: K) => string = String): (key: K) => V {
+  const cache = new Map<string, V>();
+  return (key: K) => {
+    const k = keyOf(key);
+    if (!cache.has(k)) cache.set(k, make(key));
+    return cache.get(k)!;
+  };
+}

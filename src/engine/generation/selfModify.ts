@@ -1,0 +1,112 @@
+import { nodeIdFor, trainHistoryOf, lineageOf, type NodeRecord } from '../../archive';
+import { META_PATHS } from '../../agent/layout';
+import { programFromOutputs, readMetaReport, runHarness } from '../../agent/runInSandbox';
+import type { SandboxOutcome } from '../../sandbox';
+import type { EngineDeps } from '../deps';
+import type { BudgetLeft, ChildDraft, RunConfig } from '../types';
+import { draftOf } from './draft';
+import { validateProgram } from './validate';
+
+/** Sandbox time beyond the meta agent's own limit, for start-up and copying the program out. */
+const META_SESSION_SLACK_SEC = 30;
+
+/** The ablations that freeze the meta agent protect its files, so every edit to them is reverted. */
+export function protectedPathsFor(method: RunConfig['method']): string[] {
+  return method === 'no-self-improve' || method === 'dgm' ? [...META_PATHS] : [];
+}
+
+function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
+  return o === 'ok' ? 'ok' : o === 'timeout' ? 'timeout' : o === 'oom' ? 'oom' : 'crashed';
+}
+
+/**
+ * Runs the parent's meta agent on a copy of the parent in the sandbox (with the lineage's train
+ * history and, when configured, the LLM gateway), stores the child with protected paths restored,
+ * validates it, and archives its node. A parent whose meta agent failed is barred (DGM-H). A retry
+ * after the child was stored returns the stored node.
+ */
+export async function selfModify(
+  deps: EngineDeps,
+  input: { runId: string; generation: number; config: RunConfig; parentId: string; budgetLeft: BudgetLeft },
+  signal?: AbortSignal,
+): Promise<ChildDraft> {
+  const { runId, generation, config, parentId } = input;
+  const { archive } = deps;
+  const nodeId = nodeIdFor(generation);
+  const existing = await archive.getNode(runId, nodeId);
+  if (existing) return draftOf(existing);
+  const parent = await archive.requireNode(runId, parentId);
+  const parentProgram = await archive.getProgram(parent.snapshotKey);
+  const nodes = await archive.listNodes(runId);
+  lineageOf(nodes, parentId); // fail early and clearly on an unknown parent
+  const history = trainHistoryOf(nodes, parentId, config.domains);
+  const gateway = await deps.openLlmSession({
+    runId,
+    nodeId,
+    purpose: 'selfModify',
+    budgetLeft: input.budgetLeft,
+    replayRun: config.llm.replayRun,
+  });
+  const res = await runHarness({
+    sandbox: await deps.sandbox(),
+    program: parentProgram,
+    script: 'run_meta.mjs',
+    input: {
+      history,
+      generationsLeft: Math.max(0, config.budget.generations - generation),
+      seed: `${config.seed}/${generation}`,
+      domains: config.domains,
+      limits: { maxTurns: config.llm.maxTurns, timeLimitMs: config.timeouts.metaAgentSec * 1000 },
+    },
+    limits: { ...deps.limits, timeoutSec: config.timeouts.metaAgentSec + META_SESSION_SLACK_SEC },
+    socketDir: gateway?.socketDir,
+    socketName: gateway?.socketName,
+    outputs: ['program'],
+    labels: { run: runId, node: nodeId },
+    signal,
+  }).finally(() => gateway?.close());
+  const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
+  const report = readMetaReport(res.stdout);
+  const failed = report !== undefined && 'error' in report ? report.error : undefined;
+  const outcome =
+    res.outcome === 'ok' && report && failed === undefined
+      ? 'ok'
+      : metaOutcome(res.outcome === 'ok' ? 'crashed' : res.outcome);
+  if (outcome !== 'ok') {
+    await archive.updateNode(runId, parentId, {
+      barred: true,
+      barredReason: `meta agent ${outcome} in generation ${generation}: ${(failed ?? res.stderr).slice(0, 300)}`,
+    });
+  }
+  const child = outcome === 'ok' ? programFromOutputs(res.outputs.files) : parentProgram;
+  const stored = await archive.storeChild({
+    parent: parentProgram,
+    child,
+    protectedPaths: protectedPathsFor(config.method),
+    metaPaths: META_PATHS,
+  });
+  const reasons: string[] = [];
+  if (outcome !== 'ok') reasons.push(`meta agent ${outcome}`);
+  if (stored.patchEmpty) reasons.push('empty patch');
+  else reasons.push(...(await validateProgram(deps, config, stored.files, signal)));
+  const record: NodeRecord = {
+    runId,
+    nodeId,
+    parentId,
+    generation,
+    createdAt: new Date().toISOString(),
+    snapshotKey: stored.snapshotKey,
+    ...(stored.patchKey ? { patchKey: stored.patchKey } : {}),
+    patchEmpty: stored.patchEmpty,
+    changedPaths: stored.changedPaths,
+    metaChanged: stored.metaChanged,
+    strategy: report && 'strategy' in report && report.strategy === 'llm' ? 'llm' : 'offline',
+    metaOutcome: outcome,
+    validation: { passed: reasons.length === 0, reasons },
+    revertedPaths: stored.revertedPaths,
+    scores: {},
+    costUsd: spent.usd,
+    tokens: spent.tokens,
+  };
+  return draftOf((await archive.putNode(record)).record);
+}

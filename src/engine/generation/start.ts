@@ -1,0 +1,58 @@
+import { nodeIdFor, type NodeRecord } from '../../archive';
+import { META_PATHS, TASK_PATHS, seedProgram } from '../../agent/layout';
+import type { EngineDeps } from '../deps';
+import type { ChildDraft, RunConfig } from '../types';
+import { draftOf } from './draft';
+import { validateProgram } from './validate';
+
+/** The run's `start` names a node that does not exist: retrying cannot help. */
+export class StartNodeError extends Error {
+  override name = 'StartNodeError';
+}
+
+/**
+ * Generation 0: archives the start program (the seed, or a node of another run with its task or meta
+ * agent reset to the seed's, for transfer) after validating it. A retry returns the stored node.
+ */
+export async function createStartNode(
+  deps: EngineDeps,
+  input: { runId: string; config: RunConfig },
+  signal?: AbortSignal,
+): Promise<ChildDraft> {
+  const { runId, config } = input;
+  const { archive } = deps;
+  const nodeId = nodeIdFor(0);
+  const existing = await archive.getNode(runId, nodeId);
+  if (existing) return draftOf(existing);
+  const seed = await seedProgram();
+  let program = seed;
+  if (config.start) {
+    const from = await archive.getNode(config.start.run, config.start.node);
+    if (!from) throw new StartNodeError(`start node ${config.start.run}/${config.start.node} does not exist`);
+    const startProgram = await archive.getProgram(from.snapshotKey);
+    const reset =
+      config.start.reset === 'task' ? TASK_PATHS : config.start.reset === 'meta' ? META_PATHS : [];
+    for (const p of reset) if (seed[p] !== undefined) startProgram[p] = seed[p];
+    program = startProgram;
+  }
+  const reasons = await validateProgram(deps, config, program, signal);
+  const record: NodeRecord = {
+    runId,
+    nodeId,
+    parentId: null,
+    generation: 0,
+    createdAt: new Date().toISOString(),
+    snapshotKey: await archive.putProgram(program),
+    patchEmpty: true,
+    changedPaths: [],
+    metaChanged: false,
+    strategy: 'seed',
+    metaOutcome: 'ok',
+    validation: { passed: reasons.length === 0, reasons },
+    revertedPaths: [],
+    scores: {},
+    costUsd: 0,
+    tokens: 0,
+  };
+  return draftOf((await archive.putNode(record)).record);
+}

@@ -1,0 +1,41 @@
+import * as path from 'path';
+import { Archive } from '../archive';
+import type { LoadedConfig } from '../config';
+import { sandboxFor } from '../devstack';
+import { createDomainCatalog, type DomainCatalog } from '../domains';
+import type { EngineDeps } from '../engine';
+import { openGatewaySession } from '../llm';
+import type { Sandbox } from '../sandbox';
+import { makeS3Client, S3ObjectStore, type ObjectStore } from '../storage';
+
+/**
+ * The composition root: the engine's dependencies as the config describes them (S3 archive, the
+ * stack's sandbox, the LLM gateway, built-in and user domains). The worker, the CLI and the benches
+ * all build them here, so they run the same services on the same world.
+ */
+export async function engineDepsFromConfig(c: LoadedConfig): Promise<EngineDeps & { store: ObjectStore }> {
+  const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
+  let sandbox: Promise<Sandbox> | undefined;
+  return {
+    store,
+    archive: new Archive(store),
+    // One sandbox per process; a failed start (stack not up yet) is tried again on the next call.
+    sandbox: () =>
+      (sandbox ??= sandboxFor(c).catch((e: unknown) => {
+        sandbox = undefined;
+        throw e;
+      })),
+    limits: c.sandbox,
+    domains: await domainCatalogFromConfig(c),
+    openLlmSession: (request) => openGatewaySession({ llm: c.llm, prices: c.llm.prices, store, ...request }),
+  };
+}
+
+/** Built-in domains and the config's user domains (module paths relative to the config file). */
+export function domainCatalogFromConfig(c: LoadedConfig): Promise<DomainCatalog> {
+  return createDomainCatalog({
+    domainModules: c.domainModules,
+    baseDir: c.source ? path.dirname(c.source) : process.cwd(),
+    dataDir: c.dataDir,
+  });
+}

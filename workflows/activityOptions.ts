@@ -1,0 +1,48 @@
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { RunConfig } from '../src/engine/types';
+
+/**
+ * Activity options by how long the work takes. Short ones fail over fast; sandbox-bound ones get the
+ * run's own time limits plus slack and a heartbeat timeout, so a lost worker is noticed without
+ * waiting for the whole limit. Permanent failures are marked non-retryable by the activities.
+ */
+
+/** Reads and writes of node records: seconds. */
+export const recordOptions: ActivityOptions = {
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 5 },
+};
+
+/** Parent selection (the agent-editable selector runs up to 60 s) and the start node's validation (90 s). */
+export const shortSandboxOptions: ActivityOptions = {
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: { maximumAttempts: 5 },
+};
+
+/** The meta agent's session, then the child's validation. */
+export function metaAgentOptions(config: RunConfig): ActivityOptions {
+  return {
+    startToCloseTimeout: `${config.timeouts.metaAgentSec + 120} seconds`,
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 3 },
+  };
+}
+
+/** One node on one domain's train and validation splits. */
+export function evaluationOptions(config: RunConfig): ActivityOptions {
+  return {
+    startToCloseTimeout: `${config.timeouts.evaluationSec} seconds`,
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 3 },
+  };
+}
+
+/** The held-out test split of the start node and the best, on every domain. */
+export function heldOutTestOptions(config: RunConfig): ActivityOptions {
+  return {
+    startToCloseTimeout: `${config.timeouts.evaluationSec * 2 * config.domains.length} seconds`,
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 3 },
+  };
+}

@@ -1,0 +1,269 @@
+import {
+  ApplicationFailure,
+  condition,
+  patched,
+  proxyActivities,
+  rootCause,
+  startChild,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { EngineActivities } from '../activities/engine';
+import { nodeIdFor } from '../src/archive/keys';
+import {
+  applyDecision,
+  budgetLeft,
+  budgetProblem,
+  canStartGeneration,
+  decisionProblem,
+  heldOutReport,
+  initialState,
+  recordGeneration,
+  stopReason,
+  type BudgetChange,
+} from '../src/engine/runState';
+import type { GenerationResult, RunConfig, RunState, RunStatus } from '../src/engine/types';
+import { heldOutTestOptions, recordOptions } from './activityOptions';
+import { generationWorkflow } from './generation';
+import { searchAttributes } from './searchAttributes';
+
+export interface EvolutionRunInput {
+  runId: string;
+  config: RunConfig;
+  /** Carried across continue-as-new. */
+  state?: RunState;
+}
+
+/**
+ * Histories recorded before this patch upsert search attributes and memo on every publish and wake
+ * every minute under a wall-clock budget; they replay the old way. New runs upsert only what changed
+ * and wait exactly until the wall-clock budget ends, so idle time adds no history events.
+ */
+const QUIET_PUBLISH_PATCH = 'publish-on-change-exact-waits';
+
+export function generationId(runId: string, generation: number): string {
+  return `${runId}/${nodeIdFor(generation)}`;
+}
+
+interface Finished {
+  generation: number;
+  result?: GenerationResult;
+  error?: string;
+}
+
+/**
+ * The small state an evolution keeps (`RunState`, carried across continue-as-new), the generations
+ * in flight, and what the run's message handlers do to them. The workflow function wires it up.
+ */
+export class RunHolder {
+  readonly runId: string;
+  readonly config: RunConfig;
+  state: RunState;
+  readonly running = new Set<number>();
+  readonly finished: Finished[] = [];
+  private startedThisRun = 0;
+  /** Set by a budget change, so the main loop re-reads its limits at once. */
+  private nudged = false;
+  private lastAttributes?: string;
+  private lastMemo?: string;
+
+  constructor(input: EvolutionRunInput) {
+    this.runId = input.runId;
+    this.config = input.config;
+    this.state = input.state ?? initialState(input.runId, input.config, Date.now());
+  }
+
+  status(): RunStatus {
+    return {
+      ...this.state,
+      method: this.config.method,
+      domains: this.config.domains,
+      running: [...this.running],
+    };
+  }
+
+  get idle(): boolean {
+    return this.running.size === 0;
+  }
+
+  // ---- messages ---------------------------------------------------------------------------------
+
+  setPaused(paused: boolean): void {
+    this.state = { ...this.state, paused };
+    this.publish();
+  }
+
+  validateDecision(nodeId: string): void {
+    const problem = decisionProblem(this.state, nodeId);
+    if (problem) throw new Error(problem);
+  }
+
+  async decide(nodeId: string, decision: 'approved' | 'rejected', note?: string): Promise<string> {
+    await proxyActivities<EngineActivities>(recordOptions).decideApproval({
+      runId: this.runId,
+      nodeId,
+      decision,
+      note,
+    });
+    this.state = applyDecision(this.state, nodeId, decision);
+    this.publish();
+    return `${nodeId} ${decision}`;
+  }
+
+  validateBudget(change: BudgetChange): void {
+    const problem = budgetProblem(change, this.state);
+    if (problem) throw new Error(problem);
+  }
+
+  setBudget(change: BudgetChange): RunState['budget'] {
+    this.state = { ...this.state, budget: { ...this.state.budget, ...change }, stopReason: undefined };
+    this.nudged = true;
+    return this.state.budget;
+  }
+
+  // ---- the Temporal UI's view -------------------------------------------------------------------
+
+  /** Search attributes and memo from the state; with the patch, only the values that changed. */
+  publish(): void {
+    const s = this.state;
+    const label = s.stopReason
+      ? s.pending.length > 0
+        ? 'awaiting-approval'
+        : 'completed'
+      : s.paused
+        ? 'paused'
+        : 'running';
+    const attributes = [
+      { key: searchAttributes.runId, value: this.runId },
+      { key: searchAttributes.generation, value: s.generationsDone },
+      { key: searchAttributes.status, value: label },
+      { key: searchAttributes.domains, value: this.config.domains },
+      ...(s.bestScore !== undefined ? [{ key: searchAttributes.bestScore, value: s.bestScore }] : []),
+    ];
+    const memo = {
+      method: this.config.method,
+      bestNodeId: s.bestNodeId ?? null,
+      pendingApprovals: s.pending.length,
+      stopReason: s.stopReason ?? null,
+    };
+    const quiet = patched(QUIET_PUBLISH_PATCH);
+    const attributesText = JSON.stringify(attributes.map((a) => [a.key.name, a.value]));
+    if (!quiet || attributesText !== this.lastAttributes) upsertSearchAttributes(attributes);
+    const memoText = JSON.stringify(memo);
+    if (!quiet || memoText !== this.lastMemo) upsertMemo(memo);
+    this.lastAttributes = attributesText;
+    this.lastMemo = memoText;
+  }
+
+  // ---- generations ------------------------------------------------------------------------------
+
+  private launch(generation: number): void {
+    this.running.add(generation);
+    if (generation > 0) this.startedThisRun += 1;
+    startChild(generationWorkflow, {
+      workflowId: generationId(this.runId, generation),
+      args: [
+        {
+          runId: this.runId,
+          generation,
+          config: this.config,
+          budgetLeft: budgetLeft(this.state),
+          bestScore: this.state.bestScore,
+        },
+      ],
+    })
+      .then((child) => child.result())
+      .then(
+        (result) => {
+          // Same callback as the push: no later microtask can leave `running` stale for a condition.
+          this.running.delete(generation);
+          this.finished.push({ generation, result });
+        },
+        (err: unknown) => {
+          this.running.delete(generation);
+          this.finished.push({ generation, error: rootCause(err) ?? String(err) });
+        },
+      );
+  }
+
+  /** Generation 0 archives and evaluates the start program; it does not count against the budget. */
+  async startNode(): Promise<void> {
+    this.launch(0);
+    await condition(() => this.finished.length > 0);
+    const start = this.finished.shift()!;
+    if (!start.result) throw ApplicationFailure.nonRetryable(`the start node failed: ${start.error}`);
+    const counted = recordGeneration(this.state, start.result);
+    this.state = {
+      ...counted,
+      generationsDone: this.state.generationsDone,
+      startNodeId: start.result.nodeId,
+    };
+    this.publish();
+  }
+
+  wantContinueAsNew(): boolean {
+    return this.startedThisRun >= this.config.continueAsNewEvery || workflowInfo().continueAsNewSuggested;
+  }
+
+  private canStart(): boolean {
+    return (
+      !this.wantContinueAsNew() && canStartGeneration(this.state, this.running.size, this.config.parallelism)
+    );
+  }
+
+  /** Until a generation finishes, one can start, the run is idle, or (under a wall-clock budget) time is up. */
+  async waitForWork(): Promise<void> {
+    const woke = () => this.finished.length > 0 || this.nudged || this.canStart() || this.idle;
+    const hours = this.state.budget.wallClockHours;
+    if (hours === undefined) await condition(woke);
+    else if (!patched(QUIET_PUBLISH_PATCH)) await condition(woke, '1 minute');
+    else await condition(woke, Math.max(1, this.state.startedAtMs + hours * 3_600_000 - Date.now()));
+    this.nudged = false;
+  }
+
+  /** Folds finished generations into the state and decides whether the run must stop. */
+  collect(): void {
+    for (const f of this.finished.splice(0)) {
+      this.state = f.result
+        ? recordGeneration(this.state, f.result)
+        : {
+            ...this.state,
+            generationsDone: this.state.generationsDone + 1,
+            failures: this.state.failures + 1,
+          };
+    }
+    this.state = { ...this.state, stopReason: this.state.stopReason ?? stopReason(this.state, Date.now()) };
+    this.publish();
+  }
+
+  startGenerations(): void {
+    while (this.canStart()) {
+      const generation = this.state.generationsStarted + 1;
+      this.state = { ...this.state, generationsStarted: generation };
+      this.launch(generation);
+    }
+  }
+
+  /** The run ends only when every node it holds for a person has been decided. */
+  async awaitDecisions(): Promise<void> {
+    if (this.state.pending.length === 0) return;
+    this.publish();
+    await condition(() => this.state.pending.length === 0);
+  }
+
+  /** The start node and the best on the held-out test split; for a transfer run, imp@k. */
+  async heldOutTest(): Promise<void> {
+    if (!this.config.testAtEnd || !this.state.bestNodeId) return;
+    const start = this.state.startNodeId ?? nodeIdFor(0);
+    const best = this.state.bestNodeId;
+    const scores = await proxyActivities<EngineActivities>(heldOutTestOptions(this.config)).evaluateTestSplit(
+      {
+        runId: this.runId,
+        nodeIds: [...new Set([start, best])],
+        config: this.config,
+      },
+    );
+    this.state = { ...this.state, test: heldOutReport(start, best, scores, this.state.generationsDone) };
+  }
+}
