@@ -1,4 +1,5 @@
 import { createHash } from 'crypto';
+import { canonicalJson } from '../util/canonical';
 import type { ChatBody, Role } from './types';
 
 /** Keys that do not change what the model is asked: transport, bookkeeping, or the model name. */
@@ -15,17 +16,4 @@ export function requestHash(role: Role, body: ChatBody): string {
     if (!IGNORED_KEYS.has(key) && value !== undefined) relevant[key] = value;
   }
   return createHash('sha256').update(canonicalJson(relevant)).digest('hex');
-}
-
-/** JSON with object keys sorted at every depth, so equal values always give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`);
-    return `{${entries.join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -1,5 +1,5 @@
 import { trainScoresOf } from '../evaluation/scores';
-import type { Rng } from './rng';
+import type { Rng } from '../util/random';
 import { DEFAULT_POLICY, type PolicyName } from './policies';
 import { selectParent, type SelectionResult } from './select';
 import { rankEligible, type SelectionSnapshot } from './snapshot';

@@ -1,4 +1,4 @@
-import { drawIndex, type Rng } from './rng';
+import { drawIndex, type Rng } from '../util/random';
 import { isPolicyName, weightRules, SELECTION_POLICIES, type PolicyName } from './policies';
 import { rankEligible, SelectionError, type SelectionSnapshot } from './snapshot';
 

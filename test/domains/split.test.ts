@@ -1,11 +1,4 @@
-import {
-  balancedQuotas,
-  createRng,
-  proportionalQuotas,
-  sampleTasks,
-  shuffled,
-  splitByClass,
-} from '../../src/domains/split';
+import { balancedQuotas, proportionalQuotas, sampleTasks, splitByClass } from '../../src/domains/split';
 
 interface Item {
   id: string;
@@ -23,22 +16,6 @@ const split = (list: readonly Item[], seed: number) =>
     seed,
   );
 const ids = (xs: readonly Item[]) => xs.map((x) => x.id);
-
-describe('createRng', () => {
-  it('is mulberry32 (values from an independent Python implementation)', () => {
-    const rng = createRng(42);
-    expect(rng()).toBeCloseTo(0.6011037519201636, 15);
-    expect(rng()).toBeCloseTo(0.44829055899754167, 15);
-    expect(rng()).toBeCloseTo(0.8524657934904099, 15);
-  });
-
-  it('shuffles into a permutation without touching the input', () => {
-    const input = [1, 2, 3, 4, 5, 6];
-    const out = shuffled(input, createRng(1));
-    expect(input).toEqual([1, 2, 3, 4, 5, 6]);
-    expect([...out].sort()).toEqual(input);
-  });
-});
 
 describe('balancedQuotas', () => {
   it('gives equal counts, the odd item to the first class in name order', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { canonicalJson, requestHash } from '../../src/llm/request-hash';
+import { requestHash } from '../../src/llm/request-hash';
 import { costUsd, estimateTokens } from '../../src/llm/pricing';
 
 describe('requestHash', () => {
@@ -24,12 +24,6 @@ describe('requestHash', () => {
       base,
     );
     expect(requestHash('task', { messages, temperature: 0, tools: [] })).not.toBe(base);
-  });
-
-  it('canonicalJson sorts keys at every depth and keeps array order', () => {
-    expect(canonicalJson({ b: [{ y: 1, x: null }], a: 'q', u: undefined })).toBe(
-      '{"a":"q","b":[{"x":null,"y":1}]}',
-    );
   });
 });
 

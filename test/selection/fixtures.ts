@@ -1,4 +1,4 @@
-import type { Candidate, SelectionSnapshot } from '../../src/selection';
+import type { Candidate, Rng, SelectionSnapshot } from '../../src/selection';
 
 /**
  * Four eligible nodes and one ineligible, over two domains. Mean scores a_i (val where present,
@@ -50,14 +50,19 @@ export const nodes: Candidate[] = [
 export const snapshot: SelectionSnapshot = { domains: ['alpha', 'beta'], candidates: nodes };
 
 /** A rng that returns the given numbers in turn (for testing where a draw lands). */
-export function fixedRng(...values: number[]) {
+export function fixedRng(...values: number[]): Rng {
   let i = 0;
+  const next = (): number => {
+    const v = values[i++];
+    if (v === undefined) throw new Error('fixedRng: out of values');
+    return v;
+  };
   return {
-    next: () => {
-      const v = values[i++];
-      if (v === undefined) throw new Error('fixedRng: out of values');
-      return v;
-    },
+    next,
     uint32: () => 0,
+    uniform: (low, high) => low + (high - low) * next(),
+    normal: () => {
+      throw new Error('fixedRng: selection never draws a normal');
+    },
   };
 }

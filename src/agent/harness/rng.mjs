@@ -1,6 +1,7 @@
 /**
  * The seeded stream given to the meta agent as ctx.rng. It lives in the harness, not in the
  * program, so an edited program cannot change how its own randomness is seeded.
+ * Not src/util/random.ts: the harness runs in the sandbox beside the program, with nothing of the host.
  */
 export function createRng(seed) {
   let state = 0x811c9dc5;

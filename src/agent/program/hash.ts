@@ -1,14 +1,13 @@
 import { createHash } from 'crypto';
+import { canonicalJson } from '../../util/canonical';
 import type { ProgramFiles } from './paths';
 
 /**
- * The canonical JSON text of a program: one object, keys sorted by code unit, no whitespace.
- * Built by hand because JS objects list integer-like keys ("1", "42") first whatever their
- * insertion order, so JSON.stringify of a sorted object would not be canonical.
+ * The text of a program snapshot: the canonical JSON of its files. The archive stores this text as
+ * the program's blob, so the blob's digest is `programHash`.
  */
 export function canonicalProgramJson(files: ProgramFiles): string {
-  const keys = Object.keys(files).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(files[k])}`).join(',')}}`;
+  return canonicalJson(files);
 }
 
 /** sha256 (hex) of the canonical JSON; equal programs hash equal, whatever the key order. */

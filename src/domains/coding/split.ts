@@ -1,6 +1,6 @@
 /** Seeded split of exercises (by slug) into train / val / test. */
 import type { Split } from '../contract';
-import { createRng, shuffled } from '../split';
+import { rngFromSeed, shuffled } from '../../util/random';
 
 export type SplitSizes = Record<Split, number>;
 
@@ -33,7 +33,7 @@ export function splitExercises(
         `${pool.length} are usable; ask for smaller splits`,
     );
   }
-  const order = shuffled(pool, createRng(seed));
+  const order = shuffled(pool, rngFromSeed(seed));
   return {
     train: order.slice(0, full.train),
     val: order.slice(full.train, full.train + full.val),

@@ -1,4 +1,4 @@
-import type { Rng } from './rng';
+import type { Rng } from '../../util/random';
 
 /** Cross-entropy method with a diagonal Gaussian and decaying extra noise (Szita & Lőrincz 2006). */
 export interface CemConfig {

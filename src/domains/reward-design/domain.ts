@@ -1,4 +1,5 @@
 /** reward-design as an engine `Domain`: a thin adapter over the tasks, the runner and the host-side scorer. */
+import { stringHash } from '../../util/hash';
 import {
   meanScore,
   SPLITS,
@@ -14,7 +15,6 @@ import {
 } from '../contract';
 import { scorePolicy, type RewardEvaluation } from './evaluate';
 import { localProcessRunner } from './local-runner';
-import { deriveSeed } from './rng';
 import { RUNNER_ENTRY, runnerFiles } from './runner-files';
 import type { RunnerRequest } from './runner';
 import { rewardTaskInput, REWARD_FUNCTION_CONTRACT, type RewardTaskInput } from './task-input';
@@ -68,7 +68,7 @@ export function rewardDesignTasks(split: Split, size: number): Task<RewardTaskIn
 }
 
 function labelFor(split: Split, k: number, taskId: string, loadSeed: number): RewardDesignLabel {
-  return { taskId, seed: deriveSeed(loadSeed, `${split}/${k}`) };
+  return { taskId, seed: stringHash(`${loadSeed}/${split}/${k}`) };
 }
 
 /** Host-side verdict from an evaluation (wherever it ran): re-score the returned policy on the host. */

@@ -1,3 +1,5 @@
+import { stringHash } from '../../util/hash';
+import { rngFromString, type Rng } from '../../util/random';
 import { trainCem, type CemIteration } from './cem';
 import { getEnv } from './envs/registry';
 import { parameterCount, policyShape } from './policy';
@@ -8,7 +10,6 @@ import {
   transitionStride,
   type RewardErrorKind,
 } from './reward-sandbox';
-import { createRng, deriveSeed } from './rng';
 import { runEpisode, type EpisodeOutcome } from './rollout';
 import { getRewardTask, type RewardTaskSpec } from './tasks';
 
@@ -50,6 +51,9 @@ export interface EvaluateOptions {
 
 const clip01 = (v: number): number => Math.min(1, Math.max(0, v));
 
+/** Independent stream per purpose, so adding draws to one purpose never shifts another's. */
+const streamOf = (seed: number, purpose: string): Rng => rngFromString(`${seed}/${purpose}`);
+
 /** Host-only: score a policy on the task's true objective, on evaluation starts disjoint from training. */
 export function scorePolicy(
   taskOrId: RewardTaskSpec | string,
@@ -64,7 +68,7 @@ export function scorePolicy(
   }
   const episodes: EpisodeScore[] = [];
   for (let k = 0; k < task.evaluationEpisodes; k++) {
-    const initial = env.reset(createRng(deriveSeed(seed, `evaluate/${k}`)));
+    const initial = env.reset(streamOf(seed, `evaluate/${k}`));
     const outcome = runEpisode(env, shape, parameters, initial, env.maxEpisodeSteps);
     const { low, high } = task.objective;
     episodes.push({ ...outcome, score: clip01((outcome.trueReturn - low) / (high - low)) });
@@ -112,7 +116,7 @@ export function evaluateReward(
     reward = compileReward(rewardSource, {
       stateFields: env.stateFields,
       timeoutMs: options.rewardTimeoutMs ?? 2000,
-      seed: deriveSeed(seed, 'reward-math-random'),
+      seed: stringHash(`${seed}/reward-math-random`),
     });
   } catch (error) {
     if (error instanceof RewardError) return failed(error.kind, error.message, history);
@@ -125,43 +129,38 @@ export function evaluateReward(
   let rewardMs = 0;
   let result;
   try {
-    result = trainCem(
-      parameterCount(shape),
-      budget.cem,
-      createRng(deriveSeed(seed, 'cem')),
-      (candidates, iteration) => {
-        // Common random numbers: every candidate of an iteration starts from the same states.
-        const starts = Array.from({ length: budget.episodesPerCandidate }, (_, e) =>
-          env.reset(createRng(deriveSeed(seed, `train/${iteration}/${e}`))),
+    result = trainCem(parameterCount(shape), budget.cem, streamOf(seed, 'cem'), (candidates, iteration) => {
+      // Common random numbers: every candidate of an iteration starts from the same states.
+      const starts = Array.from({ length: budget.episodesPerCandidate }, (_, e) =>
+        env.reset(streamOf(seed, `train/${iteration}/${e}`)),
+      );
+      let count = 0;
+      const ends: number[] = [];
+      for (const params of candidates) {
+        for (const start of starts) {
+          runEpisode(env, shape, params, start, budget.maxStepsPerEpisode, (s, a, n, info) => {
+            packTransition(buffer, count * stride, s, a, n, info);
+            count++;
+          });
+          ends.push(count);
+        }
+      }
+      const t0 = Date.now();
+      const returns = reward.episodeReturns(buffer, count, ends);
+      rewardMs += Date.now() - t0;
+      if (rewardMs > rewardBudgetMs) {
+        throw new RewardError(
+          'timeout',
+          `reward calls took ${rewardMs} ms in total, over the ${rewardBudgetMs} ms budget`,
         );
-        let count = 0;
-        const ends: number[] = [];
-        for (const params of candidates) {
-          for (const start of starts) {
-            runEpisode(env, shape, params, start, budget.maxStepsPerEpisode, (s, a, n, info) => {
-              packTransition(buffer, count * stride, s, a, n, info);
-              count++;
-            });
-            ends.push(count);
-          }
-        }
-        const t0 = Date.now();
-        const returns = reward.episodeReturns(buffer, count, ends);
-        rewardMs += Date.now() - t0;
-        if (rewardMs > rewardBudgetMs) {
-          throw new RewardError(
-            'timeout',
-            `reward calls took ${rewardMs} ms in total, over the ${rewardBudgetMs} ms budget`,
-          );
-        }
-        return candidates.map((_, c) => {
-          let sum = 0;
-          for (let e = 0; e < budget.episodesPerCandidate; e++)
-            sum += returns[c * budget.episodesPerCandidate + e] ?? 0;
-          return sum / budget.episodesPerCandidate;
-        });
-      },
-    );
+      }
+      return candidates.map((_, c) => {
+        let sum = 0;
+        for (let e = 0; e < budget.episodesPerCandidate; e++)
+          sum += returns[c * budget.episodesPerCandidate + e] ?? 0;
+        return sum / budget.episodesPerCandidate;
+      });
+    });
   } catch (error) {
     if (error instanceof RewardError) return failed(error.kind, error.message, history);
     throw error;

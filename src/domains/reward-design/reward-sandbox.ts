@@ -99,6 +99,8 @@ const ${token} = (() => {
   const toText = String;
   const ErrorType = Error;
   const imul = Math.imul;
+  // mulberry32, not util/random: this is source text run inside the context, where no host
+  // function may be reachable, and it only has to be seeded, not to match any host stream.
   let seedState = ${seed >>> 0};
   Math.random = function random() {
     seedState = (seedState + 0x6d2b79f5) >>> 0;

@@ -1,29 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** The modules the runner needs, relative to this folder, without extension. */
+/**
+ * The modules the runner needs, relative to `src/` (so shared modules such as the seeded generator
+ * ship as they are, not as copies), without extension. The sandbox gets the same layout.
+ */
 export const RUNNER_MODULES: readonly string[] = [
-  'runner',
-  'evaluate',
-  'tasks',
-  'rollout',
-  'reward-sandbox',
-  'rng',
-  'policy',
-  'cem',
-  'envs/types',
-  'envs/registry',
-  'envs/cartpole',
-  'envs/mountain-car',
-  'envs/pendulum',
-  'envs/acrobot',
+  'domains/reward-design/runner',
+  'domains/reward-design/evaluate',
+  'domains/reward-design/tasks',
+  'domains/reward-design/rollout',
+  'domains/reward-design/reward-sandbox',
+  'domains/reward-design/policy',
+  'domains/reward-design/cem',
+  'domains/reward-design/envs/types',
+  'domains/reward-design/envs/registry',
+  'domains/reward-design/envs/cartpole',
+  'domains/reward-design/envs/mountain-car',
+  'domains/reward-design/envs/pendulum',
+  'domains/reward-design/envs/acrobot',
+  'util/hash',
+  'util/random',
 ];
 
-export const RUNNER_ENTRY = 'runner.js';
+export const RUNNER_ENTRY = 'domains/reward-design/runner.js';
+
+/** `src/` of this build (or of the sources under ts-jest). */
+const SOURCE_ROOT = path.join(__dirname, '..', '..');
 
 /**
  * The runner as plain CommonJS files (relative path -> source) to copy into a sandbox. From a build
- * these are the compiled siblings of this file; under ts-jest (sources are .ts) they are transpiled
+ * these are the build's compiled files; under ts-jest (sources are .ts) they are transpiled
  * on the fly with the TypeScript compiler, which is a dev dependency present in that case only.
  */
 export function runnerFiles(): Record<string, string> {
@@ -31,10 +38,10 @@ export function runnerFiles(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const name of RUNNER_MODULES) {
     if (compiled) {
-      files[`${name}.js`] = fs.readFileSync(path.join(__dirname, `${name}.js`), 'utf8');
+      files[`${name}.js`] = fs.readFileSync(path.join(SOURCE_ROOT, `${name}.js`), 'utf8');
     } else {
       const ts = require('typescript') as typeof import('typescript');
-      const source = fs.readFileSync(path.join(__dirname, `${name}.ts`), 'utf8');
+      const source = fs.readFileSync(path.join(SOURCE_ROOT, `${name}.ts`), 'utf8');
       files[`${name}.js`] = ts.transpileModule(source, {
         compilerOptions: {
           module: ts.ModuleKind.CommonJS,

@@ -1,5 +1,5 @@
 import { SPLITS, type Split } from '../contract';
-import { createRng, shuffled } from './rng';
+import { rngFromSeed, shuffled } from '../../util/random';
 
 /** How many items of each class go into each split. */
 export type ClassQuotas = Readonly<Record<Split, ReadonlyMap<string, number>>>;
@@ -17,7 +17,7 @@ export function splitByClass<T>(
   quotas: ClassQuotas,
   seed: number,
 ): Record<Split, T[]> {
-  const rng = createRng(seed);
+  const rng = rngFromSeed(seed);
   const byClass = new Map<string, T[]>();
   const sorted = [...items].sort((a, b) => (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0));
   for (const item of sorted) {
@@ -93,5 +93,5 @@ export function proportionalQuotas(
 
 /** A seeded sample of `n` tasks (staged evaluation); the same seed gives the same sample. */
 export function sampleTasks<T>(tasks: readonly T[], n: number, seed: number): T[] {
-  return shuffled(tasks, createRng(seed)).slice(0, Math.min(n, tasks.length));
+  return shuffled(tasks, rngFromSeed(seed)).slice(0, Math.min(n, tasks.length));
 }

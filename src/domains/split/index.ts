@@ -1,2 +1,1 @@
-export * from './rng';
 export * from './by-class';

@@ -1,9 +1,9 @@
 import { compileReward, RewardError } from '../../../src/domains/reward-design/reward-sandbox';
 import { ENVS } from '../../../src/domains/reward-design/envs/registry';
 import { act, parameterCount, policyShape } from '../../../src/domains/reward-design/policy';
-import { createRng } from '../../../src/domains/reward-design/rng';
 import { runEpisode } from '../../../src/domains/reward-design/rollout';
 import { REWARD_TASKS } from '../../../src/domains/reward-design/tasks';
+import { rngFromSeed } from '../../../src/util/random';
 
 const CARTPOLE = { stateFields: ['x', 'xDot', 'theta', 'thetaDot'], timeoutMs: 200 };
 const INFO = { terminated: false, truncated: false, step: 0 };
@@ -115,7 +115,7 @@ describe('compileReward', () => {
       expect(task.stateFields.map((f) => f.name)).toEqual(env.stateFields);
       const reward = compileReward(task.defaultRewardSource, { stateFields: env.stateFields });
       const shape = policyShape(env, task.training.hidden);
-      const rng = createRng(11);
+      const rng = rngFromSeed(11);
       const params = Array.from({ length: parameterCount(shape) }, () => rng.normal());
       let state: readonly number[] = env.reset(rng);
       for (let step = 0; step < 60; step++) {

@@ -146,7 +146,7 @@ describe('reward-design domain', () => {
     expect(verdict.score).toBeLessThan(0.05);
     expect(verdict.details?.reportedScoreMismatch).toBe(1);
     // The sandbox receives the runner, the request and nothing else.
-    expect(seen[0]?.command).toEqual(['node', 'runner.js', 'request.json']);
+    expect(seen[0]?.command).toEqual(['node', 'domains/reward-design/runner.js', 'request.json']);
     expect(JSON.parse(seen[0]?.files['request.json'] ?? '{}')).toEqual({
       task: 'cartpole-balance',
       rewardSource: 'function reward() { return 1; }',

@@ -1,5 +1,4 @@
 import { compileReward } from '../../../src/domains/reward-design/reward-sandbox';
-import { createRng } from '../../../src/domains/reward-design/rng';
 import { rewardTaskInput } from '../../../src/domains/reward-design/task-input';
 import { getRewardTask, REWARD_TASKS } from '../../../src/domains/reward-design/tasks';
 import {
@@ -7,6 +6,7 @@ import {
   mutateRewardWeights,
   NEUTRAL_TEMPLATE_WEIGHTS,
 } from '../../../src/domains/reward-design/template';
+import { rngFromSeed } from '../../../src/util/random';
 
 const INFO = { terminated: false, truncated: false, step: 0 };
 
@@ -54,7 +54,7 @@ describe('reward template (offline heuristic)', () => {
   it('mutates every weight, reproducibly from the seed', () => {
     const fields = ['position', 'velocity'];
     const mutate = (seed: number) => {
-      const rng = createRng(seed);
+      const rng = rngFromSeed(seed);
       return mutateRewardWeights(NEUTRAL_TEMPLATE_WEIGHTS, fields, () => rng.normal(), 0.3);
     };
     expect(mutate(1)).toEqual(mutate(1));

@@ -2,8 +2,8 @@ import { trainCem } from '../../../src/domains/reward-design/cem';
 import { evaluateReward, scorePolicy } from '../../../src/domains/reward-design/evaluate';
 import { getEnv } from '../../../src/domains/reward-design/envs/registry';
 import { act, parameterCount, policyShape } from '../../../src/domains/reward-design/policy';
-import { createRng } from '../../../src/domains/reward-design/rng';
 import { getRewardTask } from '../../../src/domains/reward-design/tasks';
+import { rngFromSeed } from '../../../src/util/random';
 
 describe('policy', () => {
   it('counts parameters per layer (weights + biases)', () => {
@@ -31,7 +31,7 @@ describe('policy', () => {
 describe('trainCem', () => {
   it('finds the maximum of a concave quadratic', () => {
     const config = { population: 30, eliteFraction: 0.2, iterations: 40, initialStd: 2, extraNoise: 0.5 };
-    const { mean } = trainCem(2, config, createRng(1), (candidates) =>
+    const { mean } = trainCem(2, config, rngFromSeed(1), (candidates) =>
       candidates.map(([a = 0, b = 0]) => -((a - 3) ** 2) - (b + 1) ** 2),
     );
     // Started at (0, 0); the optimum is (3, -1).

@@ -1,6 +1,7 @@
 /**
  * Small seeded randomness helpers. The program never calls Math.random: every random choice comes
  * from a seeded stream, so a run replays exactly from its seed.
+ * Not src/util/random.ts: the agent program runs in the sandbox self-contained and the agent may edit it.
  */
 
 /** mulberry32 over a 32-bit seed (the seed is hashed first, so nearby seeds give unrelated streams). */

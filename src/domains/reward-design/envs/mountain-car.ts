@@ -1,5 +1,5 @@
 import { clip, type Env } from './types';
-import type { Rng } from '../rng';
+import type { Rng } from '../../../util/random';
 
 // MountainCar-v0 and MountainCarContinuous-v0 share bounds and the inelastic left wall.
 const MIN_POSITION = -1.2;

@@ -1,4 +1,4 @@
-import type { Rng } from '../rng';
+import type { Rng } from '../../../util/random';
 
 export type ActionSpace =
   | { readonly kind: 'discrete'; readonly n: number }

@@ -1,7 +1,9 @@
 /**
- * JSON with object keys sorted at every level (arrays keep their order), so equal values give equal
- * text. Used to compare a rewritten node record with the stored one. Integer-like keys are emitted
- * in sorted position too, which JSON.stringify of a rebuilt object would not do.
+ * JSON with object keys sorted (by code unit) at every level, arrays in order, undefined members
+ * dropped (undefined array items become null), so equal values always give equal text: what
+ * content hashes (program snapshots, LLM request identities) and record comparisons are taken over.
+ * Built by hand because JS objects list integer-like keys ("1", "42") first whatever their insertion
+ * order, so JSON.stringify of a rebuilt sorted object would not be canonical.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
