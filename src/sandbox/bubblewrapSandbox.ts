@@ -2,12 +2,13 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CappedCapture } from './capture';
 import { SessionCgroup } from './cgroup';
 import { collectFromDir } from './copyOut';
 import { sessionName } from './owner';
-import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
+import { SOCKET_DIR, WORK_DIR } from './paths';
+import { AGENT_GID, AGENT_UID } from './rootfs';
 import { classify, type Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './types';
+import { SessionWatchdog } from './watchdog';
 import { WorkArea } from './workArea';
 import { safeRelative } from './workTar';
 
@@ -148,46 +149,32 @@ export class BubblewrapSandbox implements Sandbox {
         detached: true,
         env: {},
       });
-      let violation: string | undefined;
-      let timedOut = false;
-      const stop = () => {
-        if (cgroup) void cgroup.killAll();
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      };
-      const overflow = (stream: string) => () => {
-        violation ??= `${stream} exceeded the output cap`;
-        stop();
-      };
-      const out = new CappedCapture(overflow('stdout'));
-      const err = new CappedCapture(overflow('stderr'));
-      child.stdout.on('data', out.write);
-      child.stderr.on('data', err.write);
+      const watchdog = new SessionWatchdog({
+        // The cgroup holds every process of the session, even one that left bwrap's process group.
+        kill: () => {
+          const all = cgroup?.killAll();
+          try {
+            if (child.pid) process.kill(-child.pid, 'SIGKILL');
+          } catch {
+            // Already gone.
+          }
+          return all;
+        },
+        timeoutMs: spec.limits.timeoutSec * 1000,
+        signal: spec.signal,
+      });
+      child.stdout.on('data', watchdog.stdout);
+      child.stderr.on('data', watchdog.stderr);
       child.stdin.on('error', () => undefined);
       child.stdin.end(spec.stdin ?? '');
-      const timer = setTimeout(() => {
-        timedOut = true;
-        stop();
-      }, spec.limits.timeoutSec * 1000);
-      spec.signal?.addEventListener('abort', stop);
-      if (spec.signal?.aborted) stop();
       child.on('error', (e) => {
-        spec.signal?.removeEventListener('abort', stop);
-        clearTimeout(timer);
+        watchdog.finish();
         reject(e);
       });
       child.on('close', (code, signal) => {
-        spec.signal?.removeEventListener('abort', stop);
-        clearTimeout(timer);
         resolve({
           exitCode: code ?? (signal ? 128 + signalNumber(signal) : null),
-          timedOut,
-          ...(violation ? { violation } : {}),
-          stdout: out.text(),
-          stderr: err.text(),
+          ...watchdog.finish(),
           durationMs: Date.now() - started,
         });
       });

@@ -1,11 +1,12 @@
 import { PassThrough } from 'stream';
 import * as path from 'path';
 import type Docker from 'dockerode';
-import { CappedCapture } from './capture';
 import { OutputCollector, collectFromTar } from './copyOut';
 import { currentWorker, hostName, sessionName } from './owner';
-import { AGENT_GID, AGENT_UID, SOCKET_DIR, WORK_DIR } from './rootfs';
+import { SOCKET_DIR, WORK_DIR } from './paths';
+import { AGENT_GID, AGENT_UID } from './rootfs';
 import { classify, type Sandbox, type SandboxResult, type SandboxRunSpec } from './types';
+import { SessionWatchdog, type WatchdogReport } from './watchdog';
 import { packFiles, safeRelative } from './workTar';
 
 export const LABEL = 'io.hyperagents';
@@ -13,19 +14,19 @@ export const LABEL = 'io.hyperagents';
 export const WORKER_LABEL = `${LABEL}.worker`;
 export const HOST_LABEL = `${LABEL}.host`;
 
+/** Exit status of a process killed by SIGKILL, which is how the OOM killer ends one. */
+const SIGKILLED = 137;
+
 /**
  * The container's first process only holds it open; the program runs as an exec in it. /work is a
  * size-capped tmpfs volume, and such a volume keeps its content only while a container holds it
  * mounted, so files go in after start and come out before the container stops.
  */
-/** Exit status of a process killed by SIGKILL, which is how the OOM killer ends one. */
-const SIGKILLED = 137;
-
 const HOLD_OPEN = ['/bin/sh', '-c', 'while :; do sleep 3600; done'];
 
-function sink(capture: CappedCapture): PassThrough {
+function sink(write: (chunk: Buffer) => void): PassThrough {
   const stream = new PassThrough();
-  stream.on('data', capture.write);
+  stream.on('data', write);
   return stream;
 }
 
@@ -128,24 +129,16 @@ export class DockerSandbox implements Sandbox {
       AttachStdout: true,
       AttachStderr: true,
     });
-    let violation: string | undefined;
-    let timedOut = false;
-    const stop = () => void container.kill().catch(() => undefined);
-    const overflow = (stream: string) => () => {
-      violation ??= `${stream} exceeded the output cap`;
-      stop();
-    };
-    const out = new CappedCapture(overflow('stdout'));
-    const err = new CappedCapture(overflow('stderr'));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      stop();
-    }, spec.limits.timeoutSec * 1000);
-    spec.signal?.addEventListener('abort', stop);
-    if (spec.signal?.aborted) stop();
+    const watchdog = new SessionWatchdog({
+      kill: () => container.kill(),
+      timeoutMs: spec.limits.timeoutSec * 1000,
+      signal: spec.signal,
+    });
+    let exitCode: number | null;
+    let report: WatchdogReport;
     try {
       const stream = await exec.start({ hijack: true, stdin: withStdin });
-      this.docker.modem.demuxStream(stream, sink(out), sink(err));
+      this.docker.modem.demuxStream(stream, sink(watchdog.stdout), sink(watchdog.stderr));
       const ended = new Promise<void>((resolve) => {
         stream.on('end', resolve);
         stream.on('close', resolve);
@@ -154,17 +147,11 @@ export class DockerSandbox implements Sandbox {
       if (withStdin) stream.end(spec.stdin);
       await ended;
       const inspected = await exec.inspect();
-      return {
-        exitCode: inspected.Running ? null : inspected.ExitCode,
-        timedOut,
-        violation,
-        stdout: out.text(),
-        stderr: err.text(),
-      };
+      exitCode = inspected.Running ? null : inspected.ExitCode;
     } finally {
-      clearTimeout(timer);
-      spec.signal?.removeEventListener('abort', stop);
+      report = watchdog.finish();
     }
+    return { exitCode, ...report };
   }
 
   /**

@@ -2,18 +2,16 @@ import { execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { AGENT_HOME, SANDBOX_NODE, SOCKET_DIR, WORK_DIR } from './paths';
 
 /** The unprivileged identity every agent program runs as. */
 export const AGENT_UID = 10001;
 export const AGENT_GID = 10001;
-/** Folders inside the sandbox. */
-export const WORK_DIR = '/work';
-export const SOCKET_DIR = '/run/hyperagents';
 
 /** Bump when the rootfs layout changes so images are rebuilt. */
 const LAYOUT_VERSION = '1';
 
-const PASSWD = `root:x:0:0:root:/root:/bin/sh\nagent:x:${AGENT_UID}:${AGENT_GID}:agent:/home/agent:/bin/sh\n`;
+const PASSWD = `root:x:0:0:root:/root:/bin/sh\nagent:x:${AGENT_UID}:${AGENT_GID}:agent:${AGENT_HOME}:/bin/sh\n`;
 const GROUP = `root:x:0:\nagent:x:${AGENT_GID}:\n`;
 
 function sharedLibraries(binary: string): string[] {
@@ -49,7 +47,7 @@ function copyInto(root: string, hostPath: string, inside = hostPath): void {
 }
 
 /**
- * Builds (once per hash) a minimal root filesystem: node at /usr/bin/node, its libraries at their host
+ * Builds (once per hash) a minimal root filesystem: node at SANDBOX_NODE, its libraries at their host
  * paths, busybox as /bin/sh and friends, an unprivileged user, and empty mount points.
  */
 export function ensureRootfs(sandboxRoot: string): { dir: string; hash: string } {
@@ -60,7 +58,7 @@ export function ensureRootfs(sandboxRoot: string): { dir: string; hash: string }
   const staging = `${dir}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   const node = fs.realpathSync(process.execPath);
-  for (const f of inputs) copyInto(staging, f, f === node ? '/usr/bin/node' : f);
+  for (const f of inputs) copyInto(staging, f, f === node ? SANDBOX_NODE : f);
   const bb = busybox();
   if (bb) {
     copyInto(staging, bb, '/bin/busybox');
@@ -70,7 +68,7 @@ export function ensureRootfs(sandboxRoot: string): { dir: string; hash: string }
       if (!fs.existsSync(link)) fs.symlinkSync('busybox', link);
     }
   }
-  for (const d of ['etc', 'tmp', 'proc', 'dev', 'sys', 'work', 'home/agent', 'run/hyperagents']) {
+  for (const d of ['/etc', '/tmp', '/proc', '/dev', '/sys', WORK_DIR, AGENT_HOME, SOCKET_DIR]) {
     fs.mkdirSync(path.join(staging, d), { recursive: true });
   }
   fs.chmodSync(path.join(staging, 'tmp'), 0o1777);
@@ -82,5 +80,5 @@ export function ensureRootfs(sandboxRoot: string): { dir: string; hash: string }
 
 /** Files the agent owns inside the image (everything else belongs to root and is read-only). */
 export function agentOwned(relPath: string): boolean {
-  return relPath === 'work' || relPath === 'home/agent';
+  return `/${relPath}` === WORK_DIR || `/${relPath}` === AGENT_HOME;
 }
