@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
+import { projectRoot } from '../host/assets';
 import { configSchema, type Config } from './schema';
 import { envBindings } from './env';
 
@@ -8,13 +9,6 @@ import { envBindings } from './env';
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-export const projectRoot = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  __dirname.includes(`${path.sep}dist${path.sep}`) ? '..' : '',
-);
 
 export interface LoadOptions {
   /** Explicit config file (CLI `--config`); else HYPERAGENTS_CONFIG; else ./hyperagents.config.json if present. */

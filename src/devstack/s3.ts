@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import type { Config } from '../config';
+import { builtFile } from '../host/assets';
 import { makeS3Client, S3ObjectStore } from '../storage';
 import { stateLayout } from './layout';
 import { spawnService, waitUntil, type ManagedProcess } from './processes';
@@ -26,11 +27,8 @@ export async function startS3(c: Config): Promise<void> {
   const l = stateLayout(c);
   fs.mkdirSync(l.s3Data, { recursive: true });
   const logFile = path.join(l.logs, 's3.log');
-  const entry = path.join(__dirname, 's3rverMain.js');
-  // Under ts-jest this file is .ts and there is no compiled sibling: use the build output.
-  const script = fs.existsSync(entry)
-    ? entry
-    : path.resolve(__dirname, '../../dist/src/devstack/s3rverMain.js');
+  // A separate node process, which cannot run TypeScript: the build output also under ts-jest.
+  const script = builtFile('src/devstack/s3rverMain.ts');
   spawnService(s3Process(c), process.execPath, [script, c.host, String(c.s3.port), l.s3Data], logFile);
   await waitUntil('S3 server', () => s3Healthy(c), 30_000, logFile);
   await new S3ObjectStore(makeS3Client(c), c.s3.bucket).ensureBucket();

@@ -1,6 +1,5 @@
 /** The LLM gateway: what the worker starts per sandbox session, and the pieces it is built from. */
-import * as path from 'path';
-import { projectRoot } from '../config';
+import { sourceOrBuilt } from '../host/assets';
 
 export { LlmGateway, upstreamFromConfig, type GatewayOptions } from './gateway';
 export { ROLE_HEADER, NO_ENDPOINT_MESSAGE } from './chat-call';
@@ -16,10 +15,7 @@ export { ROLES, type Role, type ChatBody, type Completion, type SessionInfo, typ
 /** Environment variable through which agent programs find the gateway's socket inside the sandbox. */
 export const LLM_SOCKET_ENV = 'HYPERAGENTS_LLM_SOCKET';
 
-/**
- * Absolute path of the dependency-free client copied into sandboxes next to the agent program.
- * Resolved from the project root because the TypeScript build does not copy .mjs files to dist.
- */
-export const AGENT_CLIENT_PATH = path.join(projectRoot, 'src', 'llm', 'agent-client.mjs');
+/** Absolute path of the dependency-free client copied into sandboxes next to the agent program. */
+export const AGENT_CLIENT_PATH = sourceOrBuilt('src/llm/agent-client.mjs');
 export { ObjectStoreCallLog } from './objectStoreCallLog';
 export { openGatewaySession, type GatewaySession } from './session';

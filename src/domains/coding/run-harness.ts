@@ -2,9 +2,8 @@
  * Running the harness as a child process with `node`. Inside a sandbox another runner does the same
  * with the sandbox's own process launcher; this one serves the host (tests, local evaluation).
  */
-import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
+import { sourceOrBuilt } from '../../host/assets';
+import { runLocalProcess } from '../../host/localProcess';
 import { parseHarnessResponse, type HarnessRequest, type HarnessResponse } from './protocol';
 
 /** A failed run of the harness itself (not of the module): every call then counts as failed. */
@@ -20,15 +19,9 @@ export function isHarnessFailure(r: HarnessResponse | HarnessFailure): r is Harn
   return 'failure' in r;
 }
 
-/** harness.mjs next to this file (ts-jest, ts-node) or in the source tree (compiled dist/). */
+/** The harness script (copied beside the compiled output by the build). */
 export function harnessScriptPath(): string {
-  const candidates = [
-    path.join(__dirname, 'harness.mjs'),
-    path.resolve(__dirname, '..', '..', '..', '..', 'src', 'domains', 'coding', 'harness.mjs'),
-  ];
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (found === undefined) throw new Error(`coding harness not found; looked in ${candidates.join(', ')}`);
-  return found;
+  return sourceOrBuilt('src/domains/coding/harness.mjs');
 }
 
 /**
@@ -45,42 +38,32 @@ export class NodeHarnessRunner implements HarnessRunner {
     private readonly scriptPath: string = harnessScriptPath(),
   ) {}
 
-  run(request: HarnessRequest): Promise<HarnessResponse | HarnessFailure> {
-    return new Promise((resolve) => {
+  async run(request: HarnessRequest): Promise<HarnessResponse | HarnessFailure> {
+    const ran = await runLocalProcess({
+      command: this.nodePath,
+      args: [this.scriptPath],
       // No inherited environment: the module has no business with the host's variables.
-      const child = spawn(this.nodePath, [this.scriptPath], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: pickEnv(['PATH', 'TMPDIR']),
-      });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, overallTimeoutMs(request));
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-2000)));
-      child.stdin.on('error', () => undefined); // the child may die before reading all of stdin
-      child.on('error', (e) => {
-        clearTimeout(timer);
-        resolve({ failure: `could not start the harness: ${e.message}` });
-      });
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (timedOut) return resolve({ failure: 'harness exceeded its overall time limit' });
-        if (code !== 0)
-          return resolve({ failure: `harness exited with ${code ?? signal}: ${stderr.trim()}` });
-        try {
-          resolve(parseHarnessResponse(stdout));
-        } catch (e) {
-          resolve({ failure: `harness output unreadable: ${(e as Error).message}` });
-        }
-      });
-      child.stdin.end(JSON.stringify(request));
+      env: pickEnv(['PATH', 'TMPDIR']),
+      stdin: JSON.stringify(request),
+      timeoutMs: overallTimeoutMs(request),
     });
+    if (ran.error) return { failure: `could not start the harness: ${ran.error.message}` };
+    if (ran.violation) return { failure: `harness ${ran.violation}` };
+    if (ran.timedOut) return { failure: 'harness exceeded its overall time limit' };
+    if (ran.exitCode !== 0)
+      return {
+        failure: `harness exited with ${ran.exitCode ?? ran.signal}: ${ran.stderr.slice(-STDERR_TAIL).trim()}`,
+      };
+    try {
+      return parseHarnessResponse(ran.stdout);
+    } catch (e) {
+      return { failure: `harness output unreadable: ${(e as Error).message}` };
+    }
   }
 }
+
+/** How much of the harness's stderr a failure quotes: its end, where node prints the error. */
+const STDERR_TAIL = 2000;
 
 function pickEnv(names: string[]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

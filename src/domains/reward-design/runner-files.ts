@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { runsFromBuild, sourceOrBuilt } from '../../host/assets';
 
 /**
  * The modules the runner needs, relative to `src/` (so shared modules such as the seeded generator
@@ -25,23 +25,20 @@ export const RUNNER_MODULES: readonly string[] = [
 
 export const RUNNER_ENTRY = 'domains/reward-design/runner.js';
 
-/** `src/` of this build (or of the sources under ts-jest). */
-const SOURCE_ROOT = path.join(__dirname, '..', '..');
-
 /**
  * The runner as plain CommonJS files (relative path -> source) to copy into a sandbox. From a build
  * these are the build's compiled files; under ts-jest (sources are .ts) they are transpiled
  * on the fly with the TypeScript compiler, which is a dev dependency present in that case only.
  */
 export function runnerFiles(): Record<string, string> {
-  const compiled = __filename.endsWith('.js');
   const files: Record<string, string> = {};
   for (const name of RUNNER_MODULES) {
-    if (compiled) {
-      files[`${name}.js`] = fs.readFileSync(path.join(SOURCE_ROOT, `${name}.js`), 'utf8');
+    const file = sourceOrBuilt(`src/${name}.ts`);
+    if (runsFromBuild) {
+      files[`${name}.js`] = fs.readFileSync(file, 'utf8');
     } else {
       const ts = require('typescript') as typeof import('typescript');
-      const source = fs.readFileSync(path.join(SOURCE_ROOT, `${name}.ts`), 'utf8');
+      const source = fs.readFileSync(file, 'utf8');
       files[`${name}.js`] = ts.transpileModule(source, {
         compilerOptions: {
           module: ts.ModuleKind.CommonJS,
