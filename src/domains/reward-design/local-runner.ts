@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { runLocalProcess } from '../../host/localProcess';
 import type { UntrustedRunner } from '../contract';
 
 /**
@@ -18,30 +18,21 @@ export const localProcessRunner: UntrustedRunner = async (request) => {
       fs.writeFileSync(target, content);
     }
     const [command = 'node', ...args] = request.command;
-    return await new Promise((resolve) => {
-      const child = spawn(command === 'node' ? process.execPath : command, args, {
-        cwd: dir,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { PATH: process.env.PATH ?? '' },
-      });
-      let stdout = '';
-      let stderr = '';
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        child.kill('SIGKILL');
-      }, request.timeoutMs);
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
-      child.on('error', (error) => {
-        clearTimeout(timer);
-        resolve({ exitCode: null, stdout, stderr: `${stderr}${error.message}`, timedOut });
-      });
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ exitCode: code, stdout, stderr, timedOut });
-      });
+    const ran = await runLocalProcess({
+      command: command === 'node' ? process.execPath : command,
+      args,
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '' },
+      timeoutMs: request.timeoutMs,
     });
+    // Why the host stopped or could not start it goes where the caller looks for the reason.
+    const reason = ran.error?.message ?? ran.violation;
+    return {
+      exitCode: ran.exitCode,
+      stdout: ran.stdout,
+      stderr: reason ? `${ran.stderr}${reason}` : ran.stderr,
+      timedOut: ran.timedOut,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
