@@ -13,7 +13,8 @@ up: setup
 run: up
 	@$(HA) run --worker --follow
 
-## The whole test suite: lint, formatting, types, then jest against the real stack.
+## The whole test suite: lint, formatting, types, then both jest tiers (unit and e2e, see
+## jest.config.js; one run, every project) against the real stack. `npm run test:unit` is the fast tier.
 test: up
 	npx eslint .
 	npx prettier --check . --log-level warn

@@ -1,10 +1,77 @@
-/** Tests run against real services (Temporal, S3, Docker) that `make test` brings up first. */
-module.exports = {
+/**
+ * Two test tiers, both run by `make test` (after lint, prettier and tsc) against the real stack that
+ * `make test` brings up first; nothing is mocked except where a test says so.
+ *
+ * - `unit` (`npm run test:unit`, under a minute): pure modules, local child processes and loopback
+ *   stubs, and the workflow logic (test/workflows: the real workflows on the stack's Temporal dev
+ *   server with stub activities). Nothing in it touches S3, Docker, bubblewrap or a sandbox, or runs
+ *   the engine's real activities.
+ * - `e2e` (`npm run test:e2e`): everything else, i.e. whatever starts a sandbox, reads or writes S3,
+ *   runs an engine run with real activities, or drives the stack's processes.
+ *
+ * The rule: a test file is unit when it matches one of the UNIT globs below, and e2e otherwise. So a
+ * new test lands in e2e (the safe side: slower, never skipped) until someone adds it, or its folder,
+ * here. Add a test to UNIT only if it needs none of S3, Docker, bubblewrap, a sandbox or real engine
+ * activities; a new folder of pure tests is one line.
+ */
+const UNIT = [
+  'agent-program/**',
+  'agent-seed/**',
+  'config/**',
+  'domains/*.test.ts',
+  'domains/coding/**',
+  'domains/reward-design/**',
+  'evaluation/**',
+  'llm/**',
+  'selection/**',
+  'util/**',
+  'workflows/**',
+  'host/**',
+  'archive/pure.test.ts',
+  'sandbox/watchdog.test.ts',
+  'stack/layout.test.ts',
+];
+/** A UNIT entry as a testMatch glob: a folder's `**` means every test file below it. */
+const glob = (g) => `<rootDir>/test/${g.endsWith('**') ? `${g}/*.test.ts` : g}`;
+/** The same entry as a testPathIgnorePatterns regex (testMatch cannot exclude). */
+const regex = (g) =>
+  `^<rootDir>/test/${g
+    .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*\*$/, '\0')
+    .replace(/\*/g, '[^/]*')
+    .replace('\0', '.*')}$`;
+
+const common = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+};
+const typeChecked = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+
+module.exports = {
   testTimeout: 120_000,
   maxWorkers: 1,
   reporters: ['default', '<rootDir>/test/reporters/summary.js'],
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: UNIT.map(glob),
+      // Transpile only: type-checking each file is most of this tier's time, and `tsc --noEmit`
+      // (`npm run typecheck`, `make test`) checks the same files first.
+      transform: {
+        '^.+\\.ts$': [
+          'ts-jest',
+          { tsconfig: { ...require('./tsconfig.json').compilerOptions, isolatedModules: true } },
+        ],
+      },
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      // Everything the unit globs do not take, so each test file is in exactly one tier.
+      testMatch: [glob('**')],
+      testPathIgnorePatterns: ['/node_modules/', ...UNIT.map(regex)],
+      transform: typeChecked,
+    },
+  ],
 };

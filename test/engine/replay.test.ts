@@ -8,7 +8,8 @@ import { EngineHarness, smallRun } from './helpers';
 /**
  * Recorded histories must replay on the current workflow code: a change that would break running
  * workflows (nondeterminism) fails here. Fixtures under test/fixtures/histories are histories
- * recorded by an earlier version; set UPDATE_HISTORY_FIXTURES=1 to record new ones.
+ * recorded by an earlier version; set UPDATE_HISTORY_FIXTURES=1 to record new ones. That replay can
+ * fail at all is shown by test/workflows/replay.test.ts (altered fixtures must not replay).
  */
 const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
 
