@@ -2,6 +2,66 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
+/*
+ * The layering rules (CONTRIBUTING.md, docs/architecture.md "Module map"), enforced here so that
+ * `make test` fails when one is broken; test/layering.test.ts proves each rule bites.
+ */
+
+/** Modules that do I/O: none of them may be imported by the pure core or the services. */
+const IO_MODULES = [
+  'fs',
+  'node:fs',
+  'fs/promises',
+  'node:fs/promises',
+  'child_process',
+  'node:child_process',
+  'openai',
+  'dockerode',
+];
+const io = {
+  paths: IO_MODULES.map((name) => ({
+    name,
+    message: 'I/O belongs behind an interface (src/engine/deps.ts) or in src/wiring.',
+  })),
+};
+const ioPatterns = [
+  { group: ['@aws-sdk/*'], message: 'S3 is reached through src/storage, behind the ObjectStore interface.' },
+];
+
+/** The I/O layers by folder, as relative import patterns from anywhere under src/. */
+const IO_LAYERS = ['**/sandbox', '**/sandbox/*', '**/llm', '**/llm/*', '**/storage', '**/storage/*'];
+/** What only the composition root, the CLI and the worker may import. */
+const OUTER_LAYERS = [
+  '**/devstack',
+  '**/devstack/*',
+  '**/wiring/*',
+  '**/cli/*',
+  '**/temporal/*',
+  '**/activities',
+  '**/activities/*',
+  '**/workflows',
+  '**/workflows/*',
+];
+
+/** The pure core: selection, evaluation, utilities, run state and the archive's keys, records and views. */
+const PURE_CORE = [
+  'src/selection/**/*.ts',
+  'src/evaluation/**/*.ts',
+  'src/util/**/*.ts',
+  'src/engine/types.ts',
+  'src/engine/runState.ts',
+  'src/engine/runConfig.ts',
+  'src/engine/seeds.ts',
+  'src/archive/keys.ts',
+  'src/archive/record.ts',
+  'src/archive/views.ts',
+];
+
+const noCli = {
+  group: ['**/cli', '**/cli/*'],
+  message: 'Nothing outside the CLI imports from src/cli; shared logic lives in src/engine or src/wiring.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.hyperagents/', 'coverage/'] },
   js.configs.recommended,
@@ -24,6 +84,112 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts', 'bench/**/*.ts', 'temporal/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
+    ignores: ['src/cli/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noCli] }] },
+  },
+  {
+    files: ['src/engine/**/*.ts'],
+    ignores: PURE_CORE,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          ...io,
+          patterns: [
+            ...ioPatterns,
+            noCli,
+            {
+              group: IO_LAYERS,
+              allowTypeImports: true,
+              message:
+                'Services reach the sandbox, the LLM and storage through EngineDeps (src/engine/deps.ts): types only.',
+            },
+            {
+              group: OUTER_LAYERS,
+              message: 'Services do not depend on the wiring, the worker or the workflows.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: PURE_CORE,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          ...io,
+          patterns: [
+            ...ioPatterns,
+            noCli,
+            {
+              group: [...IO_LAYERS, ...OUTER_LAYERS],
+              message: 'The pure core imports no I/O layer, not even its types.',
+            },
+            {
+              // Outside its own folder, the core reaches only these pure modules.
+              regex:
+                '^(?!\\.\\./(domains/contract|archive/(keys|record|views)|engine/(types|runState|runConfig|seeds)|selection(/.*)?|evaluation(/.*)?|util/.*)$)\\.\\./',
+              message:
+                'The pure core imports pure modules only (domains/contract, archive keys/records/views, engine state, util).',
+            },
+            {
+              regex: '^\\./(archive|index)?$',
+              message: 'The archive repository (src/archive/archive.ts) does I/O.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          ...io,
+          patterns: [
+            ...ioPatterns,
+            noCli,
+            {
+              regex: '^(\\.\\./)+src/(?!engine$)',
+              allowTypeImports: true,
+              message:
+                'Activities are adapters over the services of src/engine: heartbeat, cancellation, errors.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // Anything but the SDK, sibling workflow modules, the pure engine state and keys, activity types.
+              regex:
+                '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./src/engine/(types|runState)$|\\.\\./src/archive/keys$|\\.\\./activities(/|$))',
+              message:
+                'Workflows import only @temporalio/workflow (and common), pure engine modules and activity types.',
+            },
+            {
+              regex: '^\\.\\./activities(/|$)',
+              allowTypeImports: true,
+              message: 'Workflows import activity types only (proxyActivities<EngineActivities>).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -1,5 +1,4 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import {
   DefaultLogger,
   NativeConnection,
@@ -12,12 +11,12 @@ import { temporalAddress, type LoadedConfig } from '../src/config';
 import { createActivities } from '../activities';
 import { dockerClient, stateLayout } from '../src/devstack';
 import { sweepLeftovers } from '../src/sandbox';
+import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 
 /** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
 export function workflowsPath(): string {
-  const js = path.resolve(__dirname, '../workflows/index.js');
-  return fs.existsSync(js) ? js : path.resolve(__dirname, '../workflows/index.ts');
+  return sourceOrBuilt('workflows/index.ts');
 }
 
 let bundle: Promise<WorkflowBundleOption> | undefined;

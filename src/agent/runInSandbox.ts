@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import type { Sandbox, SandboxLimits, SandboxResult } from '../sandbox';
+import { LLM_SOCKET_ENV } from '../llm';
+import {
+  LLM_SOCKET_NAME,
+  SANDBOX_ENV,
+  SANDBOX_NODE,
+  SOCKET_DIR,
+  type Sandbox,
+  type SandboxLimits,
+  type SandboxResult,
+} from '../sandbox';
 import type { RunMetaResponse, RunValidateResponse, TaskResultLine } from './harness';
 import type { ProgramFiles } from './program';
 import { sandboxFiles } from './layout';
@@ -13,18 +22,17 @@ export interface HarnessRun {
   limits: SandboxLimits;
   /** Folder holding the LLM gateway socket; the program then sees HYPERAGENTS_LLM_SOCKET. */
   socketDir?: string;
-  socketName?: string;
   outputs?: string[];
   labels?: Record<string, string>;
   signal?: AbortSignal;
 }
 
 export function runHarness(run: HarnessRun): Promise<SandboxResult> {
-  const env: Record<string, string> = { HOME: '/home/agent', PATH: '/usr/bin:/bin' };
-  if (run.socketDir) env.HYPERAGENTS_LLM_SOCKET = `/run/hyperagents/${run.socketName ?? 'llm.sock'}`;
+  const env: Record<string, string> = { ...SANDBOX_ENV };
+  if (run.socketDir) env[LLM_SOCKET_ENV] = `${SOCKET_DIR}/${LLM_SOCKET_NAME}`;
   return run.sandbox.run({
     files: sandboxFiles(run.program),
-    command: ['/usr/bin/node', `harness/${run.script}`, 'program'],
+    command: [SANDBOX_NODE, `harness/${run.script}`, 'program'],
     env,
     stdin: JSON.stringify(run.input),
     limits: run.limits,

@@ -1,6 +1,6 @@
 import type { Domain, Task, UntrustedRunner } from '../domains';
 import type { BatchRunner, TaskAnswer } from '../evaluation';
-import type { Sandbox, SandboxLimits } from '../sandbox';
+import { SANDBOX_ENV, SANDBOX_NODE, type Sandbox, type SandboxLimits } from '../sandbox';
 import type { ProgramFiles } from './program';
 import { readTaskLines, runHarness } from './runInSandbox';
 
@@ -14,7 +14,7 @@ export interface BatchOptions {
   maxBatchSec: number;
   labels?: Record<string, string>;
   /** LLM gateway socket for the task agent, when an endpoint is configured. */
-  gateway?: { socketDir: string; socketName: string };
+  gateway?: { socketDir: string };
   signal?: AbortSignal;
 }
 
@@ -33,7 +33,6 @@ export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
       labels: o.labels,
       signal: o.signal,
       socketDir: o.gateway?.socketDir,
-      socketName: o.gateway?.socketName,
     });
     for (const line of readTaskLines(res.stdout)) {
       answers.set(
@@ -60,8 +59,8 @@ export function sandboxUntrustedRunner(
       await sandbox()
     ).run({
       files: { ...req.files },
-      command: req.command.map((c) => (c === 'node' ? '/usr/bin/node' : c)),
-      env: { HOME: '/home/agent', PATH: '/usr/bin:/bin' },
+      command: req.command.map((c) => (c === 'node' ? SANDBOX_NODE : c)),
+      env: { ...SANDBOX_ENV },
       limits: { ...limits, timeoutSec: Math.ceil(req.timeoutMs / 1000) + 5 },
       signal,
     });

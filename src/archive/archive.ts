@@ -1,17 +1,12 @@
 import { createHash } from 'crypto';
-import { promises as fs } from 'fs';
-import * as path from 'path';
 import {
-  canonicalProgramJson,
   checkProgramPaths,
   diffPrograms,
   metaAgentChanged,
   restoreProtected,
-  writeProgramDir,
   type ProgramDiff,
   type ProgramFiles,
 } from '../agent/program';
-import type { SelectionSnapshot } from '../selection';
 import type { ObjectStore } from '../storage';
 import { canonicalJson } from '../util/canonical';
 import { mapLimit } from '../util/concurrency';
@@ -29,7 +24,6 @@ import {
 } from './keys';
 import type { Split } from '../domains/contract';
 import { parseNodeRecord, type NodeRecord, type NodeScores } from './record';
-import { childCountsOf, lineageOf, selectionSnapshotOf, trainHistoryOf, type TrainHistory } from './views';
 
 /** A stored object is missing or does not match its content address. */
 export class ArchiveError extends Error {
@@ -71,12 +65,6 @@ export interface StoredChild {
   readonly metaChanged: boolean;
 }
 
-export interface ExportedNode {
-  readonly programDir: string;
-  readonly nodeFile: string;
-  readonly patchFile?: string;
-}
-
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -101,7 +89,8 @@ function mergeScores(stored: NodeScores, update: NodeScores): NodeScores {
 }
 
 /**
- * The run archive in an object store (S3). Program snapshots and patches are content-addressed blobs
+ * The run archive in an object store (S3): the storage repository. Pure views over its records
+ * (selection snapshot, train history, child counts, lineage) are in `views.ts`. Program snapshots and patches are content-addressed blobs
  * shared by all runs; node records and reports live under `runs/<runId>/`. Every write is keyed so a
  * retried activity lands on the same object.
  *
@@ -146,7 +135,7 @@ export class Archive {
   /** Stores a program snapshot (its canonical JSON); the key's digest equals `programHash(files)`. */
   async putProgram(files: ProgramFiles): Promise<string> {
     checkProgramPaths(Object.keys(files));
-    return this.putBlob(canonicalProgramJson(files));
+    return this.putBlob(canonicalJson(files));
   }
 
   async getProgram(snapshotKey: string): Promise<ProgramFiles> {
@@ -305,42 +294,7 @@ export class Archive {
     return chain.reverse();
   }
 
-  async childCounts(runId: string): Promise<Record<string, number>> {
-    return childCountsOf(await this.listNodes(runId));
-  }
-
-  async selectionSnapshot(runId: string, domains: readonly string[]): Promise<SelectionSnapshot> {
-    return selectionSnapshotOf(await this.listNodes(runId), domains);
-  }
-
-  /** What `nodeId`'s meta agent may see of the run: train scores only (see `trainHistoryOf`). */
-  async trainHistory(runId: string, nodeId: string, domains: readonly string[]): Promise<TrainHistory> {
-    const nodes = await this.listNodes(runId);
-    lineageOf(nodes, nodeId); // fail early and clearly on an unknown node
-    return trainHistoryOf(nodes, nodeId, domains);
-  }
-
   // ---- programs of nodes ------------------------------------------------------------------------
-
-  /**
-   * Writes `<dir>/program/` (the snapshot), `<dir>/node.json` and, when the patch is non-empty,
-   * `<dir>/patch.diff`. The program sits in its own folder so reading it back gives the snapshot
-   * exactly. `dir` must be missing or empty.
-   */
-  async exportNode(runId: string, nodeId: string, dir: string): Promise<ExportedNode> {
-    const node = await this.requireNode(runId, nodeId);
-    const files = await this.getProgram(node.snapshotKey);
-    await fs.mkdir(dir, { recursive: true });
-    if ((await fs.readdir(dir)).length > 0) throw new ArchiveError(`cannot export into '${dir}': not empty`);
-    const programDir = path.join(dir, 'program');
-    await writeProgramDir(programDir, files);
-    const nodeFile = path.join(dir, 'node.json');
-    await fs.writeFile(nodeFile, `${JSON.stringify(JSON.parse(canonicalJson(node)), null, 2)}\n`, 'utf8');
-    if (!node.patchKey) return { programDir, nodeFile };
-    const patchFile = path.join(dir, 'patch.diff');
-    await fs.writeFile(patchFile, await this.getBlob(node.patchKey));
-    return { programDir, nodeFile, patchFile };
-  }
 
   /** The diff from node `a`'s program to node `b`'s (any two nodes of the run, not only parent-child). */
   async diffNodes(runId: string, a: string, b: string): Promise<ProgramDiff> {

@@ -5,7 +5,6 @@ export {
   type ArchiveOptions,
   type NodeUpdate,
   type StoredChild,
-  type ExportedNode,
 } from './archive';
 export {
   nodeRecordSchema,

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../workflows/messages';
 import type { CliContext } from './context';
+import { exportNode } from './exportNode';
 import { archiveTable, fmt, progressLine, table } from './format';
 import { runStatus } from './runCommands';
 import { withWorkerDeadline } from './deadline';
@@ -159,7 +160,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .command('export <run> <node> <dir>')
     .description("write a node's program and record to a folder")
     .action(async (runId: string, nodeId: string, dir: string) => {
-      const out = await ctx.archive().exportNode(runId, nodeId, path.resolve(dir));
+      const out = await exportNode(ctx.archive(), runId, nodeId, path.resolve(dir));
       print(`exported ${runId}/${nodeId} to ${out.programDir} (record: ${out.nodeFile})`);
     });
 

@@ -1,6 +1,6 @@
-import { agentView, type Domain, type ScoreContext, type Task, type TaskScore } from '../domains';
+import { agentView, type Domain, type ScoreContext, type Task, type TaskScore } from '../domains/contract';
 import { mapLimit } from '../util/concurrency';
-import { passesGate } from './staged';
+import { finalScore, passesGate } from './staged';
 
 const SCORE_CONCURRENCY = 2;
 
@@ -64,8 +64,10 @@ export async function evaluateSplit(input: {
   const rest = tasks.filter((t) => !stagedIds.has(t.id));
   if (rest.length > 0 && !passesGate(stagedScore, input.gate)) {
     return {
-      score: (stagedScore * stagedResults.length) / tasks.length,
-      basis: 'staged-scaled',
+      ...finalScore({
+        staged: { score: stagedScore, evaluated: stagedResults.length },
+        splitSize: tasks.length,
+      }),
       evaluated: stagedResults.length,
       total: tasks.length,
       stagedScore,

@@ -4,13 +4,8 @@
  * evaluation keeps its staged score scaled by the fraction of the split it was evaluated on.
  */
 
-/** Uniform numbers in [0, 1); `selection/rng`'s Rng satisfies it. */
-export interface RandomSource {
-  next(): number;
-}
-
-export const DEFAULT_SAMPLE_SIZE = 10;
-export const DEFAULT_GATE = 0;
+import { DEFAULT_STAGED } from '../domains/contract';
+import type { Rng } from '../util/random';
 
 /**
  * The staged subset: `min(sampleSize, n)` distinct ids drawn uniformly with a partial Fisher-Yates
@@ -20,8 +15,8 @@ export const DEFAULT_GATE = 0;
  */
 export function stagedPlan(
   taskIds: readonly string[],
-  sampleSize: number = DEFAULT_SAMPLE_SIZE,
-  rng: RandomSource,
+  sampleSize: number = DEFAULT_STAGED.sampleSize,
+  rng: Pick<Rng, 'next'>,
 ): string[] {
   if (!Number.isInteger(sampleSize) || sampleSize < 1) {
     throw new RangeError(`stagedPlan: sample size must be a positive integer, got ${sampleSize}`);
@@ -40,7 +35,7 @@ export function stagedPlan(
 }
 
 /** Whether the full split is evaluated next: strictly above the gate (a staged 0 never passes gate 0). */
-export function passesGate(stagedScore: number, gate: number = DEFAULT_GATE): boolean {
+export function passesGate(stagedScore: number, gate: number = DEFAULT_STAGED.gate): boolean {
   return Number.isFinite(stagedScore) && stagedScore > gate;
 }
 

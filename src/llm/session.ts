@@ -4,7 +4,7 @@ import * as path from 'path';
 import { llmCallsPrefix } from '../archive/keys';
 import { LLM_SOCKET_NAME } from '../sandbox/paths';
 import type { ObjectStore } from '../storage';
-import { BudgetLedger } from './budget';
+import { BudgetLedger, type BudgetLimits } from './budget';
 import { LlmGateway, upstreamFromConfig } from './gateway';
 import { ObjectStoreCallLog } from './objectStoreCallLog';
 import { replaySourceFromRecords, type ReplaySource } from './replay';
@@ -14,7 +14,6 @@ import type { PriceTable } from './pricing';
 export interface GatewaySession {
   /** Host folder with the socket, mounted read-only into the sandbox. */
   socketDir: string;
-  socketName: string;
   /** What this session's calls cost. */
   spent: () => { usd: number; tokens: number };
   close: () => Promise<void>;
@@ -27,7 +26,8 @@ export interface GatewaySession {
 export async function openGatewaySession(opts: {
   llm: { baseUrl?: string; apiKey?: string; metaModel: string; taskModel: string };
   prices?: PriceTable;
-  budgetLeft: { usd?: number; tokens?: number };
+  /** What the run has left: the session's calls are refused beyond it. */
+  budgetLeft: BudgetLimits;
   store: ObjectStore;
   runId: string;
   nodeId: string;
@@ -40,10 +40,9 @@ export async function openGatewaySession(opts: {
   if (!upstream && !replay) return undefined;
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-llm-'));
   fs.chmodSync(socketDir, 0o755);
-  const socketName = LLM_SOCKET_NAME;
-  const budget = new BudgetLedger({ usd: opts.budgetLeft.usd, tokens: opts.budgetLeft.tokens });
+  const budget = new BudgetLedger({ ...opts.budgetLeft });
   const gateway = new LlmGateway({
-    socketPath: path.join(socketDir, socketName),
+    socketPath: path.join(socketDir, LLM_SOCKET_NAME),
     upstream,
     ...(replay
       ? { replay: { source: replay, onMiss: upstream ? ('upstream' as const) : ('error' as const) } }
@@ -56,7 +55,6 @@ export async function openGatewaySession(opts: {
   await gateway.start();
   return {
     socketDir,
-    socketName,
     spent: () => {
       const s = budget.snapshot().spent;
       return { usd: s.usd, tokens: s.tokens };

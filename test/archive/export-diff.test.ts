@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { readProgramDir, type ProgramFiles } from '../../src/agent/program';
 import { Archive } from '../../src/archive';
+import { exportNode } from '../../src/cli/exportNode';
 import { freshRunId, makeNode, realStore } from './fixtures';
 
 const store = realStore();
@@ -66,15 +67,15 @@ test('storeChild restores protected paths, stores snapshot and patch; export rea
   await archive.putNode(node);
 
   const dir = path.join(tmp, 'gen-1');
-  const out = await archive.exportNode(runId, 'gen-00001', dir);
+  const out = await exportNode(archive, runId, 'gen-00001', dir);
   expect(out.programDir).toBe(path.join(dir, 'program'));
   expect(await readProgramDir(out.programDir)).toEqual(await archive.getProgram(child.snapshotKey));
   expect(JSON.parse(await fs.readFile(out.nodeFile, 'utf8'))).toEqual(node);
   expect(await fs.readFile(out.patchFile!, 'utf8')).toBe(patch);
-  await expect(archive.exportNode(runId, 'gen-00001', dir)).rejects.toThrow(/not empty/);
+  await expect(exportNode(archive, runId, 'gen-00001', dir)).rejects.toThrow(/not empty/);
 
   // The root has no patch: no patch.diff.
-  const rootOut = await archive.exportNode(runId, 'gen-00000', path.join(tmp, 'gen-0'));
+  const rootOut = await exportNode(archive, runId, 'gen-00000', path.join(tmp, 'gen-0'));
   expect(rootOut.patchFile).toBeUndefined();
   expect(await readProgramDir(rootOut.programDir)).toEqual(seed);
 

@@ -1,4 +1,4 @@
-import { Archive } from '../../src/archive';
+import { Archive, selectionSnapshotOf } from '../../src/archive';
 import { rngFor, selectParent } from '../../src/selection';
 import { freshRunId, full, makeNode, realStore } from './fixtures';
 
@@ -26,7 +26,7 @@ test('selectionSnapshot: eligibility per ARCHITECTURE, val preferred, child coun
   ];
   for (const n of nodes) await archive.putNode(n);
 
-  const snap = await archive.selectionSnapshot(runId, ['alpha', 'beta']);
+  const snap = selectionSnapshotOf(await archive.listNodes(runId), ['alpha', 'beta']);
   expect(snap.domains).toEqual(['alpha', 'beta']);
   expect(snap.candidates.map((c) => [c.id, c.eligible, c.childCount])).toEqual([
     ['gen-00000', true, 2],

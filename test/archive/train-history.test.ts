@@ -1,4 +1,4 @@
-import { Archive, type SplitScore } from '../../src/archive';
+import { Archive, trainHistoryOf, type SplitScore } from '../../src/archive';
 import { freshRunId, full, makeNode, realStore } from './fixtures';
 
 const store = realStore();
@@ -36,7 +36,7 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
   });
   for (const n of nodes) await archive.putNode(n);
 
-  const history = await archive.trainHistory(runId, 'gen-00002', ['alpha', 'beta']);
+  const history = trainHistoryOf(await archive.listNodes(runId), 'gen-00002', ['alpha', 'beta']);
   const text = JSON.stringify(history);
 
   for (const v of [...PLANTED_VAL, ...PLANTED_TEST, ...PLANTED_VAL.map((v) => v / 2), ...PLANTED_COUNTS]) {
@@ -69,5 +69,6 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
   const raw = JSON.stringify(await archive.listNodes(runId));
   for (const v of [...PLANTED_VAL, ...PLANTED_TEST]) expect(raw).toContain(String(v));
 
-  await expect(archive.trainHistory(runId, 'gen-00042', ['alpha'])).rejects.toThrow(/no node gen-00042/);
+  const all = await archive.listNodes(runId);
+  expect(() => trainHistoryOf(all, 'gen-00042', ['alpha'])).toThrow(/gen-00042/);
 });

@@ -1,4 +1,4 @@
-import { balancedQuotas, proportionalQuotas, sampleTasks, splitByClass } from '../../src/domains/split';
+import { balancedQuotas, proportionalQuotas, splitByClass } from '../../src/domains/split';
 
 interface Item {
   id: string;
@@ -83,13 +83,5 @@ describe('splitByClass', () => {
         0,
       ),
     ).toThrow('not enough items for the requested split sizes (b: need 15, have 12)');
-  });
-});
-
-describe('sampleTasks', () => {
-  it('draws the same seeded sample every time, capped at the list size', () => {
-    expect(sampleTasks(items, 5, 9)).toEqual(sampleTasks(items, 5, 9));
-    expect(sampleTasks(items, 5, 9)).toHaveLength(5);
-    expect(sampleTasks(items.slice(0, 3), 10, 9)).toHaveLength(3);
   });
 });

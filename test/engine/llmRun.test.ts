@@ -1,3 +1,4 @@
+import { selectionSnapshotOf } from '../../src/archive';
 import { loadConfig } from '../../src/config';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { startOpenAIStub, type OpenAIStub } from '../fixtures/openai-stub';
@@ -106,7 +107,7 @@ test('a child whose edit breaks loading is archived as ineligible', async () => 
   expect(child.validation.passed).toBe(false);
   expect(child.validation.reasons.join(' ')).toMatch(/task_agent\.mjs/);
   expect(final.bestNodeId).toBe('gen-00000');
-  const snapshot = await h.archive.selectionSnapshot(runId, ['paper-review']);
+  const snapshot = selectionSnapshotOf(await h.archive.listNodes(runId), ['paper-review']);
   expect(snapshot.candidates.find((c) => c.id === 'gen-00001')?.eligible).toBe(false);
 }, 300_000);
 

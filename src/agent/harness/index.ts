@@ -4,12 +4,10 @@
  * .mjs files to /work/harness, and the LLM agent client to /work/harness/llm.mjs, then runs
  * `node /work/harness/<script> /work/program` with one JSON object on stdin.
  */
-import * as path from 'path';
-import { projectRoot } from '../../config';
+import { sourceOrBuilt } from '../../host/assets';
 
-/** Resolved from the project root because the TypeScript build does not copy .mjs files to dist. */
-export const SEED_DIR = path.join(projectRoot, 'src', 'agent', 'seed');
-export const HARNESS_DIR = path.join(projectRoot, 'src', 'agent', 'harness');
+export const SEED_DIR = sourceOrBuilt('src/agent/seed');
+export const HARNESS_DIR = sourceOrBuilt('src/agent/harness');
 /** The name the agent client must have inside the harness folder. */
 export const HARNESS_LLM_CLIENT = 'llm.mjs';
 

@@ -3,14 +3,9 @@ import { canonicalJson } from '../../util/canonical';
 import type { ProgramFiles } from './paths';
 
 /**
- * The text of a program snapshot: the canonical JSON of its files. The archive stores this text as
- * the program's blob, so the blob's digest is `programHash`.
+ * sha256 (hex) of the program's canonical JSON, the text the archive stores as its snapshot blob,
+ * so this is the blob's digest too. Equal programs hash equal, whatever the key order.
  */
-export function canonicalProgramJson(files: ProgramFiles): string {
-  return canonicalJson(files);
-}
-
-/** sha256 (hex) of the canonical JSON; equal programs hash equal, whatever the key order. */
 export function programHash(files: ProgramFiles): string {
-  return createHash('sha256').update(canonicalProgramJson(files), 'utf8').digest('hex');
+  return createHash('sha256').update(canonicalJson(files), 'utf8').digest('hex');
 }

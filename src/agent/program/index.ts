@@ -5,7 +5,7 @@ export {
   ProgramPathError,
   type ProgramFiles,
 } from './paths';
-export { programHash, canonicalProgramJson } from './hash';
+export { programHash } from './hash';
 export {
   readProgramDir,
   scanProgramDir,

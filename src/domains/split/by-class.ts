@@ -90,8 +90,3 @@ export function proportionalQuotas(
   };
   return { train: quotaFor(sizes.train), val: quotaFor(sizes.val), test: quotaFor(sizes.test) };
 }
-
-/** A seeded sample of `n` tasks (staged evaluation); the same seed gives the same sample. */
-export function sampleTasks<T>(tasks: readonly T[], n: number, seed: number): T[] {
-  return shuffled(tasks, rngFromSeed(seed)).slice(0, Math.min(n, tasks.length));
-}

@@ -1,7 +1,8 @@
 import type { SplitScore } from '../../archive';
 import type { Split } from '../../domains';
-import { sampleTasks } from '../../domains/split';
+import { stagedPlan } from '../../evaluation';
 import type { GatewaySession } from '../../llm';
+import { rngFromString } from '../../util/random';
 import type { EngineDeps } from '../deps';
 import { numericSeed, sizesFor } from '../seeds';
 import { runSplit } from '../splitEvaluation';
@@ -26,9 +27,16 @@ async function evaluateOn(
   const program = await deps.archive.getProgram(node.snapshotKey);
   const sampleSize = config.stagedSampleSize ?? domain.staged.sampleSize;
   // The same staged tasks for every node of the run, so staged scores compare like with like.
-  const staged = at.staged
-    ? sampleTasks(tasks, sampleSize, numericSeed(`${config.seed}/staged/${domain.name}/${split}`))
-    : [...tasks];
+  const plan = at.staged
+    ? new Set(
+        stagedPlan(
+          tasks.map((t) => t.id),
+          sampleSize,
+          rngFromString(`${config.seed}/staged/${domain.name}/${split}`),
+        ),
+      )
+    : undefined;
+  const staged = plan ? tasks.filter((t) => plan.has(t.id)) : [...tasks];
   const report = await runSplit(deps, {
     program,
     domain,

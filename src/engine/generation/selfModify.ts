@@ -60,7 +60,6 @@ export async function selfModify(
     },
     limits: { ...deps.limits, timeoutSec: config.timeouts.metaAgentSec + META_SESSION_SLACK_SEC },
     socketDir: gateway?.socketDir,
-    socketName: gateway?.socketName,
     outputs: ['program'],
     labels: { run: runId, node: nodeId },
     signal,
