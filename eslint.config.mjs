@@ -62,11 +62,32 @@ const noCli = {
   message: 'Nothing outside the CLI imports from src/cli; shared logic lives in src/engine or src/wiring.',
 };
 
+/** One layer's rule: no I/O module, nothing from the CLI, and the layer's own patterns. */
+function layer(files, patterns, { ignores = [], allowIo = false } = {}) {
+  const restriction = allowIo
+    ? { patterns: [noCli, ...patterns] }
+    : { ...io, patterns: [...ioPatterns, noCli, ...patterns] };
+  return { files, ignores, rules: { '@typescript-eslint/no-restricted-imports': ['error', restriction] } };
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.hyperagents/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,
+  {
+    // Type-aware rules (floating promises, unsafe any, type-only imports) for the TypeScript project.
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      // An async method that implements a Promise-returning interface (ObjectStore, CallLog,
+      // Domain.loadTasks) without awaiting keeps its throws as rejections; that is intended.
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
   {
     languageOptions: {
       globals: {
@@ -86,110 +107,69 @@ export default tseslint.config(
       '@typescript-eslint/no-require-imports': 'off',
     },
   },
+  layer(['src/**/*.ts', 'bench/**/*.ts', 'temporal/**/*.ts'], [], { ignores: ['src/cli/**'], allowIo: true }),
+  layer(
+    ['src/engine/**/*.ts'],
+    [
+      {
+        group: IO_LAYERS,
+        allowTypeImports: true,
+        message:
+          'Services reach the sandbox, the LLM and storage through EngineDeps (src/engine/deps.ts): types only.',
+      },
+      { group: OUTER_LAYERS, message: 'Services do not depend on the wiring, the worker or the workflows.' },
+    ],
+    { ignores: PURE_CORE },
+  ),
+  layer(PURE_CORE, [
+    {
+      group: [...IO_LAYERS, ...OUTER_LAYERS],
+      message: 'The pure core imports no I/O layer, not even its types.',
+    },
+    {
+      // Outside its own folder, the core reaches only these pure modules.
+      regex:
+        '^(?!\\.\\./(domains/contract|archive/(keys|record|views)|engine/(types|runState|runConfig|seeds)|selection(/.*)?|evaluation(/.*)?|util/.*)$)\\.\\./',
+      message:
+        'The pure core imports pure modules only (domains/contract, archive keys/records/views, engine state, util).',
+    },
+    { regex: '^\\./(archive|index)?$', message: 'The archive repository (src/archive/archive.ts) does I/O.' },
+  ]),
+  layer(
+    ['activities/**/*.ts'],
+    [
+      {
+        regex: '^(\\.\\./)+src/(?!engine$)',
+        allowTypeImports: true,
+        message: 'Activities are adapters over the services of src/engine: heartbeat, cancellation, errors.',
+      },
+    ],
+  ),
+  layer(
+    ['workflows/**/*.ts'],
+    [
+      {
+        // Anything but the SDK, sibling workflow modules, the pure engine state, keys and util, activity types.
+        regex:
+          '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./src/engine/(types|runState)$|\\.\\./src/archive/keys$|\\.\\./src/util/|\\.\\./activities(/|$))',
+        message:
+          'Workflows import only @temporalio/workflow (and common), pure engine modules and activity types.',
+      },
+      {
+        regex: '^\\.\\./activities(/|$)',
+        allowTypeImports: true,
+        message: 'Workflows import activity types only (proxyActivities<EngineActivities>).',
+      },
+    ],
+  ),
   {
-    files: ['src/**/*.ts', 'bench/**/*.ts', 'temporal/**/*.ts', 'activities/**/*.ts', 'workflows/**/*.ts'],
-    ignores: ['src/cli/**'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noCli] }] },
+    // jest's matchers take methods unbound (`expect(stub.method).toHaveBeenCalled()`).
+    files: ['test/**/*.ts'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
   },
   {
-    files: ['src/engine/**/*.ts'],
-    ignores: PURE_CORE,
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          ...io,
-          patterns: [
-            ...ioPatterns,
-            noCli,
-            {
-              group: IO_LAYERS,
-              allowTypeImports: true,
-              message:
-                'Services reach the sandbox, the LLM and storage through EngineDeps (src/engine/deps.ts): types only.',
-            },
-            {
-              group: OUTER_LAYERS,
-              message: 'Services do not depend on the wiring, the worker or the workflows.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: PURE_CORE,
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          ...io,
-          patterns: [
-            ...ioPatterns,
-            noCli,
-            {
-              group: [...IO_LAYERS, ...OUTER_LAYERS],
-              message: 'The pure core imports no I/O layer, not even its types.',
-            },
-            {
-              // Outside its own folder, the core reaches only these pure modules.
-              regex:
-                '^(?!\\.\\./(domains/contract|archive/(keys|record|views)|engine/(types|runState|runConfig|seeds)|selection(/.*)?|evaluation(/.*)?|util/.*)$)\\.\\./',
-              message:
-                'The pure core imports pure modules only (domains/contract, archive keys/records/views, engine state, util).',
-            },
-            {
-              regex: '^\\./(archive|index)?$',
-              message: 'The archive repository (src/archive/archive.ts) does I/O.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['activities/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          ...io,
-          patterns: [
-            ...ioPatterns,
-            noCli,
-            {
-              regex: '^(\\.\\./)+src/(?!engine$)',
-              allowTypeImports: true,
-              message:
-                'Activities are adapters over the services of src/engine: heartbeat, cancellation, errors.',
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              // Anything but the SDK, sibling workflow modules, the pure engine state and keys, activity types.
-              regex:
-                '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./src/engine/(types|runState)$|\\.\\./src/archive/keys$|\\.\\./activities(/|$))',
-              message:
-                'Workflows import only @temporalio/workflow (and common), pure engine modules and activity types.',
-            },
-            {
-              regex: '^\\.\\./activities(/|$)',
-              allowTypeImports: true,
-              message: 'Workflows import activity types only (proxyActivities<EngineActivities>).',
-            },
-          ],
-        },
-      ],
-    },
+    // Plain JavaScript (the agent program, the harness, scripts) is not in the TypeScript project.
+    files: ['**/*.{js,mjs,cjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
   },
 );

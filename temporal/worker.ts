@@ -58,7 +58,8 @@ async function sweep(c: LoadedConfig): Promise<void> {
   const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
   try {
     const report = await sweepLeftovers(docker, {});
-    const removed = Object.values(report).reduce((n, list: string[]) => n + list.length, 0);
+    const removed =
+      report.containers.length + report.volumes.length + report.workAreas.length + report.cgroups.length;
     if (removed > 0) console.warn(`janitor: removed ${removed} leftover(s) of dead workers`);
   } catch (e) {
     console.warn(`janitor: ${(e as Error).message}`);

@@ -1,4 +1,5 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
+import type { BudgetChange } from '../src/engine/runState';
 import type { RunStatus } from '../src/engine/types';
 import {
   approveUpdate,
@@ -28,7 +29,7 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     validator: (nodeId: string, _note?: string) => run.validateDecision(nodeId),
   });
   setHandler(setBudgetUpdate, (change) => run.setBudget(change), {
-    validator: (change) => run.validateBudget(change),
+    validator: (change: BudgetChange) => run.validateBudget(change),
   });
 
   run.publish();

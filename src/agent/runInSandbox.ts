@@ -9,16 +9,32 @@ import {
   type SandboxLimits,
   type SandboxResult,
 } from '../sandbox';
-import type { RunMetaResponse, RunValidateResponse, TaskResultLine } from './harness';
+import type { EditableSelectorInput } from '../selection';
+import type {
+  RunMetaRequest,
+  RunMetaResponse,
+  RunTasksRequest,
+  RunValidateRequest,
+  RunValidateResponse,
+  TaskResultLine,
+} from './harness';
 import type { ProgramFiles } from './program';
 import { sandboxFiles } from './layout';
 
+/** What each harness script reads on stdin (the protocol of src/agent/harness/index.ts). */
+interface HarnessInputs {
+  'run_tasks.mjs': RunTasksRequest;
+  'run_meta.mjs': RunMetaRequest;
+  'run_select.mjs': EditableSelectorInput;
+  'run_validate.mjs': RunValidateRequest;
+}
+
 /** A harness script run over a program in one sandbox session; the script speaks JSON on stdio. */
-export interface HarnessRun {
+export interface HarnessRun<S extends keyof HarnessInputs> {
   sandbox: Sandbox;
   program: ProgramFiles;
-  script: 'run_tasks.mjs' | 'run_meta.mjs' | 'run_select.mjs' | 'run_validate.mjs';
-  input: unknown;
+  script: S;
+  input: HarnessInputs[S];
   limits: SandboxLimits;
   /** Folder holding the LLM gateway socket; the program then sees HYPERAGENTS_LLM_SOCKET. */
   socketDir?: string;
@@ -27,7 +43,7 @@ export interface HarnessRun {
   signal?: AbortSignal;
 }
 
-export function runHarness(run: HarnessRun): Promise<SandboxResult> {
+export function runHarness<S extends keyof HarnessInputs>(run: HarnessRun<S>): Promise<SandboxResult> {
   const env: Record<string, string> = { ...SANDBOX_ENV };
   if (run.socketDir) env[LLM_SOCKET_ENV] = `${SOCKET_DIR}/${LLM_SOCKET_NAME}`;
   return run.sandbox.run({

@@ -20,7 +20,8 @@ export function lineageOf(
   nodes: readonly NodeRecord[] | ReadonlyMap<string, NodeRecord>,
   nodeId: string,
 ): string[] {
-  const byId = nodes instanceof Map ? nodes : new Map((nodes as NodeRecord[]).map((n) => [n.nodeId, n]));
+  const byId: ReadonlyMap<string, NodeRecord> =
+    'get' in nodes ? nodes : new Map(nodes.map((n) => [n.nodeId, n] as const));
   const path: string[] = [];
   const seen = new Set<string>();
   let id: string | null = nodeId;

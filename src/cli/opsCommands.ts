@@ -89,20 +89,18 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       });
   }
 
-  program
-    .command('approve <run> <node>')
-    .description('approve a node the approval policy holds')
-    .option('--note <text>', 'why')
-    .action((runId: string, nodeId: string, opts: { note?: string }) =>
-      decide(ctx, runId, nodeId, opts.note, true),
-    );
-  program
-    .command('reject <run> <node>')
-    .description('reject a node the approval policy holds')
-    .option('--note <text>', 'why')
-    .action((runId: string, nodeId: string, opts: { note?: string }) =>
-      decide(ctx, runId, nodeId, opts.note, false),
-    );
+  for (const [verb, approve] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
+    program
+      .command(`${verb} <run> <node>`)
+      .description(`${verb} a node the approval policy holds`)
+      .option('--note <text>', 'why')
+      .action((runId: string, nodeId: string, opts: { note?: string }) =>
+        decide(ctx, runId, nodeId, opts.note, approve),
+      );
+  }
 
   program
     .command('pending <run>')

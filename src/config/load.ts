@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { projectRoot } from '../host/assets';
 import { configSchema, type Config } from './schema';
 import { envBindings } from './env';

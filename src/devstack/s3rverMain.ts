@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const server = new S3rver({ address: host, port: Number(port), directory, silent: true });
   await server.run();
   console.log(`s3rver listening on ${host}:${port}, data in ${directory}`);
-  const stop = () => server.close().then(() => process.exit(0));
+  const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

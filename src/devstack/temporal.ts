@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Connection } from '@temporalio/client';
+import { grpc } from '@temporalio/proto';
 import { temporalAddress, type Config } from '../config';
 import { searchAttributeTypes } from '../../workflows/searchAttributes';
 import { stateLayout } from './layout';
@@ -80,7 +81,7 @@ export async function temporalHealthy(c: Config): Promise<boolean> {
   const connection = await Connection.connect({ address: temporalAddress(c), connectTimeout: 1000 });
   try {
     const res = await connection.healthService.check({});
-    return res.status === 1; // SERVING
+    return res.status === grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
   } finally {
     await connection.close();
   }

@@ -15,10 +15,10 @@ export interface UserDomainEntry {
  * code. Convention for built-in folders: `src/domains/<name>/index.ts` exports `domain: Domain`.
  */
 const BUILTIN_MODULES: Readonly<Record<string, () => unknown>> = {
-  'paper-review': () => require('./paper-review'),
-  'math-grading': () => require('./math-grading'),
-  coding: () => require('./coding'),
-  'reward-design': () => require('./reward-design'),
+  'paper-review': (): unknown => require('./paper-review'),
+  'math-grading': (): unknown => require('./math-grading'),
+  coding: (): unknown => require('./coding'),
+  'reward-design': (): unknown => require('./reward-design'),
 };
 export const BUILTIN_DOMAIN_NAMES: readonly string[] = Object.keys(BUILTIN_MODULES);
 
@@ -51,7 +51,8 @@ export function asDomain(value: unknown, source: string): Domain {
   if (candidate.staged !== undefined) return value as Domain;
   // Keep the methods bound to the original object (it may be a class instance).
   return new Proxy(value as Domain, {
-    get: (target, key, receiver) => (key === 'staged' ? DEFAULT_STAGED : Reflect.get(target, key, receiver)),
+    get: (target, key, receiver): unknown =>
+      key === 'staged' ? DEFAULT_STAGED : Reflect.get(target, key, receiver),
   });
 }
 
@@ -139,13 +140,16 @@ export async function loadUserDomain(entry: UserDomainEntry, baseDir: string): P
   return domain;
 }
 
+/** A user module's factory: called with the config entry's name and options. */
+type DomainFactory = (input: { name: string; options: Readonly<Record<string, unknown>> }) => unknown;
+
 async function instantiate(exported: unknown, entry: UserDomainEntry): Promise<unknown> {
   const factoryInput = { name: entry.name, options: entry.options ?? {} };
-  if (typeof exported === 'function') return exported(factoryInput);
+  if (typeof exported === 'function') return (exported as DomainFactory)(factoryInput);
   if (typeof exported !== 'object' || exported === null) return exported;
   const e = exported as Record<string, unknown>;
-  if (typeof e.createDomain === 'function') return e.createDomain(factoryInput);
-  if (typeof e.default === 'function') return e.default(factoryInput);
+  if (typeof e.createDomain === 'function') return (e.createDomain as DomainFactory)(factoryInput);
+  if (typeof e.default === 'function') return (e.default as DomainFactory)(factoryInput);
   if (typeof e.default === 'object' && e.default !== null) return e.default;
   if (typeof e.domain === 'object' && e.domain !== null) return e.domain;
   return exported;

@@ -162,7 +162,7 @@ function parseBody(raw: unknown): ChatBody {
       'invalid_request_error',
     );
   }
-  return parsed.data as ChatBody;
+  return parsed.data;
 }
 
 /** The header wins; else the model field names the role. Real model names are the gateway's business. */

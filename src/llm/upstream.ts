@@ -71,7 +71,10 @@ export function classifyUpstreamError(error: unknown): AttemptFailure {
   if (error instanceof OpenAI.APIConnectionError) return { retryable: true };
   if (error instanceof OpenAI.APIError && typeof error.status === 'number') {
     const s = error.status;
-    return { retryable: s === 408 || s === 429 || s >= 500, hintMs: retryAfterMs(error.headers) };
+    return {
+      retryable: s === 408 || s === 429 || s >= 500,
+      hintMs: retryAfterMs(error.headers as Headers | undefined),
+    };
   }
   return { retryable: false };
 }

@@ -159,11 +159,11 @@ export class DockerSandbox implements Sandbox {
    * in inspect covers only the container's first process, not an exec, so the event log is asked.
    */
   private async sawOom(container: string, since: number): Promise<boolean> {
-    const events = (await this.docker.getEvents({
+    const events = await this.docker.getEvents({
       since: Math.floor(since / 1000),
       until: Math.ceil(Date.now() / 1000),
       filters: JSON.stringify({ container: [container], event: ['oom'] }),
-    })) as unknown as NodeJS.ReadableStream;
+    });
     let text = '';
     for await (const chunk of events) text += String(chunk);
     return text.includes('"oom"');

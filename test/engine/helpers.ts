@@ -96,7 +96,5 @@ export class EngineHarness {
 /** Mean ranking score (val where present, else train) over the run's domains, as selection uses it. */
 export function meanVal(n: NodeRecord, domains: string[]): number | undefined {
   const xs = domains.map((d) => n.scores[d]?.val?.score ?? n.scores[d]?.train?.score);
-  return xs.every((x) => typeof x === 'number')
-    ? (xs as number[]).reduce((a, b) => a + b, 0) / xs.length
-    : undefined;
+  return xs.every((x) => typeof x === 'number') ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined;
 }

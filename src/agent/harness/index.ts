@@ -4,6 +4,7 @@
  * .mjs files to /work/harness, and the LLM agent client to /work/harness/llm.mjs, then runs
  * `node /work/harness/<script> /work/program` with one JSON object on stdin.
  */
+import type { TrainHistory } from '../../archive/views';
 import { sourceOrBuilt } from '../../host/assets';
 
 export const SEED_DIR = sourceOrBuilt('src/agent/seed');
@@ -57,9 +58,9 @@ export interface RunTasksDone {
   count: number;
 }
 
-/** run_meta.mjs stdin. `history` must hold train-split results only. */
+/** run_meta.mjs stdin. `history` holds train-split results only (see `trainHistoryOf`). */
 export interface RunMetaRequest {
-  history: unknown;
+  history: TrainHistory;
   generationsLeft: number;
   seed: number | string;
   domains: string[];

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import type * as TypeScript from 'typescript';
 import { runsFromBuild, sourceOrBuilt } from '../../host/assets';
 
 /**
@@ -37,7 +38,8 @@ export function runnerFiles(): Record<string, string> {
     if (runsFromBuild) {
       files[`${name}.js`] = fs.readFileSync(file, 'utf8');
     } else {
-      const ts = require('typescript') as typeof import('typescript');
+      // Under ts-jest only: the build ships compiled .js, so typescript is needed only in development.
+      const ts = require('typescript') as typeof TypeScript;
       const source = fs.readFileSync(file, 'utf8');
       files[`${name}.js`] = ts.transpileModule(source, {
         compilerOptions: {
