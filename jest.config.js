@@ -49,6 +49,8 @@ const typeChecked = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
   testTimeout: 120_000,
+  // e2e suites share one Docker engine and sandbox resources: one at a time. `npm run test:unit`
+  // passes --maxWorkers=2, since unit suites share nothing (private task queues, random run ids).
   maxWorkers: 1,
   reporters: ['default', '<rootDir>/test/reporters/summary.js'],
   projects: [

@@ -16,9 +16,10 @@ interface StoredObject {
 export class MemoryObjectStore implements ObjectStore {
   private readonly objects = new Map<string, StoredObject>();
 
-  async put(key: string, body: Buffer | string, contentType = 'application/octet-stream'): Promise<void> {
+  put(key: string, body: Buffer | string, contentType = 'application/octet-stream'): Promise<void> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
     this.objects.set(key, { body: bytes, contentType });
+    return Promise.resolve();
   }
 
   async putStream(key: string, body: Readable): Promise<void> {
@@ -30,19 +31,22 @@ export class MemoryObjectStore implements ObjectStore {
     this.objects.set(key, { body: Buffer.concat(chunks), contentType: 'application/octet-stream' });
   }
 
-  async get(key: string): Promise<Buffer | undefined> {
+  get(key: string): Promise<Buffer | undefined> {
     const o = this.objects.get(key);
-    return o ? Buffer.from(o.body) : undefined;
+    return Promise.resolve(o ? Buffer.from(o.body) : undefined);
   }
 
-  async list(prefix: string): Promise<string[]> {
-    return [...this.objects.keys()]
-      .filter((k) => k.startsWith(prefix))
-      .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  list(prefix: string): Promise<string[]> {
+    return Promise.resolve(
+      [...this.objects.keys()]
+        .filter((k) => k.startsWith(prefix))
+        .sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))),
+    );
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.objects.delete(key);
+    return Promise.resolve();
   }
 
   /** The content type given at `put` (S3 keeps it as object metadata); undefined for a missing key. */

@@ -21,7 +21,7 @@ const factories: Array<[name: string, make: () => Subject]> = [
     'MemoryObjectStore',
     () => {
       const store = new MemoryObjectStore();
-      return { store, contentType: async (key) => store.contentType(key) };
+      return { store, contentType: (key) => Promise.resolve(store.contentType(key)) };
     },
   ],
   [
