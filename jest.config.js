@@ -12,7 +12,8 @@
  * The rule: a test file is unit when it matches one of the UNIT globs below, and e2e otherwise. So a
  * new test lands in e2e (the safe side: slower, never skipped) until someone adds it, or its folder,
  * here. Add a test to UNIT only if it needs none of S3, Docker, bubblewrap, a sandbox or real engine
- * activities; a new folder of pure tests is one line.
+ * activities; a new folder of pure tests is one line. Local but left in e2e: test/layering.test.ts
+ * (runs the type-aware ESLint, ~20 s) and test/domains/e2e/ (its folder says what it is).
  */
 const UNIT = [
   'agent-program/**',
