@@ -3,6 +3,7 @@
  * (schema hyperagents.select_parent.v1). stdout: { parentId }, or { error } with exit code 1.
  * The engine checks that the id is one of the candidates.
  */
+// Every harness script takes its protocol helpers from common.mjs, so their import lists look alike.
 import {
   fail,
   messageOf,

@@ -5,6 +5,7 @@
  * stdout: { ok, reasons: string[], smoke? }. Exit code 0 whenever a verdict was written.
  */
 import { Worker } from 'node:worker_threads';
+// Every harness script takes its protocol helpers from common.mjs, so their import lists look alike.
 import {
   availableLlmClient,
   fail,

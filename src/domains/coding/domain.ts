@@ -1,6 +1,7 @@
 /** The coding domain as an engine `Domain`: a thin adapter over the parser, task builder, harness and scorer. */
 import * as fs from 'fs';
 import { loadPinnedExerciseSource } from './download-source';
+// The contract's vocabulary: every built-in domain imports the same names from it.
 import {
   DEFAULT_STAGED,
   SPLITS,

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+// The contract's vocabulary: every built-in domain imports the same names from it.
 import {
   DEFAULT_STAGED,
   SPLITS,

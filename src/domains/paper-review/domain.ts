@@ -1,3 +1,4 @@
+// The contract's vocabulary: every built-in domain imports the same names from it.
 import {
   DEFAULT_STAGED,
   SPLITS,

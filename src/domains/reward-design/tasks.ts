@@ -1,3 +1,4 @@
+/* REWARD_TASKS below is a table of task definitions: its entries share one shape by design. */
 import type { CemConfig } from './cem';
 
 /** Which part of the domain a task belongs to: trained on, or held out to test transfer. */

@@ -1,6 +1,7 @@
 import { clip, wrapAngle, type Env } from './types';
 
-// Acrobot-v1 with the "book" dynamics (Sutton & Barto), one RK4 step of dt 0.2 per action.
+// Acrobot-v1 with the "book" dynamics (Sutton & Barto), one RK4 step of dt 0.2 per action. Each
+// environment names Gymnasium's physical constants in its own file, so the lists look alike.
 const DT = 0.2;
 const LINK_LENGTH_1 = 1;
 const MASS_1 = 1;
