@@ -26,7 +26,8 @@ export function workflowBundle(): Promise<WorkflowBundleOption> {
   return bundle;
 }
 
-const quietLogger = {
+/** The bundler's logger: warnings and errors only, so the terminal keeps the run's progress. */
+export const quietLogger = {
   log: () => undefined,
   trace: () => undefined,
   debug: () => undefined,

@@ -71,7 +71,8 @@ export class S3ObjectStore implements ObjectStore {
       for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
-    return keys;
+    // In key order on every server: s3rver lists in folder order (`x-1` after `x/...`), S3 in byte order.
+    return keys.sort();
   }
 
   async delete(key: string): Promise<void> {

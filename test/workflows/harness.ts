@@ -15,6 +15,7 @@ import { temporalAddress, type LoadedConfig } from '../../src/config';
 import { parseRunConfig, type RunConfigInput } from '../../src/engine/runConfig';
 import type { RunStatus } from '../../src/engine/types';
 import { connectClient } from '../../temporal/connection';
+import { quietLogger } from '../../temporal/worker';
 import type { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
 import { stackConfig } from '../helpers/stack';
@@ -220,14 +221,7 @@ export function installQuietRuntime(): void {
   }
 }
 
-export const quietLogger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: (m: string) => console.warn(m),
-  error: (m: string) => console.error(m),
-};
+export { quietLogger };
 
 /** How long a wait for a workflow state may take before the test fails: generous, never asserted. */
 const WAIT_LIMIT_MS = 30_000;
