@@ -29,6 +29,8 @@ const UNIT = [
   'workflows/**',
   'host/**',
   'archive/pure.test.ts',
+  'archive/snapshot.test.ts',
+  'archive/train-history.test.ts',
   'sandbox/watchdog.test.ts',
   'stack/layout.test.ts',
 ];

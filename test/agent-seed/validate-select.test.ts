@@ -68,7 +68,7 @@ describe('run_validate.mjs', () => {
     expect((await runScript(hangs, 'run_validate.mjs', smoke)).lines[0]).toEqual({
       ok: false,
       reasons: ['smoke task failed: timed out after 3000 ms'],
-      smoke: { ms: expect.any(Number), error: 'timed out after 3000 ms' },
+      smoke: { ms: expect.any(Number) as unknown, error: 'timed out after 3000 ms' },
     });
 
     const stuck = fresh();

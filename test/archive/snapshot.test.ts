@@ -1,12 +1,10 @@
-import { Archive, selectionSnapshotOf } from '../../src/archive';
+import { selectionSnapshotOf } from '../../src/archive';
 import { rngFor, selectParent } from '../../src/selection';
-import { freshRunId, full, makeNode, realStore } from './fixtures';
+import { freshRunId, full, makeNode } from './fixtures';
 
-const store = realStore();
-const archive = new Archive(store);
-afterAll(() => store.cleanUp());
+/** The pure view that parent selection reads, over records as the archive lists them. */
 
-test('selectionSnapshot: eligibility per ARCHITECTURE, val preferred, child counts, test never used', async () => {
+test('selectionSnapshot: eligibility per ARCHITECTURE, val preferred, child counts, test never used', () => {
   const runId = freshRunId();
   const both = (a: number, b: number) => ({
     alpha: { train: full(0.1), val: full(a) },
@@ -24,9 +22,7 @@ test('selectionSnapshot: eligibility per ARCHITECTURE, val preferred, child coun
     makeNode(runId, 8, 1, both(0.7, 0.3), { approval: { status: 'approved' } }), // eligible
     makeNode(runId, 9, 8, { alpha: { test: full(1) }, beta: { test: full(1) } }), // test only: no score
   ];
-  for (const n of nodes) await archive.putNode(n);
-
-  const snap = selectionSnapshotOf(await archive.listNodes(runId), ['alpha', 'beta']);
+  const snap = selectionSnapshotOf(nodes, ['alpha', 'beta']);
   expect(snap.domains).toEqual(['alpha', 'beta']);
   expect(snap.candidates.map((c) => [c.id, c.eligible, c.childCount])).toEqual([
     ['gen-00000', true, 2],

@@ -1,9 +1,7 @@
-import { Archive, trainHistoryOf, type SplitScore } from '../../src/archive';
-import { freshRunId, full, makeNode, realStore } from './fixtures';
+import { trainHistoryOf, type SplitScore } from '../../src/archive';
+import { freshRunId, full, makeNode } from './fixtures';
 
-const store = realStore();
-const archive = new Archive(store);
-afterAll(() => store.cleanUp());
+/** The pure view the meta agent is given, over records as the archive lists them. */
 
 /** Distinctive numbers that appear nowhere but in val/test scores (and their counts). */
 const PLANTED_VAL = [0.7318264, 0.4102957, 0.9183746];
@@ -14,7 +12,7 @@ function scored(score: number, reportKey: string, evaluated = PLANTED_COUNTS[0]!
   return { score, basis: 'staged-scaled', evaluated, total: PLANTED_COUNTS[1]!, reportKey };
 }
 
-test('trainHistory holds train scores only: no planted val/test value, count or report key', async () => {
+test('trainHistory holds train scores only: no planted val/test value, count or report key', () => {
   const runId = freshRunId();
   const nodes = [0, 1, 2].map((g) => {
     const train = full([0.125, 0.25, 0.375][g]!);
@@ -34,9 +32,7 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
       { validation: { passed: g !== 1, reasons: g === 1 ? ['expected label LABEL-SECRET-42, got 7'] : [] } },
     );
   });
-  for (const n of nodes) await archive.putNode(n);
-
-  const history = trainHistoryOf(await archive.listNodes(runId), 'gen-00002', ['alpha', 'beta']);
+  const history = trainHistoryOf(nodes, 'gen-00002', ['alpha', 'beta']);
   const text = JSON.stringify(history);
 
   for (const v of [...PLANTED_VAL, ...PLANTED_TEST, ...PLANTED_VAL.map((v) => v / 2), ...PLANTED_COUNTS]) {
@@ -66,9 +62,8 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
   });
 
   // The records themselves do hold the planted values, so the absence above is the filter's doing.
-  const raw = JSON.stringify(await archive.listNodes(runId));
+  const raw = JSON.stringify(nodes);
   for (const v of [...PLANTED_VAL, ...PLANTED_TEST]) expect(raw).toContain(String(v));
 
-  const all = await archive.listNodes(runId);
-  expect(() => trainHistoryOf(all, 'gen-00042', ['alpha'])).toThrow(/gen-00042/);
+  expect(() => trainHistoryOf(nodes, 'gen-00042', ['alpha'])).toThrow(/gen-00042/);
 });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { projectRoot } from '../../src/config';
+import { projectRoot } from '../../src/host/assets';
 
 /** Runs the built CLI as a user would (make test builds it first). */
 function cli(args: string[], env: Record<string, string> = {}) {

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, envBindings, loadConfig, projectRoot } from '../../src/config';
+import { ConfigError, envBindings, loadConfig } from '../../src/config';
+import { projectRoot } from '../../src/host/assets';
 
 function tempFile(content: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-config-'));

@@ -1,6 +1,6 @@
 import { execFile } from 'child_process';
 import * as path from 'path';
-import { projectRoot } from '../../src/config';
+import { projectRoot } from '../../src/host/assets';
 import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../workflows/messages';
 import { EngineHarness, smallRun } from './helpers';
 

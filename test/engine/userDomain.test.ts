@@ -76,7 +76,9 @@ test("the agent-editable selector (the program's select_parent.mjs, in the sandb
   for (const n of nodes.slice(1)) expect(n.generation).toBeGreaterThan(Number(n.parentId!.slice(4)));
   // The program's own selector answered every time (no fallback to the built-in rule).
   for (const n of nodes.slice(1)) {
-    const record = JSON.parse((await h.store.get(`runs/${runId}/selection/${n.nodeId}.json`))!.toString());
+    const record = JSON.parse(
+      (await h.store.get(`runs/${runId}/selection/${n.nodeId}.json`))!.toString(),
+    ) as Record<string, unknown>;
     expect(record).toMatchObject({ generation: n.generation, policy: 'editable', nodeId: n.parentId });
     expect(record.fallback).toBeUndefined();
   }

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Command } from 'commander';
-import { projectRoot } from '../../src/config';
+import { projectRoot } from '../../src/host/assets';
 import { CliContext } from '../../src/cli/context';
 import { registerEvalCommand } from '../../src/cli/evalCommand';
 import type { EvalReport } from '../../src/engine';

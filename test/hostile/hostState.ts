@@ -89,7 +89,7 @@ export async function leftSince(docker: Docker, before: HostState): Promise<Host
     for (const k of Object.keys(diff) as Array<keyof HostState>) {
       diff[k] = now[k].filter((x) => !before[k].includes(x));
     }
-    if (Object.values(diff).every((v) => v.length === 0)) return diff;
+    if ((Object.keys(diff) as Array<keyof HostState>).every((k) => diff[k].length === 0)) return diff;
     await new Promise((r) => setTimeout(r, 200));
   }
   return diff;

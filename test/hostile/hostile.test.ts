@@ -18,13 +18,13 @@ import { startOpenAIStub } from '../fixtures/openai-stub';
 import { stackConfig } from '../helpers/stack';
 import { cleanHost, hostState, leftSince } from './hostState';
 import * as P from './programs';
+import { projectRoot } from '../../src/host/assets';
 
 jest.setTimeout(60_000);
 
 const c = stackConfig();
 const docker = dockerClient(c);
 const layout = stateLayout(c);
-const projectRoot = path.resolve(__dirname, '..', '..');
 const limits = { memoryMb: 96, cpus: 1, pids: 32, timeoutSec: 8, scratchMb: 8 };
 const env = { PATH: '/usr/bin:/bin', HOME: '/home/agent' };
 const node = (program: string) => ({
@@ -32,7 +32,8 @@ const node = (program: string) => ({
   command: ['/usr/bin/node', 'agent.mjs'],
 });
 const reversed = (s: string) => s.split('').reverse().join('');
-const lastJson = (r: SandboxResult) => JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null');
+/** The program's last line of output, parsed; callers that read fields say which shape they expect. */
+const lastJson = (r: SandboxResult): unknown => JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null');
 
 /** Observed classifications, written out for docs/security.md. */
 const observed: Record<string, Record<string, string>> = {};
@@ -81,7 +82,7 @@ describe.each(backends)(
     test('fork bomb: the process limit refuses new processes', async () => {
       const res = await hostile('fork bomb', node(P.forkUntilRefused));
       expect(res.outcome).toBe('ok');
-      const seen = lastJson(res);
+      const seen = lastJson(res) as { spawned: number; code?: string };
       expect(seen.code).toBe('EAGAIN');
       expect(seen.spawned).toBeLessThan(limits.pids);
     });
@@ -99,7 +100,7 @@ describe.each(backends)(
       for (const file of ['/work/fill', '/tmp/fill']) {
         const res = await hostile(`filling scratch disk (${file.split('/')[1]})`, node(P.fillDisk(file)));
         expect(res.outcome).toBe('ok');
-        const seen = lastJson(res);
+        const seen = lastJson(res) as { mb: number; code: string | null };
         expect(seen.code).toBe('ENOSPC');
         expect(seen.mb).toBeLessThanOrEqual(limits.scratchMb);
       }
@@ -240,12 +241,12 @@ describe.each(backends)(
     test('escalating privileges: no capabilities, no setuid, no-new-privs', async () => {
       const res = await hostile('privilege escalation', node(P.escalate));
       // EPERM without the capability; EINVAL under bubblewrap's user namespace, where uid 0 is unmapped.
-      const denied = expect.stringMatching(/^(EPERM|EINVAL)$/);
+      const denied: unknown = expect.stringMatching(/^(EPERM|EINVAL)$/);
       expect(lastJson(res)).toEqual({
         setuid: denied,
         setgid: denied,
         capEff: '0000000000000000',
-        capBnd: expect.any(String),
+        capBnd: expect.any(String) as unknown,
         noNewPrivs: '1',
         chmodRoot: 'EROFS',
       });
@@ -267,7 +268,7 @@ describe.each(backends)(
           socketDir,
           env: { ...env, HYPERAGENTS_LLM_SOCKET: '/run/hyperagents/llm.sock' },
         });
-        const seen = lastJson(res);
+        const seen = lastJson(res) as { status: number; body: { error: { type: string; message: string } } };
         expect(seen.status).toBe(402);
         expect(seen.body.error.type).toBe('budget_exceeded');
         expect(seen.body.error.message).toContain('run token budget exceeded');

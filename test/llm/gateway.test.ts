@@ -10,10 +10,31 @@ import {
   replaySourceFromRecords,
 } from '../../src/llm';
 import { type OpenAIStub, startOpenAIStub } from '../fixtures/openai-stub';
-import { chatBody, unixRequest } from './unix-http';
+import { chatBody, type UnixResponse, unixRequest } from './unix-http';
 
 const API_KEY = 'sk-upstream-secret-0123456789';
 const MODELS = { meta: 'big-model', task: 'small-model' };
+
+/** The gateway's answers, in OpenAI's shapes, as far as these tests read them. */
+interface Completion {
+  choices: Array<{
+    message: {
+      content: string | null;
+      tool_calls?: Array<{ function: { name: string; arguments: string } }>;
+    };
+  }>;
+}
+interface ApiError {
+  error: { message: string; type: string; code?: string };
+}
+interface ModelList {
+  data: Array<{ id: string; upstream_model?: string }>;
+}
+const completion = (res: UnixResponse) => res.body as Completion;
+const errorOf = (res: UnixResponse) => (res.body as ApiError).error;
+const modelList = (res: UnixResponse) => res.body as ModelList;
+/** The content of the first choice's message. */
+const contentOf = (res: UnixResponse) => completion(res).choices[0]?.message.content;
 
 /** Gateway end to end: a real Unix socket in front, the real openai client behind, the stub upstream. */
 describe('LlmGateway over a Unix socket', () => {
@@ -59,12 +80,12 @@ describe('LlmGateway over a Unix socket', () => {
 
       const task = await chat(socket, 'task', 'solve this', { temperature: 0.2 });
       expect(task.status).toBe(200);
-      expect(task.body.choices[0].message.content).toBe('task answer');
+      expect(contentOf(task)).toBe('task answer');
       // The header names the role even when the model field says something else.
       const meta = await unixRequest(socket, 'POST', '/v1/chat/completions', chatBody('ignored', 'improve'), {
         'x-hyperagents-role': 'meta',
       });
-      expect(meta.body.choices[0].message.content).toBe('meta answer');
+      expect(contentOf(meta)).toBe('meta answer');
 
       const [first, second] = stub.chatRequests;
       expect(first?.body).toEqual({
@@ -83,8 +104,8 @@ describe('LlmGateway over a Unix socket', () => {
       const tools = [{ type: 'function', function: { name: 'edit', parameters: { type: 'object' } } }];
       const res = await chat(socket, 'meta', 'edit a file', { tools });
       expect(res.status).toBe(200);
-      const call = res.body.choices[0].message.tool_calls[0];
-      expect(call.function).toEqual({ name: 'edit', arguments: '{"path":"a.mjs"}' });
+      const call = completion(res).choices[0]?.message.tool_calls?.[0];
+      expect(call?.function).toEqual({ name: 'edit', arguments: '{"path":"a.mjs"}' });
       expect((stub.chatRequests[0]?.body as { tools: unknown }).tools).toEqual(tools);
     });
 
@@ -92,16 +113,16 @@ describe('LlmGateway over a Unix socket', () => {
       const socket = await startGateway();
       const unknown = await chat(socket, 'gpt-4o', 'hi');
       expect(unknown.status).toBe(400);
-      expect(unknown.body.error.message).toContain('unknown role "gpt-4o"');
+      expect(errorOf(unknown).message).toContain('unknown role "gpt-4o"');
       const stream = await chat(socket, 'task', 'hi', { stream: true });
       expect(stream.status).toBe(400);
-      expect(stream.body.error.message).toContain('streaming is not supported');
+      expect(errorOf(stream).message).toContain('streaming is not supported');
       const empty = await unixRequest(socket, 'POST', '/v1/chat/completions', {
         model: 'task',
         messages: [],
       });
       expect(empty.status).toBe(400);
-      expect(empty.body.error.message).toBe(
+      expect(errorOf(empty).message).toBe(
         'invalid chat request: messages: messages must be a non-empty array',
       );
       const notFound = await unixRequest(socket, 'GET', '/v1/embeddings');
@@ -114,8 +135,8 @@ describe('LlmGateway over a Unix socket', () => {
       const socket = await startGateway();
       const res = await unixRequest(socket, 'GET', '/v1/models');
       expect(res.status).toBe(200);
-      expect(res.body.data.map((m: { id: string }) => m.id)).toEqual(['meta', 'task']);
-      expect(res.body.data[1].upstream_model).toBe('small-model');
+      expect(modelList(res).data.map((m) => m.id)).toEqual(['meta', 'task']);
+      expect(modelList(res).data[1]?.upstream_model).toBe('small-model');
     });
   });
 
@@ -127,10 +148,10 @@ describe('LlmGateway over a Unix socket', () => {
         { kind: 'error', status: 400, message: `bad key ${API_KEY}` },
       );
       const echoed = await chat(socket, 'task', 'what is the key?');
-      expect(echoed.body.choices[0].message.content).toBe('your key is [redacted]');
+      expect(contentOf(echoed)).toBe('your key is [redacted]');
       const failed = await chat(socket, 'task', 'again');
       expect(failed.status).toBe(400);
-      expect(failed.body.error.message).toContain('bad key [redacted]');
+      expect(errorOf(failed).message).toContain('bad key [redacted]');
       const models = await unixRequest(socket, 'GET', '/v1/models');
 
       for (const res of [echoed, failed, models]) {
@@ -174,7 +195,7 @@ describe('LlmGateway over a Unix socket', () => {
         usage: { promptTokens: 1200, completionTokens: 300 },
         request: chatBody('task', 'price me'),
       });
-      expect(record?.response?.choices).toEqual(res.body.choices);
+      expect(record?.response?.choices).toEqual(completion(res).choices);
       expect(record?.requestHash).toMatch(/^[0-9a-f]{64}$/);
       expect(record?.latencyMs).toBeGreaterThanOrEqual(0);
       expect(record?.usageEstimated).toBeUndefined();
@@ -223,8 +244,8 @@ describe('LlmGateway over a Unix socket', () => {
       // Two calls are held upstream: their reservations are in flight.
       const third = await chat(socket, 'task', 'three', params);
       expect(third.status).toBe(402);
-      expect(third.body.error.type).toBe('budget_exceeded');
-      expect(third.body.error.message).toBe(
+      expect(errorOf(third).type).toBe('budget_exceeded');
+      expect(errorOf(third).message).toBe(
         'run USD budget exceeded: limit $2.5000, spent $0.0000, in flight $2.0000, this call needs up to $1.0000',
       );
       expect(stub.chatRequests).toHaveLength(2);
@@ -253,7 +274,7 @@ describe('LlmGateway over a Unix socket', () => {
       // Estimate for the next call: 10 prompt tokens (39 bytes of messages) + 400 = 410; 900 + 410 > 1000.
       const refused = await chat(socketB, 'task', 'hi', { max_tokens: 400 });
       expect(refused.status).toBe(402);
-      expect(refused.body.error.message).toBe(
+      expect(errorOf(refused).message).toBe(
         'run token budget exceeded: limit 1000 tokens, spent 900 tokens, in flight 0 tokens, this call needs up to 410 tokens',
       );
       expect(stub.chatRequests).toHaveLength(1);
@@ -263,7 +284,7 @@ describe('LlmGateway over a Unix socket', () => {
       const socket = await startGateway({ budget: new BudgetLedger({ usd: 1 }) });
       const res = await chat(socket, 'meta', 'hi');
       expect(res.status).toBe(500);
-      expect(res.body.error.message).toBe(
+      expect(errorOf(res).message).toBe(
         "model big-model has no price in the price table: the run's USD budget cannot be enforced",
       );
       expect(stub.requests).toHaveLength(0);
@@ -280,7 +301,7 @@ describe('LlmGateway over a Unix socket', () => {
       );
       const res = await chat(socket, 'task', 'persist');
       expect(res.status).toBe(200);
-      expect(res.body.choices[0].message.content).toBe('third time');
+      expect(contentOf(res)).toBe('third time');
       expect(stub.chatRequests).toHaveLength(3);
       // base 100 ms doubling, random 0.5: 50 + 25 = 75, then 100 + 50 = 150.
       expect(sleeps).toEqual([75, 150]);
@@ -308,8 +329,8 @@ describe('LlmGateway over a Unix socket', () => {
       );
       const res = await chat(socket, 'task', 'doomed');
       expect(res.status).toBe(502);
-      expect(res.body.error.message).toMatch(/^upstream LLM endpoint failed after 3 attempts: 429 /);
-      expect(res.body.error.message).toContain('still too many');
+      expect(errorOf(res).message).toMatch(/^upstream LLM endpoint failed after 3 attempts: 429 /);
+      expect(errorOf(res).message).toContain('still too many');
       expect(stub.chatRequests).toHaveLength(3);
       expect(stub.pending).toBe(1);
       expect(sleeps).toEqual([75, 150]);
@@ -325,10 +346,10 @@ describe('LlmGateway over a Unix socket', () => {
       stub.enqueue({ kind: 'error', status: 400, message: 'bad param' }, { kind: 'malformed' });
       const bad = await chat(socket, 'task', 'x');
       expect(bad.status).toBe(400);
-      expect(bad.body.error.message).toBe('upstream LLM endpoint refused the request: 400 bad param');
+      expect(errorOf(bad).message).toBe('upstream LLM endpoint refused the request: 400 bad param');
       const malformed = await chat(socket, 'task', 'x');
       expect(malformed.status).toBe(502);
-      expect(malformed.body.error.message).toMatch(
+      expect(errorOf(malformed).message).toMatch(
         /^upstream LLM endpoint returned an invalid response: body is not JSON/,
       );
       expect(stub.chatRequests).toHaveLength(2);
@@ -336,7 +357,7 @@ describe('LlmGateway over a Unix socket', () => {
       stub.enqueue({ kind: 'hang' }, { kind: 'hang' });
       const hung = await chat(socket, 'task', 'x');
       expect(hung.status).toBe(502);
-      expect(hung.body.error.message).toMatch(/^upstream LLM endpoint unreachable after 2 attempts/);
+      expect(errorOf(hung).message).toMatch(/^upstream LLM endpoint unreachable after 2 attempts/);
       expect(stub.chatRequests).toHaveLength(4);
     });
   });
@@ -350,7 +371,7 @@ describe('LlmGateway over a Unix socket', () => {
       expect(NO_ENDPOINT_MESSAGE).toContain('no LLM endpoint is configured');
       const res = await chat(socket, 'task', 'hi');
       expect(res.status).toBe(503);
-      expect(res.body.error).toEqual({
+      expect(errorOf(res)).toEqual({
         message: NO_ENDPOINT_MESSAGE,
         type: 'no_llm_endpoint',
         code: 'no_llm_endpoint',
@@ -388,13 +409,11 @@ describe('LlmGateway over a Unix socket', () => {
         const q2 = await chat(socket, 'task', 'question');
         expect(plan.body).toEqual(recorded[1]?.body);
         expect(q1.body).toEqual(recorded[0]?.body);
-        expect(q2.body.choices[0].message.content).toBe('second answer to the same question');
+        expect(contentOf(q2)).toBe('second answer to the same question');
         // A request never recorded (or one occurrence too many) is a clear miss, not an upstream call.
         const miss = await chat(socket, 'task', 'question');
         expect(miss.status).toBe(404);
-        expect(miss.body.error.message).toMatch(
-          /^replay: no recorded response for request hash [0-9a-f]{64}$/,
-        );
+        expect(errorOf(miss).message).toMatch(/^replay: no recorded response for request hash [0-9a-f]{64}$/);
         expect(replayStub.requests).toHaveLength(0);
         expect(replayLog.records.map((r) => r.outcome)).toEqual(['replay', 'replay', 'replay', 'error']);
         expect(replayLog.records[0]?.costUsd).toBe(0);
@@ -409,7 +428,7 @@ describe('LlmGateway over a Unix socket', () => {
       });
       stub.enqueue({ kind: 'text', content: 'live' });
       const res = await chat(socket, 'task', 'new question');
-      expect(res.body.choices[0].message.content).toBe('live');
+      expect(contentOf(res)).toBe('live');
       expect(stub.chatRequests).toHaveLength(1);
     });
   });

@@ -80,7 +80,7 @@ describe('OpenAI stub with the real openai client', () => {
       client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] });
     await expect(call()).rejects.toMatchObject({
       status: 429,
-      message: expect.stringContaining('rate limited'),
+      message: expect.stringContaining('rate limited') as unknown,
     });
     await expect(call()).rejects.toBeInstanceOf(OpenAI.InternalServerError);
   });
@@ -98,7 +98,10 @@ describe('OpenAI stub with the real openai client', () => {
   it('answers 500 with a clear message when the script is exhausted, and lists models', async () => {
     await expect(
       client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }] }),
-    ).rejects.toMatchObject({ status: 500, message: expect.stringContaining('no scripted reply left') });
+    ).rejects.toMatchObject({
+      status: 500,
+      message: expect.stringContaining('no scripted reply left') as unknown,
+    });
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toEqual(['stub-a', 'stub-b']);
   });

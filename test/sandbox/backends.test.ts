@@ -50,7 +50,7 @@ describe.each(backends)('%s sandbox', (name, make) => {
     });
     expect(res.stderr).toBe('');
     expect(res.outcome).toBe('ok');
-    const seen = JSON.parse(res.stdout);
+    const seen = JSON.parse(res.stdout) as { env: string[]; memLimit: number | null };
     expect(seen).toMatchObject({
       uid: 10001,
       interfaces: ['lo'],

@@ -104,11 +104,9 @@ export class StubActivities {
   }
 
   /**
-   * The activities, typed against the real EngineActivities so a changed signature fails tsc. They
-   * are async to match that interface, though most have nothing to wait for.
+   * The activities, typed against the real EngineActivities so a changed signature fails tsc.
    */
   private make(): Activities {
-    /* eslint-disable @typescript-eslint/require-await */
     const stubs: Activities = {
       createStartNode: async (input) => {
         this.record('createStartNode', input);
@@ -178,7 +176,6 @@ export class StubActivities {
         return out;
       },
     };
-    /* eslint-enable @typescript-eslint/require-await */
     return stubs;
   }
 }

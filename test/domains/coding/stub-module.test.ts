@@ -1,3 +1,4 @@
+import * as vm from 'vm';
 import {
   buildCodingTask,
   buildHarnessRequest,
@@ -57,7 +58,8 @@ describe('offline stub module', () => {
       .map((s) => buildCodingTask(source.readExercise(s)))
       .filter((t): t is CodingTask => t !== null);
     for (const t of tasks.slice(0, 400)) {
-      expect(() => new Function(generateStubModule(t.input).replace(/export /g, ''))).not.toThrow();
+      // Compiled as a function body (as `new Function` would), never run.
+      expect(() => vm.compileFunction(generateStubModule(t.input).replace(/export /g, ''))).not.toThrow();
     }
   });
 });

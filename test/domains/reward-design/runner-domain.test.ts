@@ -119,7 +119,7 @@ describe('reward-design domain', () => {
     const failing = await domain.score('function reward() { throw new Error("x"); }', label, { taskId: 't' });
     expect(failing).toEqual({
       score: 0,
-      details: { failure: 'runtime', reason: expect.stringMatching(/Error: x/) },
+      details: { failure: 'runtime', reason: expect.stringMatching(/Error: x/) as unknown },
     });
   });
 
