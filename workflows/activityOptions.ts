@@ -13,7 +13,7 @@ export const recordOptions: ActivityOptions = {
   retry: { maximumAttempts: 5 },
 };
 
-/** Parent selection (the agent-editable selector runs up to 60 s) and the start node's validation (90 s). */
+/** Parent selection (the agent-editable selector runs up to 60 s), the start node's validation (90 s), smoke. */
 export const shortSandboxOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '2 minutes',

@@ -1,11 +1,9 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SmokeActivities } from '../activities/smoke';
+import { shortSandboxOptions } from './activityOptions';
 import { searchAttributes } from './searchAttributes';
 
-const { storeRoundTrip, sandboxHello } = proxyActivities<SmokeActivities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 3 },
-});
+const { storeRoundTrip, sandboxHello } = proxyActivities<SmokeActivities>(shortSandboxOptions);
 
 export interface SmokeResult {
   workflowId: string;
