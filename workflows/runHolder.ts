@@ -17,9 +17,9 @@ import {
   budgetProblem,
   canStartGeneration,
   decisionProblem,
-  heldOutReport,
   initialState,
   recordGeneration,
+  recordHeldOut,
   stopReason,
   type BudgetChange,
 } from '../src/engine/runState';
@@ -257,13 +257,14 @@ export class RunHolder {
     if (!this.config.testAtEnd || !this.state.bestNodeId) return;
     const start = this.state.startNodeId ?? nodeIdFor(0);
     const best = this.state.bestNodeId;
-    const scores = await proxyActivities<EngineActivities>(heldOutTestOptions(this.config)).evaluateTestSplit(
+    const result = await proxyActivities<EngineActivities>(heldOutTestOptions(this.config)).evaluateTestSplit(
       {
         runId: this.runId,
         nodeIds: [...new Set([start, best])],
         config: this.config,
+        budgetLeft: budgetLeft(this.state),
       },
     );
-    this.state = { ...this.state, test: heldOutReport(start, best, scores, this.state.generationsDone) };
+    this.state = recordHeldOut(this.state, start, best, result);
   }
 }

@@ -1,4 +1,12 @@
-import type { Budget, BudgetLeft, GenerationResult, HeldOutReport, RunConfig, RunState } from './types';
+import type {
+  Budget,
+  BudgetLeft,
+  GenerationResult,
+  HeldOutReport,
+  HeldOutScores,
+  RunConfig,
+  RunState,
+} from './types';
 
 export function initialState(runId: string, config: RunConfig, nowMs: number): RunState {
   return {
@@ -154,11 +162,36 @@ function mean(xs: number[]): number {
   return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
-/** The end-of-run test comparison; for a transfer run it is the paper's imp@k. */
-export function heldOutReport(
+/**
+ * What `evaluateTestSplit` returned: scores with their LLM cost; in histories recorded before it
+ * carried the cost, the bare scores by node; before it returned anything, undefined. All replay.
+ */
+export type HeldOutResult = HeldOutScores | Record<string, Record<string, number>> | undefined;
+
+/** Folds the held-out test evaluation into the state: the report (imp@k) and what its calls cost. */
+export function recordHeldOut(
+  state: RunState,
   startNodeId: string,
   bestNodeId: string,
-  // Undefined from workflows recorded before the activity returned scores: replay must still work.
+  result: HeldOutResult,
+): RunState {
+  const withCost = result !== undefined && 'scores' in result && 'costUsd' in result;
+  const scores = withCost
+    ? (result as HeldOutScores).scores
+    : (result as Record<string, Record<string, number>> | undefined);
+  const cost = withCost ? (result as HeldOutScores) : { costUsd: 0, tokens: 0 };
+  return {
+    ...state,
+    spentUsd: state.spentUsd + cost.costUsd,
+    spentTokens: state.spentTokens + cost.tokens,
+    test: heldOutReport(startNodeId, bestNodeId, scores, state.generationsDone),
+  };
+}
+
+/** The end-of-run test comparison; for a transfer run it is the paper's imp@k. */
+function heldOutReport(
+  startNodeId: string,
+  bestNodeId: string,
   scores: Record<string, Record<string, number>> | undefined,
   k: number,
 ): HeldOutReport {

@@ -126,6 +126,13 @@ export interface NodeVerdict {
   score?: number;
 }
 
+/** Test-split scores by node and domain, and what the evaluation's LLM calls cost. */
+export interface HeldOutScores {
+  scores: Record<string, Record<string, number>>;
+  costUsd: number;
+  tokens: number;
+}
+
 /** What one domain's evaluation of a node gave, and what its LLM calls cost. */
 export interface DomainEvaluation {
   scores: NodeScores[string];

@@ -1,5 +1,6 @@
 import { selectionSnapshotOf } from '../../src/archive';
 import { loadConfig } from '../../src/config';
+import type { CallRecord } from '../../src/llm';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { startOpenAIStub, type OpenAIStub } from '../fixtures/openai-stub';
 import { EngineHarness, smallRun } from './helpers';
@@ -160,4 +161,25 @@ test('a rerun with llm.replayRun answers from the recorded calls, with no endpoi
   } finally {
     await offline.stop();
   }
+}, 300_000);
+
+test('the held-out test evaluation asks the model, and its calls are metered into the run', async () => {
+  const { runId, handle } = await startPaused({ budget: { generations: 1 }, testAtEnd: true });
+  stub.enqueue({ kind: 'text', content: 'No change this time.' });
+  await handle.signal(resumeSignal);
+  const final = await handle.result();
+  expect(final.test?.startNodeId).toBe('gen-00000');
+  const records = await Promise.all(
+    (await h.store.list(`runs/${runId}/llm/`)).map(
+      async (key) => JSON.parse((await h.store.get(key))!.toString()) as CallRecord,
+    ),
+  );
+  const testCalls = records.filter((r) => r.purpose === 'test:paper-review' && r.nodeId === 'gen-00000');
+  // Every test task of the start node was answered by the model (the stub says "reject").
+  expect(testCalls.length).toBe(10);
+  expect(testCalls.every((r) => r.outcome === 'upstream')).toBe(true);
+  const spentOnTest = testCalls.reduce((sum, r) => sum + r.usage.promptTokens + r.usage.completionTokens, 0);
+  expect(spentOnTest).toBeGreaterThan(0);
+  const spentOnAll = records.reduce((sum, r) => sum + r.usage.promptTokens + r.usage.completionTokens, 0);
+  expect(final.spentTokens).toBe(spentOnAll);
 }, 300_000);

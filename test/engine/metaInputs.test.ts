@@ -43,7 +43,7 @@ test('the meta agent receives train results only: no validation or test score an
   const secrets = {
     train: scores.train!.score,
     val: scores.val!.score,
-    test: tests[start.nodeId]!['math-grading']!,
+    test: tests.scores[start.nodeId]!['math-grading']!,
   };
   // Distinct values, or the check below could not tell a train score from a leaked one.
   expect(new Set(Object.values(secrets)).size).toBe(3);

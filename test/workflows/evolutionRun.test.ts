@@ -192,3 +192,17 @@ test.concurrent(
     });
   },
 );
+
+test.concurrent(
+  'the held-out test evaluation is metered: it gets what the run has left and its cost counts',
+  async () => {
+    await env.run({ metaUsd: () => 0.25, testUsd: 0.5 }, async ({ start, stubs }) => {
+      const { handle } = await start({ budget: { generations: 2, usd: 10 }, testAtEnd: true });
+      const result = await handle.result();
+
+      // Two generations at $0.25 each were spent before the test split: it may use the remaining $9.50.
+      expect(stubs.inputs('evaluateTestSplit').map((i) => i.budgetLeft)).toEqual([{ usd: 9.5 }]);
+      expect(result.spentUsd).toBeCloseTo(0.25 * 2 + 0.5);
+    });
+  },
+);

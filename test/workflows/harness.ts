@@ -60,6 +60,8 @@ export interface Plan {
   hold?: (g: number) => Gate | undefined;
   /** Test-split scores per node and domain; default 0.5 + g/100. */
   testScore?: (g: number, domain: string) => number;
+  /** What the held-out test evaluation's LLM calls cost; default 0. */
+  testUsd?: number;
 }
 
 /** The EngineActivities, implemented by a Plan, recording every call in order. */
@@ -173,7 +175,7 @@ export class StubActivities {
             input.config.domains.map((d) => [d, this.plan.testScore?.(g, d) ?? 0.5 + g / 100]),
           );
         }
-        return out;
+        return { scores: out, costUsd: this.plan.testUsd ?? 0, tokens: 0 };
       },
     };
     return stubs;

@@ -6,7 +6,8 @@ import { rngFromString } from '../../util/random';
 import type { EngineDeps } from '../deps';
 import { numericSeed, sizesFor } from '../seeds';
 import { runSplit } from '../splitEvaluation';
-import type { BudgetLeft, DomainEvaluation, RunConfig } from '../types';
+import { afterSpending } from '../runState';
+import type { BudgetLeft, DomainEvaluation, HeldOutScores, RunConfig } from '../types';
 
 /**
  * Evaluates a node on one split of one domain (staged, or the full split) and stores the per-task
@@ -93,31 +94,40 @@ export async function evaluateNode(
 }
 
 /**
- * Held-out test evaluation (full split) of the given nodes, e.g. the start node and the best;
- * stores each score in its node and returns them by node and domain.
+ * Held-out test evaluation (full split) of the given nodes, e.g. the start node and the best, with
+ * the LLM gateway as every other evaluation has it (metered against what the run has left); stores
+ * each score in its node and returns them by node and domain, with what the calls cost.
  */
 export async function evaluateTestSplit(
   deps: EngineDeps,
-  input: { runId: string; nodeIds: string[]; config: RunConfig },
+  input: { runId: string; nodeIds: string[]; config: RunConfig; budgetLeft?: BudgetLeft },
   signal?: AbortSignal,
-): Promise<Record<string, Record<string, number>>> {
-  const out: Record<string, Record<string, number>> = {};
+): Promise<HeldOutScores> {
+  const { runId, config } = input;
+  const scores: HeldOutScores['scores'] = {};
+  let spent = { usd: 0, tokens: 0 };
   for (const nodeId of input.nodeIds) {
-    out[nodeId] = {};
-    for (const domain of input.config.domains) {
-      const at = {
-        runId: input.runId,
+    scores[nodeId] = {};
+    for (const domain of config.domains) {
+      const gateway = await deps.openLlmSession({
+        runId,
         nodeId,
-        domain,
-        split: 'test' as const,
-        config: input.config,
-        staged: false,
-      };
-      const test = await evaluateOn(deps, at, undefined, signal);
-      if (!test) continue;
-      await deps.archive.updateNode(input.runId, nodeId, { scores: { [domain]: { test } } });
-      out[nodeId][domain] = test.score;
+        purpose: `test:${domain}`,
+        budgetLeft: afterSpending(input.budgetLeft ?? {}, spent),
+        replayRun: config.llm.replayRun,
+      });
+      try {
+        const at = { runId, nodeId, domain, split: 'test' as const, config, staged: false };
+        const test = await evaluateOn(deps, at, gateway, signal);
+        if (!test) continue;
+        await deps.archive.updateNode(runId, nodeId, { scores: { [domain]: { test } } });
+        scores[nodeId][domain] = test.score;
+      } finally {
+        const cost = gateway?.spent() ?? { usd: 0, tokens: 0 };
+        spent = { usd: spent.usd + cost.usd, tokens: spent.tokens + cost.tokens };
+        await gateway?.close();
+      }
     }
   }
-  return out;
+  return { scores, costUsd: spent.usd, tokens: spent.tokens };
 }
