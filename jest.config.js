@@ -25,6 +25,7 @@ const UNIT = [
   'evaluation/**',
   'llm/**',
   'selection/**',
+  'services/**',
   'util/**',
   'workflows/**',
   'host/**',

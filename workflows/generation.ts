@@ -24,6 +24,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
           config,
           parentId: await short.selectParent({ runId, generation, config }),
           budgetLeft: input.budgetLeft,
+          generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
         });
 
   const scores: Record<string, NodeScores[string]> = {};

@@ -170,6 +170,7 @@ export class RunHolder {
           config: this.config,
           budgetLeft: budgetLeft(this.state),
           bestScore: this.state.bestScore,
+          generationsLeft: this.state.budget.generations - generation,
         },
       ],
     })

@@ -19,7 +19,8 @@ export interface SplitScore {
 /** A node's scores by domain and split. */
 export type NodeScores = Readonly<Record<string, Partial<Record<Split, SplitScore>>>>;
 
-export type Strategy = 'llm' | 'offline' | 'seed';
+/** How a node was made; `unknown`: its meta agent crashed before saying, having made no LLM call. */
+export type Strategy = 'llm' | 'offline' | 'seed' | 'unknown';
 /** How the self-modification step that made this node ended (it ran the parent's meta agent). */
 export type MetaOutcome = 'ok' | 'timeout' | 'crashed' | 'oom' | 'invalid';
 
@@ -83,7 +84,7 @@ export const nodeRecordSchema = z
     patchEmpty: z.boolean(),
     changedPaths: z.array(z.string()),
     metaChanged: z.boolean(),
-    strategy: z.enum(['llm', 'offline', 'seed']),
+    strategy: z.enum(['llm', 'offline', 'seed', 'unknown']),
     metaOutcome: z.enum(['ok', 'timeout', 'crashed', 'oom', 'invalid']),
     validation: z.object({ passed: z.boolean(), reasons: z.array(z.string()) }).strict(),
     revertedPaths: z.array(z.string()),

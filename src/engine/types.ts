@@ -105,6 +105,8 @@ export interface GenerationInput {
   budgetLeft: BudgetLeft;
   /** The run's best ranking score so far, for the `new-best` approval policy. */
   bestScore?: number;
+  /** Generations left under the run's current budget; absent in histories recorded before it. */
+  generationsLeft?: number;
 }
 
 /** What the generation workflow needs to know about a freshly stored child. */

@@ -22,7 +22,7 @@ export {
   type PolicyName,
   type WeightRule,
 } from './policies';
-export { selectParent, policy, type Policy, type SelectionResult } from './select';
+export { selectParent, startNodeFallback, policy, type Policy, type SelectionResult } from './select';
 export {
   EDITABLE_SELECTOR_SCHEMA,
   editableSelectorInput,

@@ -34,14 +34,35 @@ function runPolicy(name: PolicyName, snapshot: SelectionSnapshot, rng: Rng): Sel
     : { policy: name, nodeId: chosen.id, probabilities, fallback };
 }
 
+/**
+ * With no eligible node (every child so far failed), the run's start node is the parent: it is never
+ * barred, so one bad generation cannot end a run. Recorded as a fallback. Undefined when some node
+ * is eligible or the snapshot has no start node (generation 0).
+ */
+export function startNodeFallback(
+  snapshot: SelectionSnapshot,
+  policy: SelectionResult['policy'],
+): SelectionResult | undefined {
+  if (snapshot.candidates.some((c) => c.eligible)) return undefined;
+  const start = snapshot.candidates.find((c) => c.generation === 0);
+  if (!start) return undefined;
+  return {
+    policy,
+    nodeId: start.id,
+    probabilities: { [start.id]: 1 },
+    fallback: `no eligible node among ${snapshot.candidates.length}: took the start node ${start.id}`,
+  };
+}
+
 /** One policy as a function, for callers that hold it rather than its name. */
 export function policy(name: PolicyName): Policy {
   return (snapshot, rng) => runPolicy(name, snapshot, rng);
 }
 
 /**
- * Draws a parent with a built-in policy. Uses exactly one step of `rng` (none if it throws).
- * Throws SelectionError for an unknown policy name, an empty archive or no eligible node.
+ * Draws a parent with a built-in policy. Uses exactly one step of `rng` (none if it throws or falls
+ * back to the start node). Throws SelectionError for an unknown policy name, an empty archive, or
+ * no eligible node and no start node.
  */
 export function selectParent(policyName: string, snapshot: SelectionSnapshot, rng: Rng): SelectionResult {
   if (!isPolicyName(policyName)) {
@@ -49,5 +70,5 @@ export function selectParent(policyName: string, snapshot: SelectionSnapshot, rn
       `unknown selection policy '${policyName}'; expected one of: ${SELECTION_POLICIES.join(', ')}`,
     );
   }
-  return runPolicy(policyName, snapshot, rng);
+  return startNodeFallback(snapshot, policyName) ?? runPolicy(policyName, snapshot, rng);
 }

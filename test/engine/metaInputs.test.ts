@@ -49,7 +49,14 @@ test('the meta agent receives train results only: no validation or test score an
   expect(new Set(Object.values(secrets)).size).toBe(3);
 
   sessions.length = 0;
-  await acts.selfModify({ runId, generation: 1, config, parentId: start.nodeId, budgetLeft: {} });
+  await acts.selfModify({
+    runId,
+    generation: 1,
+    config,
+    parentId: start.nodeId,
+    budgetLeft: {},
+    generationsLeft: 2,
+  });
   const meta = sessions.find((s) => s.command.join(' ').includes('run_meta.mjs'));
   expect(meta).toBeDefined();
   const input = meta!.stdin!;

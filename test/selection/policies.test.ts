@@ -207,3 +207,34 @@ describe('methods', () => {
     });
   });
 });
+
+describe('with no eligible node', () => {
+  const failedChild: Candidate = { id: 'F', generation: 1, childCount: 0, eligible: false, scores: {} };
+  const barredRoot: Candidate = { id: 'R', generation: 0, childCount: 1, eligible: false, scores: {} };
+
+  test.each(SELECTION_POLICIES)(
+    '%s takes the start node, recorded as a fallback, and draws nothing',
+    (name) => {
+      let draws = 0;
+      const rng = { next: () => (draws++, 0.5), uint32: () => (draws++, 0) };
+      const result = selectParent(
+        name,
+        { domains: ['alpha'], candidates: [barredRoot, failedChild] },
+        rng as never,
+      );
+      expect(result).toEqual({
+        policy: name,
+        nodeId: 'R',
+        probabilities: { R: 1 },
+        fallback: 'no eligible node among 2: took the start node R',
+      });
+      expect(draws).toBe(0);
+    },
+  );
+
+  test('without a start node in the snapshot it is still an error', () => {
+    expect(() =>
+      selectParent('score_child_prop', { domains: ['alpha'], candidates: [failedChild] }, fixedRng(0.5)),
+    ).toThrow(/all 1 node\(s\) are ineligible/);
+  });
+});

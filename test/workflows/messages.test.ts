@@ -120,3 +120,24 @@ test.concurrent('setBudget refuses bad changes with the reason and applies a goo
     expect(result.stopReason).toBe('generation budget reached (2)');
   });
 });
+
+test.concurrent(
+  'after setBudget, each meta agent is told the generations left under the new budget',
+  async () => {
+    const gate = new Gate();
+    await env.run({ hold: (g) => (g === 1 ? gate : undefined) }, async ({ start, waitFor, stubs }) => {
+      const { handle } = await start({ budget: { generations: 2 } });
+      await waitFor(handle, 'generation 1 running', (s) => s.running.includes(1));
+      await handle.executeUpdate(setBudgetUpdate, { args: [{ generations: 4 }] });
+      gate.open();
+      await handle.result();
+      // Generation 1 started under the old budget (2 − 1 left); the later ones see 4.
+      expect(stubs.inputs('selfModify').map((i) => [i.generation, i.generationsLeft])).toEqual([
+        [1, 1],
+        [2, 2],
+        [3, 1],
+        [4, 0],
+      ]);
+    });
+  },
+);

@@ -7,6 +7,7 @@ import {
   editableSelectorInput,
   resolveEditableChoice,
   SelectionError,
+  startNodeFallback,
   type PolicyName,
   type Rng,
   type SelectionResult,
@@ -28,6 +29,8 @@ async function editableSelection(
   fallback: PolicyName,
   signal?: AbortSignal,
 ): Promise<SelectionResult> {
+  const onlyStart = startNodeFallback(snapshot, 'editable');
+  if (onlyStart) return onlyStart;
   const latest = [...snapshot.candidates]
     .filter((c) => c.eligible)
     .sort((a, b) => b.generation - a.generation)[0];

@@ -1,4 +1,5 @@
-import { nodeIdFor, trainHistoryOf, lineageOf, type NodeRecord } from '../../archive';
+import { nodeIdFor, trainHistoryOf, lineageOf, type NodeRecord, type Strategy } from '../../archive';
+import type { RunMetaResponse } from '../../agent/harness';
 import { META_PATHS } from '../../agent/layout';
 import { programFromOutputs, readMetaReport, runHarness } from '../../agent/runInSandbox';
 import type { SandboxOutcome } from '../../sandbox';
@@ -15,6 +16,15 @@ export function protectedPathsFor(method: RunConfig['method']): string[] {
   return method === 'no-self-improve' || method === 'dgm' ? [...META_PATHS] : [];
 }
 
+/**
+ * How the meta agent worked, as it reported; a session that crashed before reporting is `llm` when
+ * it spent on the model (a crashed LLM session, never passed off as offline), else `unknown`.
+ */
+function strategyOf(report: RunMetaResponse | undefined, spent: { usd: number; tokens: number }): Strategy {
+  if (report && 'strategy' in report) return report.strategy;
+  return spent.tokens > 0 || spent.usd > 0 ? 'llm' : 'unknown';
+}
+
 function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
   return o === 'ok' ? 'ok' : o === 'timeout' ? 'timeout' : o === 'oom' ? 'oom' : 'crashed';
 }
@@ -27,7 +37,15 @@ function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
  */
 export async function selfModify(
   deps: EngineDeps,
-  input: { runId: string; generation: number; config: RunConfig; parentId: string; budgetLeft: BudgetLeft },
+  input: {
+    runId: string;
+    generation: number;
+    config: RunConfig;
+    parentId: string;
+    budgetLeft: BudgetLeft;
+    /** Under the run's current budget (setBudget may have changed it since the run started). */
+    generationsLeft: number;
+  },
   signal?: AbortSignal,
 ): Promise<ChildDraft> {
   const { runId, generation, config, parentId } = input;
@@ -53,7 +71,7 @@ export async function selfModify(
     script: 'run_meta.mjs',
     input: {
       history,
-      generationsLeft: Math.max(0, config.budget.generations - generation),
+      generationsLeft: Math.max(0, input.generationsLeft),
       seed: `${config.seed}/${generation}`,
       domains: config.domains,
       limits: { maxTurns: config.llm.maxTurns, timeLimitMs: config.timeouts.metaAgentSec * 1000 },
@@ -71,7 +89,8 @@ export async function selfModify(
     res.outcome === 'ok' && report && failed === undefined
       ? 'ok'
       : metaOutcome(res.outcome === 'ok' ? 'crashed' : res.outcome);
-  if (outcome !== 'ok') {
+  // DGM-H bars a parent whose meta agent failed; never the start node, the fallback parent of last resort.
+  if (outcome !== 'ok' && parent.parentId !== null) {
     await archive.updateNode(runId, parentId, {
       barred: true,
       barredReason: `meta agent ${outcome} in generation ${generation}: ${(failed ?? res.stderr).slice(0, 300)}`,
@@ -99,7 +118,7 @@ export async function selfModify(
     patchEmpty: stored.patchEmpty,
     changedPaths: stored.changedPaths,
     metaChanged: stored.metaChanged,
-    strategy: report && 'strategy' in report && report.strategy === 'llm' ? 'llm' : 'offline',
+    strategy: strategyOf(report, spent),
     metaOutcome: outcome,
     validation: { passed: reasons.length === 0, reasons },
     revertedPaths: stored.revertedPaths,
