@@ -22,6 +22,7 @@ const UNIT = [
   'domains/*.test.ts',
   'domains/coding/**',
   'domains/reward-design/**',
+  'engine-state/**',
   'evaluation/**',
   'llm/**',
   'selection/**',

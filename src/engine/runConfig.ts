@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { METHODS, SELECTION_RULES } from '../selection/policies';
+import { METHOD_POLICIES, METHODS, METHODS_FIXING_SELECTION, SELECTION_RULES } from '../selection/policies';
 import { APPROVAL_POLICIES, type RunConfig } from './types';
 
 const positive = z.number().positive();
@@ -46,7 +46,21 @@ export const runConfigSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((run, ctx) => {
+    const rule = METHOD_POLICIES[run.method];
+    if (
+      run.selection !== undefined &&
+      run.selection !== rule &&
+      METHODS_FIXING_SELECTION.includes(run.method)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selection'],
+        message: `method ${run.method} selects parents with ${rule}; selection '${run.selection}' contradicts it (drop selection, or use method dgm-h)`,
+      });
+    }
+  });
 
 export type RunConfigInput = z.input<typeof runConfigSchema>;
 

@@ -168,6 +168,10 @@ function mean(xs: number[]): number {
  */
 export type HeldOutResult = HeldOutScores | Record<string, Record<string, number>> | undefined;
 
+function isHeldOutScores(result: HeldOutResult): result is HeldOutScores {
+  return result !== undefined && typeof result.costUsd === 'number' && typeof result.scores === 'object';
+}
+
 /** Folds the held-out test evaluation into the state: the report (imp@k) and what its calls cost. */
 export function recordHeldOut(
   state: RunState,
@@ -175,16 +179,12 @@ export function recordHeldOut(
   bestNodeId: string,
   result: HeldOutResult,
 ): RunState {
-  const withCost = result !== undefined && 'scores' in result && 'costUsd' in result;
-  const scores = withCost
-    ? (result as HeldOutScores).scores
-    : (result as Record<string, Record<string, number>> | undefined);
-  const cost = withCost ? (result as HeldOutScores) : { costUsd: 0, tokens: 0 };
+  const cost = isHeldOutScores(result) ? result : { scores: result, costUsd: 0, tokens: 0 };
   return {
     ...state,
     spentUsd: state.spentUsd + cost.costUsd,
     spentTokens: state.spentTokens + cost.tokens,
-    test: heldOutReport(startNodeId, bestNodeId, scores, state.generationsDone),
+    test: heldOutReport(startNodeId, bestNodeId, cost.scores, state.generationsDone),
   };
 }
 

@@ -43,8 +43,11 @@ const scoreChildProp: WeightRule = (nodes) => {
   return nodes.map((n) => sigmoid(10 * (n.score - m)) * Math.exp(-Math.pow(n.childCount / 8, 3)));
 };
 
-/** P ∝ a_i. A negative score (possible in a domain whose metric is not in [0, 1]) weighs 0. */
-const scoreProp: WeightRule = (nodes) => nodes.map((n) => Math.max(0, n.score));
+/** The paper's score_prop: w_i = sigmoid(10·(a_i − m)), score_child_prop without the children term. */
+const scoreProp: WeightRule = (nodes) => {
+  const m = topThreeMidpoint(nodes);
+  return nodes.map((n) => sigmoid(10 * (n.score - m)));
+};
 
 /** Highest a_i; ties go to the lowest generation, then to the earlier node in the snapshot. */
 const best: WeightRule = (nodes) => {
@@ -94,6 +97,12 @@ export const METHOD_POLICIES: Readonly<Record<Method, PolicyName>> = {
   'no-open-ended': 'latest',
   dgm: 'dgm',
 };
+
+/**
+ * Methods whose selection rule is part of what they are: no-open-ended always takes the latest node,
+ * DGM uses its own rule. A run of one of these may not name another `selection`.
+ */
+export const METHODS_FIXING_SELECTION: readonly Method[] = ['no-open-ended', 'dgm'];
 
 /** What a run's `selection` may name: a built-in policy, or `agent` for the program's own selector. */
 export const SELECTION_RULES = [...SELECTION_POLICIES, 'agent'] as const;

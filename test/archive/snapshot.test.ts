@@ -40,9 +40,10 @@ test('selectionSnapshot: eligibility per ARCHITECTURE, val preferred, child coun
   expect(snap.candidates[9]!.scores).toEqual({ alpha: {}, beta: {} });
 
   // The snapshot feeds `selection` as is. a_i = mean of val (alpha) and train (beta): gen-0 0.2,
-  // gen-1 0.5, gen-8 (0.7 + 0.3) / 2 = 0.5; score_prop gives P = a_i / 1.2 to the eligible only.
+  // gen-1 0.5, gen-8 (0.7 + 0.3) / 2 = 0.5; m = 0.4, score_prop w = sigmoid(10·(a − m)):
+  // sigmoid(−2) = 0.119203, sigmoid(1) = 0.731059 twice; sum 1.581321 → P 0.075382, 0.462309, 0.462309.
   const result = selectParent('score_prop', snap, rngFor('seed', 1));
   expect(Object.keys(result.probabilities).sort()).toEqual(['gen-00000', 'gen-00001', 'gen-00008']);
-  expect(result.probabilities['gen-00000']).toBeCloseTo(0.2 / 1.2, 12);
-  expect(result.probabilities['gen-00001']).toBeCloseTo(0.5 / 1.2, 12);
+  expect(result.probabilities['gen-00000']).toBeCloseTo(0.075382, 6);
+  expect(result.probabilities['gen-00001']).toBeCloseTo(0.462309, 6);
 });

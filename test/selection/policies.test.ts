@@ -19,7 +19,9 @@ import { fixedRng, nodes, snapshot } from './fixtures';
  *   D: sigmoid(−0.33333) = 0.417430; exp(−(8/8)^3) = e^−1 = 0.367879             → w = 0.153564
  *   sum = 1.215185 → P = A 0.0101123, B 0.171333, C 0.692184, D 0.126371
  *
- * score_prop: sum a = 2.1 → A 2/21, B 5/21, C 8/21, D 6/21.
+ * score_prop (the paper's: score_child_prop without the children term): w = sigmoid(10·(a − m))
+ *   A 0.0129537, B 0.208609, C 0.841131, D 0.417430; sum = 1.480123
+ *   → P = A 0.008752, B 0.140940, C 0.568284, D 0.282024
  *
  * dgm: sigmoid(10·(a − 0.5)) / (1 + n)
  *   A: sigmoid(−3) / 4 = 0.0474259 / 4 = 0.0118565
@@ -30,7 +32,7 @@ import { fixedRng, nodes, snapshot } from './fixtures';
  */
 const expected: Record<string, Record<string, number>> = {
   score_child_prop: { A: 0.0101123, B: 0.171333, C: 0.692184, D: 0.126371 },
-  score_prop: { A: 2 / 21, B: 5 / 21, C: 8 / 21, D: 6 / 21 },
+  score_prop: { A: 0.008752, B: 0.14094, C: 0.568284, D: 0.282024 },
   dgm: { A: 0.00915091, B: 0.192952, C: 0.735204, D: 0.062693 },
   random: { A: 0.25, B: 0.25, C: 0.25, D: 0.25 },
   best: { A: 0, B: 0, C: 1, D: 0 },
@@ -52,10 +54,10 @@ describe('probabilities of each policy on the fixture', () => {
 });
 
 describe('where the draw lands', () => {
-  // score_prop cumulative over snapshot order: A 2/21 = 0.0952, +B = 7/21 = 0.3333, +C = 15/21 = 0.7143, +D = 1.
+  // score_prop cumulative over snapshot order: A 0.0088, +B 0.1497, +C 0.7180, +D 1.
   test.each([
-    [0.05, 'A'],
-    [0.2, 'B'],
+    [0.005, 'A'],
+    [0.1, 'B'],
     [0.5, 'C'],
     [0.9, 'D'],
   ])('score_prop with u = %s picks %s', (u, id) => {
@@ -138,26 +140,7 @@ describe('edge cases', () => {
     ).toThrow(/child count/);
   });
 
-  test('all weights zero → uniform, and the result says so', () => {
-    // score_prop with every a_i = 0: weights 0, 0 → fallback P = 1/2 each.
-    const zero = (id: string): Candidate => ({
-      id,
-      generation: 1,
-      childCount: 0,
-      eligible: true,
-      scores: { alpha: { train: 0 } },
-    });
-    const result = selectParent(
-      'score_prop',
-      { domains: ['alpha'], candidates: [zero('P'), zero('Q')] },
-      fixedRng(0.75),
-    );
-    expect(result.probabilities).toEqual({ P: 0.5, Q: 0.5 });
-    expect(result.nodeId).toBe('Q'); // u = 0.75 × 2 = 1.5 ≥ 1
-    expect(result.fallback).toMatch(/all weights are zero.*uniformly/);
-  });
-
-  test('score_child_prop with so many children that every weight underflows also falls back', () => {
+  test('score_child_prop with so many children that every weight underflows draws uniformly, and says so', () => {
     // exp(−(80/8)^3) = exp(−1000) = 0 in double precision.
     const crowded = nodes.slice(0, 2).map((n) => ({ ...n, childCount: 80 }));
     const result = selectParent(
@@ -166,7 +149,8 @@ describe('edge cases', () => {
       fixedRng(0.1),
     );
     expect(result.probabilities).toEqual({ A: 0.5, B: 0.5 });
-    expect(result.fallback).toBeDefined();
+    expect(result.nodeId).toBe('A'); // u = 0.1 × 2 = 0.2 < 1
+    expect(result.fallback).toMatch(/all weights are zero.*uniformly/);
   });
 
   test('fewer than 3 eligible nodes: the midpoint is the mean of those present', () => {

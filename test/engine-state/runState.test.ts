@@ -1,0 +1,25 @@
+import { initialState, parseRunConfig, recordHeldOut } from '../../src/engine';
+
+const state = {
+  ...initialState('r', parseRunConfig({}), 0),
+  spentUsd: 1,
+  spentTokens: 100,
+  generationsDone: 4,
+};
+const scores = { 'gen-00000': { a: 0.2, b: 0.4 }, 'gen-00003': { a: 0.6, b: 0.8 } };
+
+describe('recordHeldOut', () => {
+  test('adds the evaluation cost to the run and reports imp@k', () => {
+    const next = recordHeldOut(state, 'gen-00000', 'gen-00003', { scores, costUsd: 0.5, tokens: 50 });
+    expect([next.spentUsd, next.spentTokens]).toEqual([1.5, 150]);
+    expect(next.test).toMatchObject({ start: scores['gen-00000'], best: scores['gen-00003'], k: 4 });
+    expect(next.test!.impAtK).toBeCloseTo(0.4, 12);
+  });
+
+  test('replays the shapes of older histories: bare scores, or nothing', () => {
+    const bare = recordHeldOut(state, 'gen-00000', 'gen-00003', scores);
+    expect([bare.spentUsd, bare.test!.impAtK]).toEqual([1, expect.closeTo(0.4, 12) as unknown]);
+    const none = recordHeldOut(state, 'gen-00000', 'gen-00003', undefined);
+    expect(none.test).toMatchObject({ start: {}, best: {}, impAtK: 0 });
+  });
+});
