@@ -25,6 +25,7 @@ const UNIT = [
   'engine-state/**',
   'evaluation/**',
   'llm/**',
+  'scripted-llm/**',
   'selection/**',
   'services/**',
   'util/**',

@@ -29,12 +29,14 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
 
   const scores: Record<string, NodeScores[string]> = {};
   let spent = { usd: draft.costUsd, tokens: draft.tokens };
+  let budgetRefusal: string | undefined;
   if (draft.validation.passed) {
     for (const domain of config.domains) {
       const budgetLeft = afterSpending(input.budgetLeft, spent);
       const r = await evaluation.evaluateNode({ runId, nodeId: draft.nodeId, domain, config, budgetLeft });
       scores[domain] = r.scores;
       spent = { usd: spent.usd + r.costUsd, tokens: spent.tokens + r.tokens };
+      budgetRefusal ??= r.budgetRefusal;
     }
   }
   const verdict = await records.scoreNode({ runId, nodeId: draft.nodeId, scores, config });
@@ -55,5 +57,8 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
       ? { nodeId: draft.nodeId, generation, reason, score: verdict.score, perDomain: verdict.perDomain }
       : undefined,
     note: verdict.eligible ? undefined : verdict.reasons.join('; '),
+    ...(budgetRefusal
+      ? { stop: `LLM budget exhausted during evaluation of ${draft.nodeId}: ${budgetRefusal}` }
+      : {}),
   };
 }

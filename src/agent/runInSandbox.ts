@@ -88,6 +88,7 @@ const taskLine = z.object({
   id: z.string(),
   prediction: z.unknown().optional(),
   error: z.string().optional(),
+  trace: z.unknown().optional(),
 });
 
 /** The last JSON object line, unchecked: for readers that validate it themselves (the editable selector). */
@@ -111,7 +112,9 @@ export function readValidateVerdict(stdout: string): Pick<RunValidateResponse, '
 }
 
 /** run_tasks.mjs's per-task lines (answers and errors), in order; other lines are ignored. */
-export function readTaskLines(stdout: string): Array<Pick<TaskResultLine, 'id' | 'prediction' | 'error'>> {
+export function readTaskLines(
+  stdout: string,
+): Array<Pick<TaskResultLine, 'id' | 'prediction' | 'error' | 'trace'>> {
   return jsonLines(stdout).flatMap((line) => {
     const parsed = taskLine.safeParse(line);
     return parsed.success ? [parsed.data] : [];

@@ -37,7 +37,7 @@ export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
     for (const line of readTaskLines(res.stdout)) {
       answers.set(
         line.id,
-        line.error !== undefined ? { error: line.error } : { prediction: line.prediction },
+        line.error !== undefined ? { error: line.error } : { prediction: line.prediction, trace: line.trace },
       );
     }
     if (answers.size === 0 && res.outcome !== 'ok') {

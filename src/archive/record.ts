@@ -14,6 +14,25 @@ export interface SplitScore {
   readonly total: number;
   /** The per-task report, `runs/<runId>/reports/<nodeId>/<domain>-<split>.json`. */
   readonly reportKey?: string;
+  /** How the task agent's answers were made (absent in records written before it was counted). */
+  readonly answers?: AnswerCounts;
+  /**
+   * Why this evaluation does not count: the LLM gateway refused or failed calls while it ran, so
+   * some answers are not the model's. The node is never ranked on it.
+   */
+  readonly incomplete?: string;
+}
+
+/**
+ * Answers by how they were made: `model` (the task agent says the LLM answered), `fallback` (an LLM
+ * was there but the agent answered without it), `offline` (no LLM configured), `failed` (no answer:
+ * crash, time-out, error). The first three are the agent's own account in its trace.
+ */
+export interface AnswerCounts {
+  readonly model: number;
+  readonly fallback: number;
+  readonly offline: number;
+  readonly failed: number;
 }
 
 /** A node's scores by domain and split. */
@@ -65,6 +84,16 @@ const splitScore = z
     evaluated: z.number().int().min(0),
     total: z.number().int().min(0),
     reportKey: z.string().min(1).optional(),
+    answers: z
+      .object({
+        model: z.number().int().min(0),
+        fallback: z.number().int().min(0),
+        offline: z.number().int().min(0),
+        failed: z.number().int().min(0),
+      })
+      .strict()
+      .optional(),
+    incomplete: z.string().optional(),
   })
   .strict();
 

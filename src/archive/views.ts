@@ -48,6 +48,16 @@ export function barredReasonOf(node: NodeRecord): string | undefined {
   return undefined;
 }
 
+/** The run's train and val evaluations that do not count, as `domain/split: why` (see SplitScore.incomplete). */
+export function incompleteEvaluationsOf(scores: NodeScores, domains: readonly string[]): string[] {
+  return domains.flatMap((d) =>
+    (['train', 'val'] as const).flatMap((split) => {
+      const why = scores[d]?.[split]?.incomplete;
+      return why === undefined ? [] : [`${d}/${split}: ${why}`];
+    }),
+  );
+}
+
 /** Train and val scores only, the shape selection and eligibility read; test never steers evolution. */
 export function domainScoresOf(scores: NodeScores): DomainScores {
   const out: Record<string, DomainScore> = {};
@@ -80,6 +90,7 @@ export function selectionSnapshotOf(
         validationPassed: n.validation.passed,
         scores,
         barred: barredReasonOf(n),
+        incomplete: incompleteEvaluationsOf(n.scores, domains),
       },
       domains,
     );

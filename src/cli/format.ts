@@ -1,4 +1,4 @@
-import type { NodeRecord } from '../archive';
+import type { AnswerCounts, NodeRecord, SplitScore } from '../archive';
 import type { RunStatus } from '../engine';
 
 export function fmt(x: number | undefined, digits = 3): string {
@@ -30,6 +30,24 @@ export function progressLine(s: RunStatus): string {
   return parts.join(' · ');
 }
 
+/** A split's score; `!` marks an incomplete evaluation (LLM calls refused or failed while it ran). */
+function splitCell(s: SplitScore | undefined): string {
+  return `${fmt(s?.score, 2)}${s?.incomplete !== undefined ? '!' : ''}`;
+}
+
+/** Answers of one split summed over the domains: model/fallback/offline/failed. */
+function answersCell(n: NodeRecord, domains: string[], split: 'train' | 'val'): string {
+  const sum = { model: 0, fallback: 0, offline: 0, failed: 0 };
+  let any = false;
+  for (const d of domains) {
+    const a = n.scores[d]?.[split]?.answers;
+    if (!a) continue;
+    any = true;
+    for (const k of Object.keys(sum) as Array<keyof AnswerCounts>) sum[k] += a[k];
+  }
+  return any ? `${sum.model}/${sum.fallback}/${sum.offline}/${sum.failed}` : '—';
+}
+
 export function archiveTable(nodes: NodeRecord[], domains: string[]): string {
   const rows = nodes.map((n) => [
     n.nodeId,
@@ -37,14 +55,27 @@ export function archiveTable(nodes: NodeRecord[], domains: string[]): string {
     n.strategy,
     n.metaChanged ? 'yes' : 'no',
     n.validation.passed ? 'ok' : `no (${n.validation.reasons[0] ?? ''})`.slice(0, 40),
-    ...domains.map((d) => `${fmt(n.scores[d]?.train?.score, 2)}/${fmt(n.scores[d]?.val?.score, 2)}`),
+    ...domains.map((d) => `${splitCell(n.scores[d]?.train)}/${splitCell(n.scores[d]?.val)}`),
+    `${answersCell(n, domains, 'train')} | ${answersCell(n, domains, 'val')}`,
     n.approval?.status ?? '',
     n.barred ? 'barred' : '',
   ]);
-  return table(
-    ['node', 'parent', 'strategy', 'meta Δ', 'valid', ...domains.map((d) => `${d} tr/val`), 'approval', ''],
-    rows,
-  );
+  const legend = 'answers tr | val (model/fallback/offline/failed)';
+  const header = [
+    'node',
+    'parent',
+    'strategy',
+    'meta Δ',
+    'valid',
+    ...domains.map((d) => `${d} tr/val`),
+    legend,
+  ];
+  const notes = nodes.some((n) =>
+    domains.some((d) => n.scores[d]?.train?.incomplete ?? n.scores[d]?.val?.incomplete),
+  )
+    ? '\n! incomplete: LLM calls were refused or failed during that evaluation; the node is not ranked on it'
+    : '';
+  return table([...header, 'approval', ''], rows) + notes;
 }
 
 /** Initial vs best, per domain, on validation and test. */

@@ -33,6 +33,7 @@ export function recordGeneration(state: RunState, r: GenerationResult): RunState
     spentUsd: state.spentUsd + r.costUsd,
     spentTokens: state.spentTokens + r.tokens,
     pending: r.approval ? [...state.pending, r.approval] : state.pending,
+    stopReason: state.stopReason ?? r.stop,
   };
   if (!r.approval) return considerBest(next, r);
   return next;

@@ -44,6 +44,7 @@ export function runSplit(deps: Pick<EngineDeps, 'sandbox' | 'limits'>, r: SplitR
     staged: r.staged,
     gate: r.gate,
     run: r.around?.run?.(run) ?? run,
+    llmAvailable: r.gateway !== undefined,
     context: { runUntrusted: sandboxUntrustedRunner(deps.sandbox, deps.limits, r.signal), signal: r.signal },
   });
 }

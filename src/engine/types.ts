@@ -140,6 +140,8 @@ export interface DomainEvaluation {
   scores: NodeScores[string];
   costUsd: number;
   tokens: number;
+  /** Set when the budget refused an LLM call during it: the run must stop, with this reason. */
+  budgetRefusal?: string;
 }
 
 export interface GenerationResult {
@@ -155,6 +157,8 @@ export interface GenerationResult {
   metaChanged: boolean;
   approval?: PendingApproval;
   note?: string;
+  /** Why the run must stop now (the LLM budget refused a call while this generation ran). */
+  stop?: string;
 }
 
 export interface RunStatus extends RunState {

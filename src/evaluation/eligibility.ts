@@ -11,6 +11,8 @@ export interface EligibilityInput {
   readonly scores: DomainScores;
   /** Set once the node's meta agent crashed or timed out while it was a parent: the reason. */
   readonly barred?: string;
+  /** Evaluations that do not count (LLM calls refused or failed while they ran), as `domain/split: why`. */
+  readonly incomplete?: readonly string[];
 }
 
 export interface Eligibility {
@@ -31,5 +33,8 @@ export function eligibility(node: EligibilityInput, runDomains: readonly string[
   const missing = missingDomains(node.scores, runDomains);
   if (missing.length > 0) reasons.push(`no score in: ${missing.join(', ')}`);
   if (node.barred !== undefined) reasons.push(`barred: ${node.barred}`);
+  // Never ranked on answers that are not the model's: no score may stand in for an incomplete one.
+  if (node.incomplete && node.incomplete.length > 0)
+    reasons.push(`evaluation incomplete: ${node.incomplete.join('; ')}`);
   return { eligible: reasons.length === 0, reasons };
 }

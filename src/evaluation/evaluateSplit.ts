@@ -1,5 +1,6 @@
 import { agentView, type Domain, type ScoreContext, type Task, type TaskScore } from '../domains/contract';
 import { mapLimit } from '../util/concurrency';
+import type { AnswerCounts } from '../archive/record';
 import { finalScore, passesGate } from './staged';
 
 const SCORE_CONCURRENCY = 2;
@@ -8,6 +9,31 @@ const SCORE_CONCURRENCY = 2;
 export interface TaskAnswer {
   prediction?: unknown;
   error?: string;
+  /** The task agent's own trace (capped by the harness); untrusted, kept for people to read. */
+  trace?: unknown;
+}
+
+export type AnswerSource = keyof AnswerCounts;
+
+/**
+ * How one answer was made. No answer is `failed`; otherwise the task agent's own account (its
+ * trace's `path`: 'llm' when the model answered): `model`, or `fallback` when a model was there but
+ * the agent answered without it, or `offline` when none was configured.
+ */
+export function answerSource(answer: TaskAnswer, llmAvailable: boolean): AnswerSource {
+  if (answer.error !== undefined) return 'failed';
+  if (!llmAvailable) return 'offline';
+  const path =
+    typeof answer.trace === 'object' && answer.trace !== null
+      ? (answer.trace as { path?: unknown }).path
+      : undefined;
+  return path === 'llm' ? 'model' : 'fallback';
+}
+
+function countSources(tasks: readonly { answer: AnswerSource }[]): AnswerCounts {
+  const counts = { model: 0, fallback: 0, offline: 0, failed: 0 };
+  for (const t of tasks) counts[t.answer] += 1;
+  return counts;
 }
 
 /** Runs a batch of tasks through the program's task agent: one sandbox session, many tasks. */
@@ -20,7 +46,16 @@ export interface SplitReport {
   total: number;
   stagedScore: number;
   metrics: Record<string, number>;
-  tasks: Array<{ id: string; prediction?: unknown; error?: string; score: number; details?: unknown }>;
+  answers: AnswerCounts;
+  tasks: Array<{
+    id: string;
+    prediction?: unknown;
+    error?: string;
+    score: number;
+    details?: unknown;
+    answer: AnswerSource;
+    trace?: unknown;
+  }>;
 }
 
 async function scoreBatch(
@@ -29,6 +64,7 @@ async function scoreBatch(
   labels: ReadonlyMap<string, unknown>,
   run: BatchRunner,
   context: Omit<ScoreContext, 'taskId'>,
+  llmAvailable: boolean,
 ): Promise<SplitReport['tasks']> {
   // Only the agent view leaves the host: labels stay in `labels`.
   const answers = await run(tasks.map((t) => agentView(t)));
@@ -38,7 +74,15 @@ async function scoreBatch(
     let s: TaskScore = { score: 0, details: { error: a.error } };
     if (a.error === undefined)
       s = await domain.score(a.prediction, labels.get(t.id), { ...context, taskId: t.id });
-    return { id: t.id, prediction: a.prediction, error: a.error, score: s.score, details: s.details };
+    return {
+      id: t.id,
+      prediction: a.prediction,
+      error: a.error,
+      score: s.score,
+      details: s.details,
+      answer: answerSource(a, llmAvailable),
+      ...(a.trace !== undefined ? { trace: a.trace } : {}),
+    };
   });
 }
 
@@ -55,11 +99,14 @@ export async function evaluateSplit(input: {
   gate: number;
   run: BatchRunner;
   context?: Omit<ScoreContext, 'taskId'>;
+  /** Whether the task agent had an LLM gateway (to tell a model's answer from a fallback). */
+  llmAvailable?: boolean;
 }): Promise<SplitReport> {
   const { domain, tasks, labels, run } = input;
   const context = input.context ?? {};
   const stagedIds = new Set(input.staged.map((t) => t.id));
-  const stagedResults = await scoreBatch(domain, input.staged, labels, run, context);
+  const llm = input.llmAvailable ?? false;
+  const stagedResults = await scoreBatch(domain, input.staged, labels, run, context, llm);
   const stagedScore = domain.aggregate(stagedResults.map((r) => ({ score: r.score }))).score;
   const rest = tasks.filter((t) => !stagedIds.has(t.id));
   if (rest.length > 0 && !passesGate(stagedScore, input.gate)) {
@@ -74,10 +121,11 @@ export async function evaluateSplit(input: {
       metrics: {
         ...domain.aggregate(stagedResults.map((r) => ({ score: r.score, details: r.details as never }))),
       },
+      answers: countSources(stagedResults),
       tasks: stagedResults,
     };
   }
-  const all = [...stagedResults, ...(await scoreBatch(domain, rest, labels, run, context))];
+  const all = [...stagedResults, ...(await scoreBatch(domain, rest, labels, run, context, llm))];
   const byId = new Map(all.map((r) => [r.id, r]));
   const ordered = tasks.map((t) => byId.get(t.id)!);
   const metrics = domain.aggregate(ordered.map((r) => ({ score: r.score, details: r.details as never })));
@@ -88,6 +136,7 @@ export async function evaluateSplit(input: {
     total: tasks.length,
     stagedScore,
     metrics: { ...metrics },
+    answers: countSources(ordered),
     tasks: ordered,
   };
 }

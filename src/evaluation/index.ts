@@ -15,4 +15,11 @@ export {
   type FinalScore,
 } from './staged';
 export { eligibility, type EligibilityInput, type Eligibility } from './eligibility';
-export { evaluateSplit, type BatchRunner, type SplitReport, type TaskAnswer } from './evaluateSplit';
+export {
+  evaluateSplit,
+  answerSource,
+  type AnswerSource,
+  type BatchRunner,
+  type SplitReport,
+  type TaskAnswer,
+} from './evaluateSplit';

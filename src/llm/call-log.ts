@@ -34,6 +34,37 @@ export interface CallLog {
   append(record: CallRecord): Promise<void>;
 }
 
+/** How a session's calls ended, by outcome, with the first refusal's and failure's message. */
+export interface CallTally {
+  readonly byOutcome: Readonly<Record<CallOutcome, number>>;
+  readonly firstRefusal?: string;
+  readonly firstError?: string;
+}
+
+/** A call log that counts outcomes on the host as records pass through to `inner`. */
+export class TallyingCallLog implements CallLog {
+  private readonly counts: Record<CallOutcome, number> = { upstream: 0, replay: 0, refused: 0, error: 0 };
+  private firstRefusal?: string;
+  private firstError?: string;
+
+  constructor(private readonly inner: CallLog) {}
+
+  append(record: CallRecord): Promise<void> {
+    this.counts[record.outcome] += 1;
+    if (record.outcome === 'refused') this.firstRefusal ??= record.error ?? 'refused by the budget';
+    if (record.outcome === 'error') this.firstError ??= record.error ?? 'failed';
+    return this.inner.append(record);
+  }
+
+  tally(): CallTally {
+    return {
+      byOutcome: { ...this.counts },
+      ...(this.firstRefusal !== undefined ? { firstRefusal: this.firstRefusal } : {}),
+      ...(this.firstError !== undefined ? { firstError: this.firstError } : {}),
+    };
+  }
+}
+
 export class InMemoryCallLog implements CallLog {
   readonly records: CallRecord[] = [];
 

@@ -4,7 +4,14 @@ import { sourceOrBuilt } from '../host/assets';
 export { LlmGateway, upstreamFromConfig, type GatewayOptions } from './gateway';
 export { ROLE_HEADER, NO_ENDPOINT_MESSAGE } from './chat-call';
 export { BudgetLedger, isRefusal, type BudgetLimits, type BudgetSnapshot, type Spend } from './budget';
-export { InMemoryCallLog, type CallLog, type CallRecord, type CallOutcome } from './call-log';
+export {
+  InMemoryCallLog,
+  TallyingCallLog,
+  type CallLog,
+  type CallRecord,
+  type CallOutcome,
+  type CallTally,
+} from './call-log';
 export { InMemoryReplaySource, replaySourceFromRecords, type ReplaySource } from './replay';
 export { costUsd, estimateTokens, priceTableSchema, type ModelPrice, type PriceTable } from './pricing';
 export { requestHash } from './request-hash';

@@ -8,7 +8,7 @@ import { BudgetLedger, type BudgetLimits } from './budget';
 import { LlmGateway, upstreamFromConfig } from './gateway';
 import { ObjectStoreCallLog } from './objectStoreCallLog';
 import { replaySourceFromRecords, type ReplaySource } from './replay';
-import type { CallRecord } from './call-log';
+import { TallyingCallLog, type CallRecord, type CallTally } from './call-log';
 import type { PriceTable } from './pricing';
 
 export interface GatewaySession {
@@ -16,6 +16,8 @@ export interface GatewaySession {
   socketDir: string;
   /** What this session's calls cost. */
   spent: () => { usd: number; tokens: number };
+  /** How its calls ended, counted on the host (the program cannot alter it). */
+  calls: () => CallTally;
   close: () => Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export async function openGatewaySession(opts: {
   const socketDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-llm-'));
   fs.chmodSync(socketDir, 0o755);
   const budget = new BudgetLedger({ ...opts.budgetLeft });
+  const tally = new TallyingCallLog(new ObjectStoreCallLog(opts.store, opts.runId, opts.nodeId));
   const gateway = new LlmGateway({
     socketPath: path.join(socketDir, LLM_SOCKET_NAME),
     upstream,
@@ -49,12 +52,13 @@ export async function openGatewaySession(opts: {
       : {}),
     prices: opts.prices,
     budget,
-    callLog: new ObjectStoreCallLog(opts.store, opts.runId, opts.nodeId),
+    callLog: tally,
     session: { runId: opts.runId, nodeId: opts.nodeId, purpose: opts.purpose },
   });
   await gateway.start();
   return {
     socketDir,
+    calls: () => tally.tally(),
     spent: () => {
       const s = budget.snapshot().spent;
       return { usd: s.usd, tokens: s.tokens };

@@ -1,4 +1,4 @@
-import { initialState, parseRunConfig, recordHeldOut } from '../../src/engine';
+import { initialState, parseRunConfig, recordGeneration, recordHeldOut } from '../../src/engine';
 
 const state = {
   ...initialState('r', parseRunConfig({}), 0),
@@ -22,4 +22,24 @@ describe('recordHeldOut', () => {
     const none = recordHeldOut(state, 'gen-00000', 'gen-00003', undefined);
     expect(none.test).toMatchObject({ start: {}, best: {}, impAtK: 0 });
   });
+});
+
+test('a generation that ran into the LLM budget stops the run with its reason', () => {
+  const result = {
+    nodeId: 'gen-00002',
+    generation: 2,
+    parentId: 'gen-00001',
+    eligible: false,
+    perDomain: {},
+    costUsd: 0.1,
+    tokens: 10,
+    metaChanged: false,
+    stop: 'LLM budget exhausted during evaluation of gen-00002: run USD budget exceeded',
+  };
+  const next = recordGeneration(state, result);
+  expect(next.stopReason).toBe(result.stop);
+  // An earlier reason is kept.
+  expect(recordGeneration({ ...state, stopReason: 'paused for good' }, result).stopReason).toBe(
+    'paused for good',
+  );
 });

@@ -25,6 +25,11 @@ describe('eligibility', () => {
     ['a domain without a score', { scores: { alpha: { train: 0.5 } } }, 'no score in: beta'],
     ['a NaN score', { scores: { alpha: { train: NaN }, beta: { val: 0.1 } } }, 'no score in: alpha'],
     ['barred', { barred: 'meta agent timed out' }, 'barred: meta agent timed out'],
+    [
+      'an incomplete evaluation',
+      { incomplete: ['beta/val: 2 LLM call(s) refused: run USD budget exceeded'] },
+      'evaluation incomplete: beta/val: 2 LLM call(s) refused: run USD budget exceeded',
+    ],
   ])('%s makes a node ineligible', (_, change, reason) => {
     expect(eligibility({ ...good, ...change }, domains)).toEqual({ eligible: false, reasons: [reason] });
   });

@@ -206,3 +206,16 @@ test.concurrent(
     });
   },
 );
+
+test.concurrent('a budget refusal during evaluation stops the run cleanly with the reason', async () => {
+  const refusal =
+    'run USD budget exceeded: limit $1.0000, spent $0.9990, in flight $0.0000, this call needs up to $0.0100';
+  await env.run({ evalRefusal: (g) => (g === 2 ? refusal : undefined) }, async ({ start, stubs }) => {
+    const { handle } = await start({ budget: { generations: 10 } });
+    const result = await handle.result();
+
+    expect(result.stopReason).toBe(`LLM budget exhausted during evaluation of ${nodeId(2)}: ${refusal}`);
+    expect(result.generationsDone).toBe(2);
+    expect(stubs.inputs('selfModify').map((i) => i.generation)).toEqual([1, 2]);
+  });
+});

@@ -60,6 +60,8 @@ export interface Plan {
   hold?: (g: number) => Gate | undefined;
   /** Test-split scores per node and domain; default 0.5 + g/100. */
   testScore?: (g: number, domain: string) => number;
+  /** The budget refused an LLM call while generation g was evaluated: the refusal's message. */
+  evalRefusal?: (g: number) => string | undefined;
   /** What the held-out test evaluation's LLM calls cost; default 0. */
   testUsd?: number;
 }
@@ -141,7 +143,13 @@ export class StubActivities {
         this.record('evaluateNode', input);
         const g = generationOf(input.nodeId);
         const s = { score: this.score(g), basis: 'full' as const, evaluated: 1, total: 1 };
-        return { scores: { train: s, val: s }, costUsd: 0, tokens: this.plan.evalTokens?.(g) ?? 0 };
+        const budgetRefusal = this.plan.evalRefusal?.(g);
+        return {
+          scores: { train: s, val: s },
+          costUsd: 0,
+          tokens: this.plan.evalTokens?.(g) ?? 0,
+          ...(budgetRefusal ? { budgetRefusal } : {}),
+        };
       },
       // Eligible when every domain has a validation score; the ranking score is their mean.
       scoreNode: async (input) => {

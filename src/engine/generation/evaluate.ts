@@ -1,7 +1,7 @@
 import type { SplitScore } from '../../archive';
 import type { Split } from '../../domains';
 import { stagedPlan } from '../../evaluation';
-import type { GatewaySession } from '../../llm';
+import type { CallTally, GatewaySession } from '../../llm';
 import { rngFromString } from '../../util/random';
 import type { EngineDeps } from '../deps';
 import { numericSeed, sizesFor } from '../seeds';
@@ -9,16 +9,36 @@ import { runSplit } from '../splitEvaluation';
 import { afterSpending } from '../runState';
 import type { BudgetLeft, DomainEvaluation, HeldOutScores, RunConfig } from '../types';
 
+/** A split evaluation and whether the budget refused a call during it (the run must then stop). */
+interface SplitOutcome {
+  score: SplitScore;
+  budgetRefusal?: string;
+}
+
+/**
+ * Why an evaluation does not count, from the gateway's host-side tally of the calls made during it:
+ * a refused or failed call means some answers are not the model's.
+ */
+function incompleteness(before: CallTally | undefined, after: CallTally | undefined): string | undefined {
+  if (!before || !after) return undefined;
+  const refused = after.byOutcome.refused - before.byOutcome.refused;
+  const failed = after.byOutcome.error - before.byOutcome.error;
+  if (refused > 0) return `${refused} LLM call(s) refused: ${after.firstRefusal ?? 'budget'}`;
+  if (failed > 0) return `${failed} LLM call(s) failed: ${after.firstError ?? 'upstream error'}`;
+  return undefined;
+}
+
 /**
  * Evaluates a node on one split of one domain (staged, or the full split) and stores the per-task
- * report; undefined when the domain has no tasks in that split.
+ * report; undefined when the domain has no tasks in that split. A split during which the gateway
+ * refused or failed calls is marked incomplete.
  */
 async function evaluateOn(
   deps: EngineDeps,
   at: { runId: string; nodeId: string; domain: string; split: Split; config: RunConfig; staged: boolean },
   gateway?: GatewaySession,
   signal?: AbortSignal,
-): Promise<SplitScore | undefined> {
+): Promise<SplitOutcome | undefined> {
   const { runId, nodeId, split, config } = at;
   const domain = deps.domains.domain(at.domain);
   const loaded = await deps.domains.tasks(domain, numericSeed(config.seed), sizesFor(config, domain.name));
@@ -38,6 +58,7 @@ async function evaluateOn(
       )
     : undefined;
   const staged = plan ? tasks.filter((t) => plan.has(t.id)) : [...tasks];
+  const before = gateway?.calls();
   const report = await runSplit(deps, {
     program,
     domain,
@@ -51,14 +72,25 @@ async function evaluateOn(
     gateway,
     signal,
   });
-  const reportKey = await deps.archive.putReport(runId, nodeId, domain.name, split, report);
-  return {
+  const after = gateway?.calls();
+  const incomplete = incompleteness(before, after);
+  const reportKey = await deps.archive.putReport(runId, nodeId, domain.name, split, {
+    ...report,
+    incomplete,
+  });
+  const score: SplitScore = {
     score: report.score,
     basis: report.basis,
     evaluated: report.evaluated,
     total: report.total,
     reportKey,
+    answers: report.answers,
+    ...(incomplete !== undefined ? { incomplete } : {}),
   };
+  const refused = (after?.byOutcome.refused ?? 0) > (before?.byOutcome.refused ?? 0);
+  return refused
+    ? { score, budgetRefusal: after?.firstRefusal ?? 'the LLM budget refused a call' }
+    : { score };
 }
 
 /** Staged evaluation of a node on one domain's train and validation splits, and what its LLM calls cost. */
@@ -77,6 +109,7 @@ export async function evaluateNode(
   });
   try {
     const scores: DomainEvaluation['scores'] = {};
+    let budgetRefusal: string | undefined;
     for (const split of ['train', 'val'] as const) {
       const s = await evaluateOn(
         deps,
@@ -84,10 +117,12 @@ export async function evaluateNode(
         gateway,
         signal,
       );
-      if (s) scores[split] = s;
+      if (!s) continue;
+      scores[split] = s.score;
+      budgetRefusal ??= s.budgetRefusal;
     }
     const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
-    return { scores, costUsd: spent.usd, tokens: spent.tokens };
+    return { scores, costUsd: spent.usd, tokens: spent.tokens, ...(budgetRefusal ? { budgetRefusal } : {}) };
   } finally {
     await gateway?.close();
   }
@@ -120,8 +155,8 @@ export async function evaluateTestSplit(
         const at = { runId, nodeId, domain, split: 'test' as const, config, staged: false };
         const test = await evaluateOn(deps, at, gateway, signal);
         if (!test) continue;
-        await deps.archive.updateNode(runId, nodeId, { scores: { [domain]: { test } } });
-        scores[nodeId][domain] = test.score;
+        await deps.archive.updateNode(runId, nodeId, { scores: { [domain]: { test: test.score } } });
+        scores[nodeId][domain] = test.score.score;
       } finally {
         const cost = gateway?.spent() ?? { usd: 0, tokens: 0 };
         spent = { usd: spent.usd + cost.usd, tokens: spent.tokens + cost.tokens };

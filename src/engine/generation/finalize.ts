@@ -1,4 +1,4 @@
-import { domainScoresOf } from '../../archive';
+import { domainScoresOf, incompleteEvaluationsOf } from '../../archive';
 import { eligibility, meanRankingScore, rankingScore } from '../../evaluation';
 import type { EngineDeps } from '../deps';
 import type { NodeScores, NodeVerdict, RunConfig } from '../types';
@@ -16,6 +16,7 @@ export async function scoreNode(
       patchEmpty: node.patchEmpty,
       validationPassed: node.validation.passed,
       scores: ranked,
+      incomplete: incompleteEvaluationsOf(input.scores, input.config.domains),
     },
     input.config.domains,
   );
