@@ -44,5 +44,6 @@ export {
   selectionSnapshotOf,
   trainHistoryOf,
   type TrainHistory,
+  type HistoryScope,
   type TrainHistoryNode,
 } from './views';

@@ -131,6 +131,12 @@ export interface TrainHistory {
 }
 
 /**
+ * What the meta agent is shown: the whole archive (DGM-H), or only the parent it rewrites (the
+ * paper's no-open-ended ablation, where there is no archive to learn from).
+ */
+export type HistoryScope = 'archive' | 'parent';
+
+/**
  * ARCHITECTURE: the meta agent sees "the archive's results on the train split only". Built field by
  * field from an allow-list (train scores through `trainScoresOf`), so a field later added to
  * NodeRecord, a val or test score, a report key or a label can never leak in by accident.
@@ -139,14 +145,17 @@ export function trainHistoryOf(
   nodes: readonly NodeRecord[],
   nodeId: string,
   domains: readonly string[],
+  scope: HistoryScope = 'archive',
 ): TrainHistory {
   const counts = childCountsOf(nodes);
   const sorted = byGeneration(nodes);
+  const lineage = lineageOf(sorted, nodeId);
+  const shown = scope === 'archive' ? sorted : sorted.filter((n) => n.nodeId === nodeId);
   return {
     nodeId,
     domains: [...domains],
-    lineage: lineageOf(sorted, nodeId),
-    nodes: sorted.map((n) => ({
+    lineage: scope === 'archive' ? lineage : [nodeId],
+    nodes: shown.map((n) => ({
       id: n.nodeId,
       parentId: n.parentId,
       generation: n.generation,

@@ -67,3 +67,14 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
 
   expect(() => trainHistoryOf(nodes, 'gen-00042', ['alpha'])).toThrow(/gen-00042/);
 });
+
+test("with scope 'parent' (no open-ended exploration) only the parent's own results are shown", () => {
+  const runId = freshRunId();
+  const nodes = [0, 1, 2, 3].map((g) =>
+    makeNode(runId, g, g === 0 ? null : g - 1, { alpha: { train: full(g / 10) } }),
+  );
+  const history = trainHistoryOf(nodes, 'gen-00003', ['alpha'], 'parent');
+  expect(history.lineage).toEqual(['gen-00003']);
+  expect(history.nodes.map((n) => [n.id, n.train])).toEqual([['gen-00003', { alpha: 0.3 }]]);
+  expect(trainHistoryOf(nodes, 'gen-00003', ['alpha']).nodes).toHaveLength(4);
+});
