@@ -18,4 +18,7 @@ function copy(dir) {
   }
 }
 
+// The seed is read as a whole program folder (every file is part of it), so files it no longer has
+// (moved or deleted since the last build) must not linger in dist/.
+fs.rmSync(path.join(root, 'dist', 'src', 'agent', 'seed'), { recursive: true, force: true });
 for (const dir of ['src']) copy(dir);

@@ -2,14 +2,24 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AGENT_CLIENT_PATH } from '../llm';
 import { HARNESS_DIR, HARNESS_FILES, HARNESS_LLM_CLIENT, SEED_DIR } from './harness';
-import { readProgramDir, type ProgramFiles } from './program';
+import { META_AGENT_ENTRY, readProgramDir, type ProgramFiles } from './program';
 
 export { SEED_DIR };
 
-/** Files of the meta agent: frozen by the no-self-improve and DGM ablations, reset by transfer. */
-export const META_PATHS = ['meta_agent.mjs'];
-/** Files of the task agent, reset by a transfer with `reset: task`. */
-export const TASK_PATHS = ['task_agent.mjs', 'params.json'];
+/*
+ * The program layout: each agent is its entry point (at the root, where the harness imports it)
+ * plus one folder holding its code and parameters, and imports nothing outside that set. Entries
+ * are `pathMatcher` entries (an exact file, or a folder and everything below it). Everything else
+ * (select_parent.mjs, memory/, README.md) belongs to neither agent.
+ */
+
+/**
+ * The meta agent: frozen at the start node's version by the no-self-improve and DGM methods,
+ * compared for `metaChanged` (and so the meta-changed approval policy), reset by `reset: meta`.
+ */
+export const META_SET: readonly string[] = Object.freeze([META_AGENT_ENTRY, 'meta']);
+/** The task agent: reset to the seed's by a transfer with `reset: task`. */
+export const TASK_SET: readonly string[] = Object.freeze(['task_agent.mjs', 'task']);
 
 export function seedProgram(): Promise<ProgramFiles> {
   return readProgramDir(SEED_DIR);

@@ -2,9 +2,11 @@ import {
   diffPrograms,
   metaAgentChanged,
   patchIsEmpty,
+  replaceSet,
   restoreProtected,
   type ProgramFiles,
 } from '../../src/agent/program';
+import { META_SET, TASK_SET } from '../../src/agent/layout';
 
 const parent: ProgramFiles = {
   'README.md': 'seed\n',
@@ -92,4 +94,57 @@ test('metaAgentChanged: meta_agent.mjs always counts, other meta files only when
   const removed = { ...parent };
   delete removed['meta_agent.mjs'];
   expect(metaAgentChanged(parent, removed)).toBe(true);
+});
+
+/** A program laid out as the seed is: each agent an entry point plus its own folder. */
+const laidOut: ProgramFiles = {
+  'README.md': 'seed\n',
+  'task_agent.mjs': 'task entry\n',
+  'task/params.json': '{"domains":{}}\n',
+  'task/heuristics/a.mjs': 'a\n',
+  'meta_agent.mjs': 'meta entry\n',
+  'meta/params.json': '{"mutationRate":0.3}\n',
+  'meta/mutate.mjs': 'mutate\n',
+  'memory/notes.md': '# Notes\n',
+};
+
+test('metaAgentChanged over META_SET: meta/params.json alone counts, the task agent and memory do not', () => {
+  expect(
+    metaAgentChanged(laidOut, { ...laidOut, 'meta/params.json': '{"mutationRate":0.38}\n' }, META_SET),
+  ).toBe(true);
+  expect(metaAgentChanged(laidOut, { ...laidOut, 'meta/new.mjs': '' }, META_SET)).toBe(true);
+  const noMutate = { ...laidOut };
+  delete noMutate['meta/mutate.mjs'];
+  expect(metaAgentChanged(laidOut, noMutate, META_SET)).toBe(true);
+  const taskAndNotes = { ...laidOut, 'task/params.json': '{}\n', 'memory/notes.md': 'more\n' };
+  expect(metaAgentChanged(laidOut, taskAndNotes, META_SET)).toBe(false);
+  // A look-alike outside the folder is not the meta agent.
+  expect(metaAgentChanged(laidOut, { ...laidOut, 'metadata.json': '{}' }, META_SET)).toBe(false);
+});
+
+test('replaceSet takes exactly the set from the source: edits, additions and deletions, nothing else', () => {
+  const evolved: ProgramFiles = {
+    ...laidOut,
+    'task_agent.mjs': 'evolved task entry\n',
+    'task/params.json': '{"domains":{"x":1}}\n',
+    'task/extra.mjs': 'added by evolution\n',
+    'meta/params.json': '{"mutationRate":0.38}\n',
+    'meta/notes.mjs': 'added by evolution\n',
+    'memory/notes.md': '# Notes\nlearned\n',
+  };
+  delete evolved['task/heuristics/a.mjs'];
+  const input = structuredClone(evolved);
+
+  const taskReset = replaceSet(evolved, TASK_SET, laidOut);
+  expect(taskReset).toEqual({
+    ...laidOut,
+    'meta/params.json': evolved['meta/params.json'],
+    'meta/notes.mjs': evolved['meta/notes.mjs'],
+    'memory/notes.md': evolved['memory/notes.md'],
+  });
+  const metaReset = replaceSet(evolved, META_SET, laidOut);
+  const expected: ProgramFiles = { ...evolved, 'meta/params.json': laidOut['meta/params.json']! };
+  delete expected['meta/notes.mjs'];
+  expect(metaReset).toEqual(expected);
+  expect(evolved).toEqual(input); // not mutated
 });

@@ -2,9 +2,27 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { type Layout, makeLayout, readJson, removeLayout, runScript, SEED_DIR } from './harness';
 
-interface Params {
+interface TaskParams {
   domains: Record<string, Record<string, unknown>>;
-  meta: { stepSizes: Record<string, number>; mutationRate: number; choiceRate: number };
+}
+interface MetaParams {
+  stepSizes: Record<string, number>;
+  mutationRate: number;
+  choiceRate: number;
+}
+const TASK_PARAMS = path.join('task', 'params.json');
+const META_PARAMS = path.join('meta', 'params.json');
+
+/** Files of `dir` that differ from the seed's (added, removed or edited), sorted. */
+function changedFiles(dir: string): string[] {
+  const list = (root: string) =>
+    (fs.readdirSync(root, { recursive: true }) as string[]).filter((p) =>
+      fs.statSync(path.join(root, p)).isFile(),
+    );
+  const all = new Set([...list(dir), ...list(SEED_DIR)]);
+  const read = (root: string, p: string) =>
+    fs.existsSync(path.join(root, p)) ? fs.readFileSync(path.join(root, p), 'utf8') : undefined;
+  return [...all].filter((p) => read(dir, p) !== read(SEED_DIR, p)).sort();
 }
 
 const LABEL = 'offline evolutionary mutation (no LLM)';
@@ -16,7 +34,7 @@ const request = (seed: number) => ({
   limits: { maxTurns: 5, timeLimitMs: 60_000 },
 });
 
-describe('run_meta.mjs without an LLM: the seed meta agent mutates params.json', () => {
+describe('run_meta.mjs without an LLM: the seed meta agent mutates task/params.json and meta/params.json', () => {
   const layouts: Layout[] = [];
   const fresh = () => {
     const l = makeLayout();
@@ -37,22 +55,29 @@ describe('run_meta.mjs without an LLM: the seed meta agent mutates params.json',
       expect((out.lines[0] as { summary: string }).summary).toContain(LABEL);
     }
 
-    const seed = readJson(path.join(SEED_DIR, 'params.json')) as Params;
-    const pa = readJson(path.join(a.programDir, 'params.json')) as Params;
-    const pb = readJson(path.join(b.programDir, 'params.json')) as Params;
-    const pc = readJson(path.join(c.programDir, 'params.json')) as Params;
+    const seed = readJson(path.join(SEED_DIR, TASK_PARAMS)) as TaskParams;
+    const pa = readJson(path.join(a.programDir, TASK_PARAMS)) as TaskParams;
+    const pb = readJson(path.join(b.programDir, TASK_PARAMS)) as TaskParams;
+    const pc = readJson(path.join(c.programDir, TASK_PARAMS)) as TaskParams;
     expect(pb).toEqual(pa);
     expect(pc).not.toEqual(pa);
+    const seedMeta = readJson(path.join(SEED_DIR, META_PARAMS)) as MetaParams;
+    const ma = readJson(path.join(a.programDir, META_PARAMS)) as MetaParams;
+    expect(readJson(path.join(b.programDir, META_PARAMS))).toEqual(ma);
     // Only the run's domains mutate.
     expect(pa.domains['paper-review']).not.toEqual(seed.domains['paper-review']);
     expect(pa.domains['math-grading']).not.toEqual(seed.domains['math-grading']);
     expect(pa.domains.coding).toEqual(seed.domains.coding);
     expect(pa.domains['reward-design']).toEqual(seed.domains['reward-design']);
     // Its own mutation parameters self-adapt, for the run's domains only.
-    expect(pa.meta.mutationRate).not.toBe(seed.meta.mutationRate);
-    expect(pa.meta.choiceRate).not.toBe(seed.meta.choiceRate);
-    expect(pa.meta.stepSizes['paper-review']).not.toBe(seed.meta.stepSizes['paper-review']);
-    expect(pa.meta.stepSizes.coding).toBe(seed.meta.stepSizes.coding);
+    expect(ma.mutationRate).not.toBe(seedMeta.mutationRate);
+    expect(ma.choiceRate).not.toBe(seedMeta.choiceRate);
+    expect(ma.stepSizes['paper-review']).not.toBe(seedMeta.stepSizes['paper-review']);
+    expect(ma.stepSizes.coding).toBe(seedMeta.stepSizes.coding);
+    // Nothing else changes: one file per agent, and the notes.
+    expect(changedFiles(a.programDir)).toEqual(
+      [META_PARAMS, path.join('memory', 'notes.md'), TASK_PARAMS].sort(),
+    );
 
     const notes = fs.readFileSync(path.join(a.programDir, 'memory', 'notes.md'), 'utf8');
     expect(notes).toContain(`## Generation note: ${LABEL}`);
@@ -63,11 +88,11 @@ describe('run_meta.mjs without an LLM: the seed meta agent mutates params.json',
   it('leaves a program that still validates, and a second generation mutates the mutated parameters', async () => {
     const l = fresh();
     await runScript(l, 'run_meta.mjs', request(1));
-    const first = readJson(path.join(l.programDir, 'params.json')) as Params;
+    const first = readJson(path.join(l.programDir, META_PARAMS)) as MetaParams;
     const again = await runScript(l, 'run_meta.mjs', { ...request(2), generationsLeft: 3 });
     expect(again.code).toBe(0);
-    const second = readJson(path.join(l.programDir, 'params.json')) as Params;
-    expect(second.meta.mutationRate).not.toBe(first.meta.mutationRate);
+    const second = readJson(path.join(l.programDir, META_PARAMS)) as MetaParams;
+    expect(second.mutationRate).not.toBe(first.mutationRate);
     const notes = fs.readFileSync(path.join(l.programDir, 'memory', 'notes.md'), 'utf8');
     expect(notes.split(`## Generation note: ${LABEL}`)).toHaveLength(3);
 

@@ -11,7 +11,7 @@ const attempt = async (f) => { try { return { ok: await f() }; } catch (e) { ret
 export async function improve(ctx) {
   const t = ctx.tools;
   const report = {
-    viewInside: await attempt(() => t.view('params.json')),
+    viewInside: await attempt(() => t.view('task/params.json')),
     viewDotDot: await attempt(() => t.view('../outside/secret.txt')),
     viewAbsolute: await attempt(() => t.view(ctx.repoDir + '/../outside/secret.txt')),
     viewLink: await attempt(() => t.view('escape/secret.txt')),

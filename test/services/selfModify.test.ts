@@ -1,4 +1,9 @@
-import { seedProgram } from '../../src/agent/layout';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { META_SET, TASK_SET, seedProgram } from '../../src/agent/layout';
+import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
 import { Archive } from '../../src/archive';
 import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
 import { createStartNode, parseRunConfig, selfModify, type EngineDeps } from '../../src/engine';
@@ -31,8 +36,22 @@ const domains: DomainCatalog = {
 };
 const config = parseRunConfig({ domains: ['parity'], budget: { generations: 5 } });
 
-/** How the scripted meta-agent session ends; validation sessions always pass. */
-type MetaSession = { kind: 'crash' } | { kind: 'edit'; file: string };
+/**
+ * How the scripted meta-agent session ends; validation sessions always pass. `edits` writes each
+ * path's new content (null deletes it) and hands the program it was given to `seen`.
+ */
+type MetaSession =
+  | { kind: 'crash' }
+  | { kind: 'edit'; file: string }
+  | { kind: 'edits'; edits: Record<string, string | null>; seen?: (program: ProgramFiles) => void };
+
+/** The program part of a sandbox file map. */
+function programOf(files: Record<string, string | Buffer>): ProgramFiles {
+  const program: ProgramFiles = {};
+  for (const [p, content] of Object.entries(files))
+    if (p.startsWith('program/')) program[p.slice('program/'.length)] = String(content);
+  return program;
+}
 
 function scriptedSandbox(meta: () => MetaSession): Sandbox {
   const result = (over: Partial<SandboxResult>): SandboxResult => ({
@@ -56,9 +75,17 @@ function scriptedSandbox(meta: () => MetaSession): Sandbox {
       const files: Record<string, Buffer> = {};
       for (const [p, content] of Object.entries(spec.files))
         if (p.startsWith('program/')) files[p] = Buffer.from(content);
-      files[`program/${session.file}`] = Buffer.from(
-        `${String(spec.files[`program/${session.file}`])}\n// edited\n`,
-      );
+      if (session.kind === 'edit') {
+        files[`program/${session.file}`] = Buffer.from(
+          `${String(spec.files[`program/${session.file}`])}\n// edited\n`,
+        );
+      } else {
+        session.seen?.(programOf(spec.files));
+        for (const [p, content] of Object.entries(session.edits)) {
+          if (content === null) delete files[`program/${p}`];
+          else files[`program/${p}`] = Buffer.from(content);
+        }
+      }
       const report = { strategy: 'offline', summary: 'edited', turns: 0 };
       return Promise.resolve(
         result({ stdout: `${JSON.stringify(report)}\n`, outputs: { files, skipped: [] } }),
@@ -72,17 +99,60 @@ const spendingSession = (tokens: number) => (): Promise<GatewaySession> =>
   Promise.resolve({
     socketDir: '/nonexistent',
     spent: () => ({ usd: 0, tokens }),
+    calls: () => ({ byOutcome: { upstream: 1, replay: 0, refused: 0, error: 0 } }),
     close: () => Promise.resolve(),
   });
 
+/**
+ * A sandbox double that runs the real harness and program with the host's node in a temp folder
+ * (no isolation: the scripts are the project's own), copying the requested outputs back.
+ */
+function localNodeSandbox(): Sandbox {
+  return {
+    backend: 'bubblewrap',
+    run: async (spec: SandboxRunSpec) => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'selfmodify-'));
+      try {
+        for (const [p, content] of Object.entries(spec.files)) {
+          fs.mkdirSync(path.dirname(path.join(work, p)), { recursive: true });
+          fs.writeFileSync(path.join(work, p), content);
+        }
+        const started = Date.now();
+        const res = spawnSync(process.execPath, spec.command.slice(1), {
+          cwd: work,
+          env: spec.env,
+          input: spec.stdin,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        const files: Record<string, Buffer> = {};
+        for (const out of spec.outputs ?? [])
+          for (const [p, text] of Object.entries(await readProgramDir(path.join(work, out))))
+            files[`${out}/${p}`] = Buffer.from(text);
+        return {
+          outcome: res.status === 0 ? 'ok' : 'crashed',
+          exitCode: res.status,
+          stdout: res.stdout,
+          stderr: res.stderr,
+          durationMs: Date.now() - started,
+          outputs: { files, skipped: [] },
+        };
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
 function deps(
-  meta: () => MetaSession,
+  meta: (() => MetaSession) | 'real harness',
   openLlmSession: EngineDeps['openLlmSession'] = () => Promise.resolve(undefined),
 ) {
   const archive = new Archive(new MemoryObjectStore());
+  const sandbox = meta === 'real harness' ? localNodeSandbox() : scriptedSandbox(meta);
   const d: EngineDeps = {
     archive,
-    sandbox: () => Promise.resolve(scriptedSandbox(meta)),
+    sandbox: () => Promise.resolve(sandbox),
     limits: { memoryMb: 256, cpus: 1, pids: 64, timeoutSec: 60, scratchMb: 64 },
     domains,
     openLlmSession,
@@ -90,10 +160,10 @@ function deps(
   return d;
 }
 
-const step = (generation: number, parentId: string) => ({
+const step = (generation: number, parentId: string, runConfig = config) => ({
   runId: 'run-1',
   generation,
-  config,
+  config: runConfig,
   parentId,
   budgetLeft: {},
   generationsLeft: 5 - generation,
@@ -136,4 +206,153 @@ test('a crashed session is labelled llm when it spent on the model, unknown when
     metaOutcome: 'crashed',
     tokens: 1234,
   });
+});
+
+async function nodeProgram(d: EngineDeps, runId: string, nodeId: string): Promise<ProgramFiles> {
+  return d.archive.getProgram((await d.archive.requireNode(runId, nodeId)).snapshotKey);
+}
+
+/** The files of `program` in `set`, by path. */
+function setOf(program: ProgramFiles, set: readonly string[]): ProgramFiles {
+  const inSet = pathMatcher(set);
+  return Object.fromEntries(Object.entries(program).filter(([p]) => inSet(p)));
+}
+
+const frozen = parseRunConfig({ domains: ['parity'], budget: { generations: 5 }, method: 'no-self-improve' });
+
+describe('the meta agent is one set of files (META_SET), frozen as one', () => {
+  test('the seed lays each agent out as its entry point and its own folder', async () => {
+    const seed = await seedProgram();
+    expect(Object.keys(setOf(seed, META_SET))).toEqual(
+      expect.arrayContaining(['meta_agent.mjs', 'meta/params.json', 'meta/mutate.mjs', 'meta/tool_loop.mjs']),
+    );
+    expect(Object.keys(setOf(seed, TASK_SET))).toEqual(
+      expect.arrayContaining(['task_agent.mjs', 'task/params.json', 'task/prompts.mjs']),
+    );
+  });
+
+  test('the offline meta strategy (real harness) never changes a META_SET file in a no-self-improve run', async () => {
+    const d = deps('real harness');
+    const start = await createStartNode(d, { runId: 'run-1', config: frozen });
+    const startProgram = await nodeProgram(d, 'run-1', start.nodeId);
+    let parentId = start.nodeId;
+    for (let g = 1; g <= 3; g++) {
+      const child = await selfModify(d, step(g, parentId, frozen));
+      expect(child.validation.reasons).toEqual([]);
+      const record = await d.archive.requireNode('run-1', child.nodeId);
+      expect(record).toMatchObject({ strategy: 'offline', metaChanged: false });
+      // What the offline strategy did to its own mutation rates was reverted.
+      expect(record.revertedPaths).toEqual(['meta/params.json']);
+      const program = await nodeProgram(d, 'run-1', child.nodeId);
+      expect(setOf(program, META_SET)).toEqual(setOf(startProgram, META_SET));
+      // The task agent did evolve.
+      expect(program['task/params.json']).not.toBe(startProgram['task/params.json']);
+      parentId = child.nodeId;
+    }
+  }, 60_000);
+
+  test('under dgm-h the same strategy changes its own parameters, and metaChanged says so', async () => {
+    const d = deps('real harness');
+    const start = await createStartNode(d, { runId: 'run-1', config });
+    const child = await selfModify(d, step(1, start.nodeId));
+    const record = await d.archive.requireNode('run-1', child.nodeId);
+    expect(record.changedPaths).toEqual(expect.arrayContaining(['meta/params.json', 'task/params.json']));
+    expect(record.metaChanged).toBe(true);
+    expect(record.revertedPaths).toEqual([]);
+  }, 60_000);
+
+  test('metaChanged is true when only meta/params.json changed', async () => {
+    const d = deps(() => ({ kind: 'edits', edits: { 'meta/params.json': '{"mutationRate":0.38}\n' } }));
+    const start = await createStartNode(d, { runId: 'run-1', config });
+    const child = await selfModify(d, step(1, start.nodeId));
+    expect(child.validation.passed).toBe(true);
+    expect(await d.archive.requireNode('run-1', child.nodeId)).toMatchObject({
+      changedPaths: ['meta/params.json'],
+      metaChanged: true,
+    });
+  });
+
+  test("a frozen run runs the start node's meta agent and stores the start node's META_SET, whatever the parent's", async () => {
+    const seen: ProgramFiles[] = [];
+    const metaEdits = {
+      'meta_agent.mjs': '// a rewritten meta agent\nexport async function improve() {}\n',
+      'meta/params.json': '{"mutationRate":0.38}\n',
+      'meta/extra.mjs': 'export const x = 1;\n',
+      'meta/tool_loop.mjs': null,
+    };
+    const sessions: MetaSession[] = [
+      // Generation 1 under dgm-h: a parent whose meta agent drifted (as runs recorded before the fix did).
+      { kind: 'edits', edits: { ...metaEdits } },
+      // Generation 2, frozen: the session sees the start node's meta agent and edits both agents.
+      {
+        kind: 'edits',
+        edits: { ...metaEdits, 'task/params.json': '{"domains":{}}\n' },
+        seen: (p) => seen.push(p),
+      },
+    ];
+    const d = deps(() => sessions.shift()!);
+    const start = await createStartNode(d, { runId: 'run-1', config: frozen });
+    const startProgram = await nodeProgram(d, 'run-1', start.nodeId);
+    const drifted = await selfModify(d, step(1, start.nodeId));
+    expect((await d.archive.requireNode('run-1', drifted.nodeId)).metaChanged).toBe(true);
+    const driftedProgram = await nodeProgram(d, 'run-1', drifted.nodeId);
+
+    const child = await selfModify(d, step(2, drifted.nodeId, frozen));
+    // The session ran the start node's meta agent over the parent's everything else.
+    expect(setOf(seen[0]!, META_SET)).toEqual(setOf(startProgram, META_SET));
+    expect(setOf(seen[0]!, TASK_SET)).toEqual(setOf(driftedProgram, TASK_SET));
+    const program = await nodeProgram(d, 'run-1', child.nodeId);
+    expect(setOf(program, META_SET)).toEqual(setOf(startProgram, META_SET));
+    expect(program['task/params.json']).toBe('{"domains":{}}\n');
+    const record = await d.archive.requireNode('run-1', child.nodeId);
+    expect(record.revertedPaths).toEqual([
+      'meta/extra.mjs',
+      'meta/params.json',
+      'meta/tool_loop.mjs',
+      'meta_agent.mjs',
+    ]);
+  });
+});
+
+describe('transfer resets exactly one set to the seed', () => {
+  /** A source run whose gen-00001 changed, added and removed files of both agents and its memory. */
+  async function evolvedSource() {
+    const d = deps(() => ({
+      kind: 'edits',
+      edits: {
+        'task_agent.mjs':
+          '// evolved task agent\nexport async function solve() { return { prediction: 1 }; }\n',
+        'task/params.json': '{"domains":{"parity":{"w":1}}}\n',
+        'task/learned.mjs': 'export const learned = 1;\n',
+        'task/prompts.mjs': null,
+        'meta/params.json': '{"mutationRate":0.38}\n',
+        'meta/learned.mjs': 'export const learned = 2;\n',
+        'memory/notes.md': '# Notes\nevolved\n',
+      },
+    }));
+    const start = await createStartNode(d, { runId: 'run-src', config });
+    await selfModify(d, { ...step(1, start.nodeId), runId: 'run-src' });
+    const node = await d.archive.requireNode('run-src', 'gen-00001');
+    return { d, evolved: await d.archive.getProgram(node.snapshotKey) };
+  }
+
+  test.each(['task', 'meta'] as const)(
+    "reset '%s' restores exactly that set, byte-equal to the seed",
+    async (reset) => {
+      const { d, evolved } = await evolvedSource();
+      const seed = await seedProgram();
+      const [resetSet, keptSet] = reset === 'task' ? [TASK_SET, META_SET] : [META_SET, TASK_SET];
+      const transfer = parseRunConfig({
+        domains: ['parity'],
+        budget: { generations: 1 },
+        start: { run: 'run-src', node: 'gen-00001', reset },
+      });
+      const start = await createStartNode(d, { runId: 'run-dst', config: transfer });
+      const program = await nodeProgram(d, 'run-dst', start.nodeId);
+      expect(setOf(program, resetSet)).toEqual(setOf(seed, resetSet));
+      expect(setOf(program, keptSet)).toEqual(setOf(evolved, keptSet));
+      expect(setOf(program, keptSet)).not.toEqual(setOf(seed, keptSet));
+      expect(program['memory/notes.md']).toBe(evolved['memory/notes.md']);
+    },
+  );
 });

@@ -17,4 +17,4 @@ export {
   type SkippedPath,
 } from './files';
 export { diffPrograms, patchIsEmpty, type ProgramDiff } from './diff';
-export { restoreProtected, metaAgentChanged, META_AGENT_ENTRY, type Restored } from './protect';
+export { restoreProtected, replaceSet, metaAgentChanged, META_AGENT_ENTRY, type Restored } from './protect';

@@ -34,15 +34,28 @@ export function restoreProtected(
 }
 
 /**
- * Whether the child's meta agent differs from its parent's: `meta_agent.mjs` or anything matched by
- * `metaPaths` (files or folders the meta agent is built from, e.g. `lib/meta/`) was changed, added or
- * removed. Approval policies and the no-self-improve ablation read this.
+ * `program` with exactly the paths of `set` (pathMatcher entries) as in `source`: the set's files of
+ * `program` that `source` lacks are dropped, the rest of the set taken from `source`, every other
+ * path kept. Transfer resets and the frozen meta agent use it. Pure.
+ */
+export function replaceSet(
+  program: ProgramFiles,
+  set: readonly string[],
+  source: ProgramFiles,
+): ProgramFiles {
+  return restoreProtected(source, program, set).files;
+}
+
+/**
+ * Whether the child's meta agent differs from its parent's: a path of `metaSet` (the program's meta
+ * agent, META_SET in src/agent/layout.ts, which the engine passes) or `meta_agent.mjs` was changed,
+ * added or removed. The `metaChanged` of a node, which approval policies read.
  */
 export function metaAgentChanged(
   parent: ProgramFiles,
   child: ProgramFiles,
-  metaPaths: readonly string[] = [],
+  metaSet: readonly string[] = [],
 ): boolean {
-  const isMeta = pathMatcher([META_AGENT_ENTRY, ...metaPaths]);
+  const isMeta = pathMatcher([META_AGENT_ENTRY, ...metaSet]);
   return unionPaths(parent, child).some((p) => isMeta(p) && parent[p] !== child[p]);
 }

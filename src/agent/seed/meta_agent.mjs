@@ -1,20 +1,23 @@
 /**
- * The meta agent: improve(ctx) edits the program under ctx.repoDir (this file included) to make
- * its descendants better. Returns { strategy: 'llm' | 'offline', summary, turns }.
+ * The meta agent: improve(ctx) edits the program under ctx.repoDir (this file and meta/ included)
+ * to make its descendants better. Returns { strategy: 'llm' | 'offline', summary, turns }.
+ * It is this file plus everything under meta/, and imports nothing outside meta/, so freezing or
+ * resetting that set freezes or resets all of it.
  *
  * ctx = { repoDir, history (train-split results only), generationsLeft, llm (client or null),
  *         tools: { bash, view, create, strReplace } confined to repoDir,
  *         rng (seeded, next() in [0, 1)), domains, limits: { maxTurns, deadlineMs (epoch ms) } }
  *
  * Two strategies: with an LLM, a tool-using session that reads the program and its train results
- * and edits any file; without one, offline evolutionary mutation (no LLM) of params.json.
+ * and edits any file; without one, offline evolutionary mutation (no LLM) of task/params.json and
+ * of its own meta/params.json.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { readParams, writeParams } from './lib/params.mjs';
-import { mutateParams } from './lib/mutate.mjs';
-import { withHelpers } from './lib/rng.mjs';
-import { runToolLoop } from './lib/tool_loop.mjs';
+import { META_PARAMS_FILE, readJsonFile, TASK_PARAMS_FILE, writeJsonFile } from './meta/params.mjs';
+import { mutateParams } from './meta/mutate.mjs';
+import { withHelpers } from './meta/rng.mjs';
+import { runToolLoop } from './meta/tool_loop.mjs';
 
 export const OFFLINE_LABEL = 'offline evolutionary mutation (no LLM)';
 
@@ -33,8 +36,13 @@ export async function improve(ctx) {
 
 function improveOffline(ctx, prefix) {
   const rng = withHelpers(ctx.rng);
-  const { params, changes } = mutateParams(readParams(ctx.repoDir), rng, ctx.domains ?? []);
-  writeParams(ctx.repoDir, params);
+  const { task, meta, changes } = mutateParams(
+    { task: readJsonFile(ctx.repoDir, TASK_PARAMS_FILE), meta: readJsonFile(ctx.repoDir, META_PARAMS_FILE) },
+    rng,
+    ctx.domains ?? [],
+  );
+  writeJsonFile(ctx.repoDir, TASK_PARAMS_FILE, task);
+  writeJsonFile(ctx.repoDir, META_PARAMS_FILE, meta);
   const metaChanges = changes.filter((c) => c.path.startsWith('meta.'));
   const taskChanges = changes.filter((c) => !c.path.startsWith('meta.'));
   const show = (c) => `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`;
@@ -43,20 +51,20 @@ function improveOffline(ctx, prefix) {
     '',
     `- ${prefix}generations left: ${ctx.generationsLeft}; domains: ${(ctx.domains ?? []).join(', ') || 'all'}`,
     `- train results seen: ${describeHistory(ctx.history)}`,
-    `- own mutation parameters: ${metaChanges.map(show).join('; ')}`,
+    `- own mutation parameters (${META_PARAMS_FILE}): ${metaChanges.map(show).join('; ')}`,
     ...taskChanges.slice(0, 30).map((c) => `- ${show(c)}`),
     ...(taskChanges.length > 30 ? [`- ... and ${taskChanges.length - 30} more`] : []),
   ]);
   return {
     strategy: 'offline',
-    summary: `${prefix}${OFFLINE_LABEL}: ${taskChanges.length} task-agent parameter(s) and ${metaChanges.length} of its own mutation parameters changed in params.json`,
+    summary: `${prefix}${OFFLINE_LABEL}: ${taskChanges.length} task-agent parameter(s) changed in ${TASK_PARAMS_FILE} and ${metaChanges.length} of its own mutation parameters in ${META_PARAMS_FILE}`,
     turns: 0,
     changes,
   };
 }
 
 async function improveWithLlm(ctx) {
-  const settings = readParams(ctx.repoDir).meta?.llm ?? {};
+  const settings = readJsonFile(ctx.repoDir, META_PARAMS_FILE).llm ?? {};
   const maxTurns = Math.min(ctx.limits?.maxTurns ?? Infinity, settings.maxTurns ?? 30);
   const deadlineMs = ctx.limits?.deadlineMs ?? Date.now() + 30 * 60_000;
   const result = await runToolLoop({
@@ -92,8 +100,9 @@ async function openingMessages(ctx, settings) {
   const maxHistory = settings.maxHistoryChars ?? 12000;
   const system = [
     'You are the meta agent of a self-improving program (a "hyperagent"). The program holds a task agent',
-    '(task_agent.mjs, solving tasks of several domains), you (meta_agent.mjs), an optional parent selector',
-    '(select_parent.mjs), params.json, lib/ and memory/. A copy of the whole program is in your working folder;',
+    '(task_agent.mjs and task/: its prompts, heuristics and task/params.json), you (meta_agent.mjs and meta/:',
+    'your tool loop, offline mutation and meta/params.json), an optional parent selector (select_parent.mjs)',
+    'and memory/. Each agent imports only from its own folder. A copy of the whole program is in your working folder;',
     'after you finish, it is evaluated on each domain and kept in an archive; later generations start from it.',
     'Your goal: make the program, including how it improves itself, score higher in future generations.',
     'You may change any file, this meta agent included. Keep the contract: task_agent.mjs exports',

@@ -7,7 +7,20 @@
  * The seed implements score_child_prop (DGM-H): m = mean of the top-3 scores,
  * w_i = sigmoid(10·(a_i − m)) · exp(−(n_i/8)^3), P(i) ∝ w_i, drawn with the input's seed.
  */
-import { createRng } from './lib/rng.mjs';
+
+/**
+ * The first draw of a mulberry32 stream seeded by an FNV-1a hash of `seed`. Kept here rather than
+ * shared: the selector belongs to neither agent, so it must not change when either agent's files do.
+ */
+function firstDraw(seed) {
+  const text = String(seed);
+  let state = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) state = Math.imul(state ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = Math.imul(state ^ (state >>> 15), state | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 
 const sigmoid = (x) => 1 / (1 + Math.exp(-x));
 
@@ -36,7 +49,7 @@ export function selectParent(input) {
   const weights = scoreChildPropWeights(candidates);
   const total = weights.reduce((s, w) => s + w, 0);
   if (!(total > 0)) return { parentId: candidates[0].id };
-  let u = createRng(input.seed ?? 0).next() * total;
+  let u = firstDraw(input.seed ?? 0) * total;
   for (let i = 0; i < candidates.length; i++) {
     u -= weights[i];
     if (u < 0) return { parentId: candidates[i].id };

@@ -2,19 +2,20 @@
  * The task agent: solve(input, ctx) → { prediction, trace }.
  *
  * ctx = { domain, describe, llm, memoryDir, params }: `llm` is the gateway client (chat, ...) or
- * null; `params` overrides this domain's entry of params.json for one batch. With an LLM the agent
- * asks it with the domain's prompt and parses the reply; without one, or when the reply cannot be
- * used, it runs the domain's offline heuristic, whose knobs all live in params.json.
+ * null; `params` overrides this domain's entry of task/params.json for one batch. With an LLM the
+ * agent asks it with the domain's prompt and parses the reply; without one, or when the reply cannot
+ * be used, it runs the domain's offline heuristic, whose knobs all live in task/params.json.
+ * The task agent is this file plus everything under task/, and imports nothing outside task/.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readParams } from './lib/params.mjs';
-import { llmDomains } from './lib/prompts.mjs';
-import { reviewPaper } from './lib/heuristics/paper_review.mjs';
-import { gradeProof } from './lib/heuristics/math_grading.mjs';
-import { writeStubModule } from './lib/heuristics/coding.mjs';
-import { writeRewardSource } from './lib/heuristics/reward_design.mjs';
-import { genericAnswer } from './lib/heuristics/generic.mjs';
+import { llmDomains } from './task/prompts.mjs';
+import { reviewPaper } from './task/heuristics/paper_review.mjs';
+import { gradeProof } from './task/heuristics/math_grading.mjs';
+import { writeStubModule } from './task/heuristics/coding.mjs';
+import { writeRewardSource } from './task/heuristics/reward_design.mjs';
+import { genericAnswer } from './task/heuristics/generic.mjs';
 
 const PROGRAM_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -29,7 +30,8 @@ const offline = {
 
 let cachedParams;
 function programParams() {
-  cachedParams ??= readParams(PROGRAM_DIR);
+  // Read here, not through meta/params.mjs: the task agent must not depend on the meta agent's files.
+  cachedParams ??= JSON.parse(readFileSync(path.join(PROGRAM_DIR, 'task', 'params.json'), 'utf8'));
   return cachedParams;
 }
 

@@ -1,6 +1,7 @@
 import { nodeIdFor, trainHistoryOf, lineageOf, type NodeRecord, type Strategy } from '../../archive';
 import type { RunMetaResponse } from '../../agent/harness';
-import { META_PATHS } from '../../agent/layout';
+import { META_SET } from '../../agent/layout';
+import { replaceSet, restoreProtected } from '../../agent/program';
 import { programFromOutputs, readMetaReport, runHarness } from '../../agent/runInSandbox';
 import type { SandboxOutcome } from '../../sandbox';
 import type { EngineDeps } from '../deps';
@@ -11,9 +12,12 @@ import { validateProgram } from './validate';
 /** Sandbox time beyond the meta agent's own limit, for start-up and copying the program out. */
 const META_SESSION_SLACK_SEC = 30;
 
-/** The ablations that freeze the meta agent protect its files, so every edit to them is reverted. */
+/**
+ * The paths a method freezes at the run's start node: the whole meta agent (META_SET) for the
+ * ablations with a fixed meta agent, nothing for the others.
+ */
 export function protectedPathsFor(method: RunConfig['method']): string[] {
-  return method === 'no-self-improve' || method === 'dgm' ? [...META_PATHS] : [];
+  return method === 'no-self-improve' || method === 'dgm' ? [...META_SET] : [];
 }
 
 /**
@@ -31,9 +35,11 @@ function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
 
 /**
  * Runs the parent's meta agent on a copy of the parent in the sandbox (with the lineage's train
- * history and, when configured, the LLM gateway), stores the child with protected paths restored,
- * validates it, and archives its node. A parent whose meta agent failed is barred (DGM-H). A retry
- * after the child was stored returns the stored node.
+ * history and, when configured, the LLM gateway), stores the child, validates it, and archives its
+ * node. Methods with a frozen meta agent run the start node's instead, as the paper does: the copy
+ * gets the start node's META_SET, and every META_SET path of the child is restored to it, so the
+ * meta agent, parameters included, never changes in such a run. A parent whose meta agent failed is
+ * barred (DGM-H). A retry after the child was stored returns the stored node.
  */
 export async function selfModify(
   deps: EngineDeps,
@@ -58,6 +64,13 @@ export async function selfModify(
   const nodes = await archive.listNodes(runId);
   lineageOf(nodes, parentId); // fail early and clearly on an unknown parent
   const history = trainHistoryOf(nodes, parentId, config.domains);
+  const frozen = protectedPathsFor(config.method);
+  const startProgram =
+    frozen.length > 0
+      ? await archive.getProgram((await archive.requireNode(runId, nodeIdFor(0))).snapshotKey)
+      : undefined;
+  // What the meta agent runs on: the parent, with the start node's frozen files when the method freezes any.
+  const workProgram = startProgram ? replaceSet(parentProgram, frozen, startProgram) : parentProgram;
   const gateway = await deps.openLlmSession({
     runId,
     nodeId,
@@ -67,7 +80,7 @@ export async function selfModify(
   });
   const res = await runHarness({
     sandbox: await deps.sandbox(),
-    program: parentProgram,
+    program: workProgram,
     script: 'run_meta.mjs',
     input: {
       history,
@@ -96,12 +109,16 @@ export async function selfModify(
       barredReason: `meta agent ${outcome} in generation ${generation}: ${(failed ?? res.stderr).slice(0, 300)}`,
     });
   }
-  const child = outcome === 'ok' ? programFromOutputs(res.outputs.files) : parentProgram;
+  // The frozen paths are restored to the version the meta agent ran with, the start node's.
+  const frozenRestored =
+    outcome === 'ok'
+      ? restoreProtected(workProgram, programFromOutputs(res.outputs.files), frozen)
+      : undefined;
   const stored = await archive.storeChild({
     parent: parentProgram,
-    child,
-    protectedPaths: protectedPathsFor(config.method),
-    metaPaths: META_PATHS,
+    child: frozenRestored?.files ?? parentProgram,
+    protectedPaths: [],
+    metaPaths: META_SET,
   });
   const reasons: string[] = [];
   if (outcome !== 'ok') reasons.push(`meta agent ${outcome}`);
@@ -121,7 +138,7 @@ export async function selfModify(
     strategy: strategyOf(report, spent),
     metaOutcome: outcome,
     validation: { passed: reasons.length === 0, reasons },
-    revertedPaths: stored.revertedPaths,
+    revertedPaths: frozenRestored?.revertedPaths ?? [],
     scores: {},
     costUsd: spent.usd,
     tokens: spent.tokens,

@@ -1,5 +1,6 @@
 import { nodeIdFor, type NodeRecord } from '../../archive';
-import { META_PATHS, TASK_PATHS, seedProgram } from '../../agent/layout';
+import { META_SET, TASK_SET, seedProgram } from '../../agent/layout';
+import { replaceSet } from '../../agent/program';
 import type { EngineDeps } from '../deps';
 import type { ChildDraft, RunConfig } from '../types';
 import { draftOf } from './draft';
@@ -12,7 +13,8 @@ export class StartNodeError extends Error {
 
 /**
  * Generation 0: archives the start program (the seed, or a node of another run with its task or meta
- * agent reset to the seed's, for transfer) after validating it. A retry returns the stored node.
+ * agent reset to the seed's, for transfer: exactly TASK_SET or META_SET, nothing of the other) after
+ * validating it. A retry returns the stored node.
  */
 export async function createStartNode(
   deps: EngineDeps,
@@ -31,9 +33,8 @@ export async function createStartNode(
     if (!from) throw new StartNodeError(`start node ${config.start.run}/${config.start.node} does not exist`);
     const startProgram = await archive.getProgram(from.snapshotKey);
     const reset =
-      config.start.reset === 'task' ? TASK_PATHS : config.start.reset === 'meta' ? META_PATHS : [];
-    for (const p of reset) if (seed[p] !== undefined) startProgram[p] = seed[p];
-    program = startProgram;
+      config.start.reset === 'task' ? TASK_SET : config.start.reset === 'meta' ? META_SET : undefined;
+    program = reset ? replaceSet(startProgram, reset, seed) : startProgram;
   }
   const reasons = await validateProgram(deps, config, program, signal);
   const record: NodeRecord = {

@@ -1,6 +1,6 @@
 /**
  * Offline paper review: a linear score over text features of the title and abstract, thresholded.
- * Every number (feature weights, bias, threshold) lives in params.json so evolution can tune it.
+ * Every number (feature weights, bias, threshold) lives in task/params.json so evolution can tune it.
  */
 
 const count = (text, pattern) => (text.match(pattern) ?? []).length;

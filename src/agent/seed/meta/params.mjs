@@ -1,15 +1,22 @@
-/** Reading and writing params.json, and addressing its leaves by dotted path. */
+/**
+ * The meta agent's access to the two parameter files it mutates, the task agent's and its own, and
+ * addressing their leaves by dotted path. The task agent reads its file itself (task_agent.mjs), so
+ * neither agent's behaviour depends on a helper in the other's folder.
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const PARAMS_FILE = 'params.json';
+/** The task agent's parameters (`domains.<name>`), which the offline strategy evolves. */
+export const TASK_PARAMS_FILE = 'task/params.json';
+/** The meta agent's own parameters: mutation step sizes and rates, choices, LLM-session limits. */
+export const META_PARAMS_FILE = 'meta/params.json';
 
-export function readParams(programDir) {
-  return JSON.parse(readFileSync(path.join(programDir, PARAMS_FILE), 'utf8'));
+export function readJsonFile(programDir, file) {
+  return JSON.parse(readFileSync(path.join(programDir, file), 'utf8'));
 }
 
-export function writeParams(programDir, params) {
-  writeFileSync(path.join(programDir, PARAMS_FILE), formatJson(params) + '\n');
+export function writeJsonFile(programDir, file, value) {
+  writeFileSync(path.join(programDir, file), formatJson(value) + '\n');
 }
 
 /**
@@ -59,7 +66,7 @@ export function setPath(root, dotted, value) {
   parent[last] = value;
 }
 
-/** Six significant digits keep params.json readable and its diffs small. */
+/** Six significant digits keep the parameter files readable and its diffs small. */
 export function tidy(x) {
   return Number(x.toPrecision(6));
 }

@@ -1,6 +1,6 @@
 /**
  * Offline reward design: the task's default (human) reward, scaled, plus weighted shaping terms on
- * the normalised state fields, written as source text. Per-field weights come from params.json;
+ * the normalised state fields, written as source text. Per-field weights come from task/params.json;
  * `quadraticAll` and `potentialAll` apply to every field, so they transfer to unseen tasks.
  */
 

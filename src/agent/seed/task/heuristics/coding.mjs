@@ -1,7 +1,7 @@
 /**
  * Offline coding: writes an ES module without any LLM. Each function answers a visible example's
  * arguments with that example's expected value (or throws its error) and anything else with a
- * fallback chosen in params.json. Honest about what it is: a lookup table plus a default.
+ * fallback chosen in task/params.json. Honest about what it is: a lookup table plus a default.
  */
 
 export const FALLBACKS = [

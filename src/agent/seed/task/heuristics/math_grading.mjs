@@ -1,6 +1,6 @@
 /**
  * Offline proof grading: a linear quality score over how the response compares with the reference
- * solution and guidelines, cut into the four grades by ascending thresholds from params.json.
+ * solution and guidelines, cut into the four grades by ascending thresholds from task/params.json.
  */
 
 export const GRADES = ['incorrect', 'partial', 'almost', 'correct'];
@@ -51,7 +51,7 @@ export function gradingQuality(input, params) {
 
 export function gradeProof(input, params) {
   const quality = gradingQuality(input, params);
-  // Sorted here, not in params.json, so a mutation that crosses two thresholds still means something.
+  // Sorted here, not in task/params.json, so a mutation that crosses two thresholds still means something.
   const [partial, almost, correct] = [...(params.thresholds ?? [0.9, 1.05, 1.1])].sort((a, b) => a - b);
   let prediction = 'correct';
   if (quality < partial) prediction = 'incorrect';

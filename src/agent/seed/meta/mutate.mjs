@@ -1,9 +1,9 @@
 /**
  * The offline strategy's variation operator: a self-adaptive mutation as in evolution strategies.
- * The meta section's own rates mutate first (step sizes log-normally, σ' = σ·exp(τ·N(0,1)); rates
- * by a logistic step that keeps them in (0, 1)), then the task-agent parameters mutate with the
- * new rates, so rates that produce good children are inherited along with them. Pure: the only
- * randomness is the seeded `rng` passed in.
+ * The meta agent's own rates (meta/params.json) mutate first (step sizes log-normally,
+ * σ' = σ·exp(τ·N(0,1)); rates by a logistic step that keeps them in (0, 1)), then the task agent's
+ * parameters (task/params.json) mutate with the new rates, so rates that produce good children are
+ * inherited along with them. Pure: the only randomness is the seeded `rng` passed in.
  */
 import { getPath, leaves, setPath, tidy } from './params.mjs';
 
@@ -16,13 +16,14 @@ function adaptRate(rate, step) {
 }
 
 /**
- * Returns { params, changes } where `params` is a mutated copy and `changes` lists
- * { path, from, to } for every value changed (meta first). `domains` limits which task-agent
- * sections mutate; names params.json does not know are ignored (all sections if none is known).
+ * `task` is task/params.json ({ domains }), `meta` is meta/params.json. Returns { task, meta, changes }:
+ * mutated copies, and { path, from, to } for every value changed (meta first; paths start with
+ * `meta.` or `domains.`). `domains` limits which task-agent sections mutate; names the task agent's
+ * parameters do not know are ignored (all sections if none is known).
  */
-export function mutateParams(params, rng, domains = []) {
-  const next = JSON.parse(JSON.stringify(params));
-  const meta = next.meta;
+export function mutateParams({ task, meta: metaIn }, rng, domains = []) {
+  const next = JSON.parse(JSON.stringify(task));
+  const meta = JSON.parse(JSON.stringify(metaIn));
   const changes = [];
   const record = (path, from, to) => changes.push({ path, from, to });
   const tau = meta.tau ?? 0.3;
@@ -45,15 +46,14 @@ export function mutateParams(params, rng, domains = []) {
 
   for (const d of targets) {
     const before = changes.length;
-    mutateDomain(next, d, rng, record, false);
+    mutateDomain(next, meta, d, rng, record, false);
     // A child identical to its parent would waste an evaluation: force at least one change.
-    if (changes.length === before) mutateDomain(next, d, rng, record, true);
+    if (changes.length === before) mutateDomain(next, meta, d, rng, record, true);
   }
-  return { params: next, changes };
+  return { task: next, meta, changes };
 }
 
-function mutateDomain(root, domain, rng, record, forceOne) {
-  const meta = root.meta;
+function mutateDomain(root, meta, domain, rng, record, forceOne) {
   const sigma = meta.stepSizes[domain];
   const section = root.domains[domain];
   const all = leaves(section);

@@ -1,6 +1,6 @@
 /**
  * The fallback for a domain this program does not know: read the domain's description for quoted
- * answer options ("accept" or "reject") and return the one params.json points at; with no options,
+ * answer options ("accept" or "reject") and return the one task/params.json points at; with no options,
  * an empty string. It guarantees a well-formed answer more than a good one.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The LLM path of the task agent: one prompt per domain (a few styles each, chosen in params.json)
+ * The LLM path of the task agent: one prompt per domain (a few styles each, chosen in task/params.json)
  * and a parser that turns the reply into the domain's prediction format. A parser returns
  * undefined when the reply is unusable, and the task agent then falls back to its offline path.
  */
