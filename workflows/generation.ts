@@ -1,8 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/engine';
 import { afterSpending, approvalReason } from '../src/engine/runState';
 import type { GenerationInput, GenerationResult, NodeScores } from '../src/engine/types';
 import { evaluationOptions, metaAgentOptions, recordOptions, shortSandboxOptions } from './activityOptions';
+import { RUN_WIDE_BUDGET_PATCH } from './patches';
 
 /**
  * One DGM-H generation: select a parent, let its meta agent rewrite a copy, evaluate the child per
@@ -38,6 +39,11 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
       spent = { usd: spent.usd + r.costUsd, tokens: spent.tokens + r.tokens };
       budgetRefusal ??= r.budgetRefusal;
     }
+  }
+  if (patched(RUN_WIDE_BUDGET_PATCH)) {
+    // The call logs also hold what retried attempts spent, which no activity result reports.
+    const logged = await records.recordedSpend({ runId, nodeId: draft.nodeId, scope: 'generation' });
+    spent = { usd: Math.max(spent.usd, logged.costUsd), tokens: Math.max(spent.tokens, logged.tokens) };
   }
   const verdict = await records.scoreNode({ runId, nodeId: draft.nodeId, scores, config });
   const reason =

@@ -15,6 +15,8 @@ import {
   applyDecision,
   budgetLeft,
   budgetProblem,
+  generationAllowance,
+  recordFailedGeneration,
   canStartGeneration,
   decisionProblem,
   initialState,
@@ -23,9 +25,10 @@ import {
   stopReason,
   type BudgetChange,
 } from '../src/engine/runState';
-import type { GenerationResult, RunConfig, RunState, RunStatus } from '../src/engine/types';
+import type { BudgetLeft, GenerationResult, RunConfig, RunState, RunStatus } from '../src/engine/types';
 import { heldOutTestOptions, recordOptions } from './activityOptions';
 import { generationWorkflow } from './generation';
+import { QUIET_PUBLISH_PATCH, RUN_WIDE_BUDGET_PATCH } from './patches';
 import { searchAttributes } from './searchAttributes';
 
 export interface EvolutionRunInput {
@@ -35,13 +38,6 @@ export interface EvolutionRunInput {
   state?: RunState;
 }
 
-/**
- * Histories recorded before this patch upsert search attributes and memo on every publish and wake
- * every minute under a wall-clock budget; they replay the old way. New runs upsert only what changed
- * and wait exactly until the wall-clock budget ends, so idle time adds no history events.
- */
-const QUIET_PUBLISH_PATCH = 'publish-on-change-exact-waits';
-
 export function generationId(runId: string, generation: number): string {
   return `${runId}/${nodeIdFor(generation)}`;
 }
@@ -50,6 +46,8 @@ interface Finished {
   generation: number;
   result?: GenerationResult;
   error?: string;
+  /** What a failed generation's LLM calls cost, from the call logs. */
+  spent?: { costUsd: number; tokens: number };
 }
 
 /**
@@ -63,6 +61,8 @@ export class RunHolder {
   readonly running = new Set<number>();
   readonly finished: Finished[] = [];
   private startedThisRun = 0;
+  /** What each generation in flight may spend (its share of the run's budget). */
+  private readonly allowances = new Map<number, BudgetLeft>();
   /** Set by a budget change, so the main loop re-reads its limits at once. */
   private nudged = false;
   private lastAttributes?: string;
@@ -159,6 +159,11 @@ export class RunHolder {
   // ---- generations ------------------------------------------------------------------------------
 
   private launch(generation: number): void {
+    const shared = patched(RUN_WIDE_BUDGET_PATCH);
+    const allowance = shared
+      ? generationAllowance(this.state, [...this.allowances.values()], this.config.parallelism)
+      : budgetLeft(this.state);
+    this.allowances.set(generation, allowance);
     this.running.add(generation);
     if (generation > 0) this.startedThisRun += 1;
     startChild(generationWorkflow, {
@@ -168,7 +173,7 @@ export class RunHolder {
           runId: this.runId,
           generation,
           config: this.config,
-          budgetLeft: budgetLeft(this.state),
+          budgetLeft: allowance,
           bestScore: this.state.bestScore,
           generationsLeft: this.state.budget.generations - generation,
         },
@@ -178,12 +183,22 @@ export class RunHolder {
       .then(
         (result) => {
           // Same callback as the push: no later microtask can leave `running` stale for a condition.
+          this.allowances.delete(generation);
           this.running.delete(generation);
           this.finished.push({ generation, result });
         },
-        (err: unknown) => {
+        async (err: unknown) => {
+          // A failed generation spent too: count what its calls cost before it is done.
+          const spent = shared
+            ? await proxyActivities<EngineActivities>(recordOptions).recordedSpend({
+                runId: this.runId,
+                nodeId: nodeIdFor(generation),
+                scope: 'generation',
+              })
+            : undefined;
+          this.allowances.delete(generation);
           this.running.delete(generation);
-          this.finished.push({ generation, error: rootCause(err) ?? String(err) });
+          this.finished.push({ generation, error: rootCause(err) ?? String(err), spent });
         },
       );
   }
@@ -228,11 +243,7 @@ export class RunHolder {
     for (const f of this.finished.splice(0)) {
       this.state = f.result
         ? recordGeneration(this.state, f.result)
-        : {
-            ...this.state,
-            generationsDone: this.state.generationsDone + 1,
-            failures: this.state.failures + 1,
-          };
+        : recordFailedGeneration(this.state, f.spent);
     }
     this.state = { ...this.state, stopReason: this.state.stopReason ?? stopReason(this.state, Date.now()) };
     this.publish();
@@ -258,14 +269,25 @@ export class RunHolder {
     if (!this.config.testAtEnd || !this.state.bestNodeId) return;
     const start = this.state.startNodeId ?? nodeIdFor(0);
     const best = this.state.bestNodeId;
+    const nodeIds = [...new Set([start, best])];
     const result = await proxyActivities<EngineActivities>(heldOutTestOptions(this.config)).evaluateTestSplit(
-      {
-        runId: this.runId,
-        nodeIds: [...new Set([start, best])],
-        config: this.config,
-        budgetLeft: budgetLeft(this.state),
-      },
+      { runId: this.runId, nodeIds, config: this.config, budgetLeft: budgetLeft(this.state) },
     );
-    this.state = recordHeldOut(this.state, start, best, result);
+    if (!patched(RUN_WIDE_BUDGET_PATCH)) {
+      this.state = recordHeldOut(this.state, start, best, result);
+      return;
+    }
+    // What retried attempts spent is in the call logs only.
+    const records = proxyActivities<EngineActivities>(recordOptions);
+    let logged = { costUsd: 0, tokens: 0 };
+    for (const nodeId of nodeIds) {
+      const s = await records.recordedSpend({ runId: this.runId, nodeId, scope: 'held-out-test' });
+      logged = { costUsd: logged.costUsd + s.costUsd, tokens: logged.tokens + s.tokens };
+    }
+    this.state = recordHeldOut(this.state, start, best, {
+      scores: result.scores,
+      costUsd: Math.max(result.costUsd, logged.costUsd),
+      tokens: Math.max(result.tokens, logged.tokens),
+    });
   }
 }

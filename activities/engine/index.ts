@@ -4,6 +4,7 @@ import {
   evaluateNode,
   evaluateTestSplit,
   finalizeNode,
+  recordedSpend,
   scoreNode,
   selectParent,
   selfModify,
@@ -47,6 +48,7 @@ export function engineActivities(deps: EngineDeps) {
     scoreNode: (input: Input<typeof scoreNode>) => scoreNode(deps, input),
     finalizeNode: (input: Input<typeof finalizeNode>) => finalizeNode(deps, input),
     decideApproval: (input: Input<typeof decideApproval>) => decideApproval(deps, input),
+    recordedSpend: (input: Input<typeof recordedSpend>) => recordedSpend(deps, input),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Archive } from '../archive';
 import type { DomainCatalog } from '../domains';
-import type { GatewaySession } from '../llm';
+import type { GatewaySession, Spend } from '../llm';
 import type { Sandbox, SandboxLimits } from '../sandbox';
 import type { BudgetLeft } from './types';
 
@@ -29,4 +29,6 @@ export interface EngineDeps {
   limits: SandboxLimits;
   domains: DomainCatalog;
   openLlmSession: OpenLlmSession;
+  /** What a node's recorded LLM calls cost (the call logs), counting those whose purpose passes `include`. */
+  recordedSpend: (runId: string, nodeId: string, include: (purpose: string) => boolean) => Promise<Spend>;
 }

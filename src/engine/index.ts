@@ -13,3 +13,4 @@ export {
 } from './evaluateProgram';
 export { runSplit, type SplitRun } from './splitEvaluation';
 export { storeRoundTrip, sandboxHello, type SmokeDeps } from './smoke';
+export { recordedSpend, type SpendScope } from './spend';

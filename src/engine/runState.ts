@@ -73,6 +73,44 @@ export function budgetLeft(state: RunState): BudgetLeft {
   );
 }
 
+/** Folds a generation that failed into the state: a failure, and what its calls cost (call logs). */
+export function recordFailedGeneration(
+  state: RunState,
+  spent: { costUsd: number; tokens: number } | undefined,
+): RunState {
+  return {
+    ...state,
+    generationsDone: state.generationsDone + 1,
+    failures: state.failures + 1,
+    spentUsd: state.spentUsd + (spent?.costUsd ?? 0),
+    spentTokens: state.spentTokens + (spent?.tokens ?? 0),
+  };
+}
+
+/**
+ * What a generation starting now may spend: what the run has neither spent nor reserved for the
+ * generations in flight, split evenly over the parallel slots still free. So p parallel generations
+ * together never hold more than the run has left (each session's ledger is bounded by its share).
+ */
+export function generationAllowance(
+  state: RunState,
+  reserved: readonly BudgetLeft[],
+  parallelism: number,
+): BudgetLeft {
+  const free = Math.max(1, parallelism - reserved.length);
+  const left = budgetLeft(state);
+  const share = (kind: 'usd' | 'tokens'): number | undefined => {
+    const limit = left[kind];
+    if (limit === undefined) return undefined;
+    const held = reserved.reduce((sum, r) => sum + (r[kind] ?? 0), 0);
+    const each = Math.max(0, limit - held) / free;
+    return kind === 'tokens' ? Math.floor(each) : each;
+  };
+  const usd = share('usd');
+  const tokens = share('tokens');
+  return { ...(usd !== undefined ? { usd } : {}), ...(tokens !== undefined ? { tokens } : {}) };
+}
+
 /** `left` less what was spent since; an absent limit stays absent. */
 export function afterSpending(left: BudgetLeft, spent: { usd: number; tokens: number }): BudgetLeft {
   return {

@@ -24,5 +24,5 @@ export const LLM_SOCKET_ENV = 'HYPERAGENTS_LLM_SOCKET';
 
 /** Absolute path of the dependency-free client copied into sandboxes next to the agent program. */
 export const AGENT_CLIENT_PATH = sourceOrBuilt('src/llm/agent-client.mjs');
-export { ObjectStoreCallLog } from './objectStoreCallLog';
+export { ObjectStoreCallLog, readCallLog, spendOf } from './objectStoreCallLog';
 export { openGatewaySession, type GatewaySession } from './session';

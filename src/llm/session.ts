@@ -1,14 +1,13 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { llmCallsPrefix } from '../archive/keys';
 import { LLM_SOCKET_NAME } from '../sandbox/paths';
 import type { ObjectStore } from '../storage';
 import { BudgetLedger, type BudgetLimits } from './budget';
 import { LlmGateway, upstreamFromConfig } from './gateway';
-import { ObjectStoreCallLog } from './objectStoreCallLog';
+import { ObjectStoreCallLog, readCallLog } from './objectStoreCallLog';
 import { replaySourceFromRecords, type ReplaySource } from './replay';
-import { TallyingCallLog, type CallRecord, type CallTally } from './call-log';
+import { TallyingCallLog, type CallTally } from './call-log';
 import type { PriceTable } from './pricing';
 
 export interface GatewaySession {
@@ -72,12 +71,5 @@ export async function openGatewaySession(opts: {
 
 /** The calls a node of an earlier run made, in the order they were made, as a replay source. */
 async function recordedCalls(store: ObjectStore, runId: string, nodeId: string): Promise<ReplaySource> {
-  const keys = (await store.list(llmCallsPrefix(runId, nodeId))).sort();
-  const records: CallRecord[] = [];
-  for (const key of keys) {
-    const body = await store.get(key);
-    if (body) records.push(JSON.parse(body.toString('utf8')) as CallRecord);
-  }
-  records.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-  return replaySourceFromRecords(records);
+  return replaySourceFromRecords(await readCallLog(store, runId, nodeId));
 }

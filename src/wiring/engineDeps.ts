@@ -4,7 +4,7 @@ import type { LoadedConfig } from '../config';
 import { sandboxFor } from '../devstack';
 import { createDomainCatalog, type DomainCatalog } from '../domains';
 import type { EngineDeps } from '../engine';
-import { openGatewaySession } from '../llm';
+import { openGatewaySession, readCallLog, spendOf } from '../llm';
 import type { Sandbox } from '../sandbox';
 import { makeS3Client, S3ObjectStore, type ObjectStore } from '../storage';
 
@@ -28,6 +28,8 @@ export async function engineDepsFromConfig(c: LoadedConfig): Promise<EngineDeps 
     limits: c.sandbox,
     domains: await domainCatalogFromConfig(c),
     openLlmSession: (request) => openGatewaySession({ llm: c.llm, prices: c.llm.prices, store, ...request }),
+    recordedSpend: async (runId, nodeId, include) =>
+      spendOf((await readCallLog(store, runId, nodeId)).filter((r) => include(r.purpose ?? ''))),
   };
 }
 

@@ -1,4 +1,10 @@
-import { initialState, parseRunConfig, recordGeneration, recordHeldOut } from '../../src/engine';
+import {
+  generationAllowance,
+  initialState,
+  parseRunConfig,
+  recordGeneration,
+  recordHeldOut,
+} from '../../src/engine';
 
 const state = {
   ...initialState('r', parseRunConfig({}), 0),
@@ -42,4 +48,25 @@ test('a generation that ran into the LLM budget stops the run with its reason', 
   expect(recordGeneration({ ...state, stopReason: 'paused for good' }, result).stopReason).toBe(
     'paused for good',
   );
+});
+
+describe('generationAllowance', () => {
+  const run = { ...initialState('r', parseRunConfig({ budget: { usd: 10, tokens: 1000 } }), 0), spentUsd: 2 };
+
+  test('a serial run gives the next generation all that is left', () => {
+    expect(generationAllowance(run, [], 1)).toEqual({ usd: 8, tokens: 1000 });
+  });
+
+  test('parallel generations share what is left, so together they never hold more than the run has', () => {
+    const reserved: Array<{ usd?: number; tokens?: number }> = [];
+    for (let i = 0; i < 4; i++) reserved.push(generationAllowance(run, reserved, 4));
+    expect(reserved.map((r) => r.usd)).toEqual([2, 2, 2, 2]);
+    expect(reserved.map((r) => r.tokens)).toEqual([250, 250, 250, 250]);
+    // One returns: the next one gets what it freed, not the run's whole remainder.
+    expect(generationAllowance(run, reserved.slice(1), 4)).toEqual({ usd: 2, tokens: 250 });
+  });
+
+  test('no limit stays no limit', () => {
+    expect(generationAllowance(initialState('r', parseRunConfig({}), 0), [{}], 2)).toEqual({});
+  });
 });

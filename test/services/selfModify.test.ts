@@ -156,6 +156,7 @@ function deps(
     limits: { memoryMb: 256, cpus: 1, pids: 64, timeoutSec: 60, scratchMb: 64 },
     domains,
     openLlmSession,
+    recordedSpend: () => Promise.resolve({ usd: 0, tokens: 0 }),
   };
   return d;
 }

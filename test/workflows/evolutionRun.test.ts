@@ -219,3 +219,49 @@ test.concurrent('a budget refusal during evaluation stops the run cleanly with t
     expect(stubs.inputs('selfModify').map((i) => i.generation)).toEqual([1, 2]);
   });
 });
+
+test.concurrent(
+  'parallel generations share the budget: together they are never given more than is left',
+  async () => {
+    const gate = new Gate();
+    await env.run({ hold: (g) => (g <= 4 ? gate : undefined) }, async ({ start, stubs, waitFor }) => {
+      const { handle } = await start({ budget: { generations: 4, usd: 10, tokens: 1000 }, parallelism: 4 });
+      await waitFor(handle, 'four meta agents running', () => stubs.maxConcurrentMeta === 4);
+      const given = stubs.inputs('selfModify').map((i) => i.budgetLeft);
+      expect(given).toHaveLength(4);
+      expect(given.reduce((sum, b) => sum + (b.usd ?? 0), 0)).toBeCloseTo(10, 9);
+      expect(given.reduce((sum, b) => sum + (b.tokens ?? 0), 0)).toBeLessThanOrEqual(1000);
+      gate.open();
+      await handle.result();
+    });
+  },
+);
+
+test.concurrent(
+  'spend is reconciled with the call logs: retried attempts and failed generations count',
+  async () => {
+    await env.run(
+      {
+        metaUsd: () => 0.1,
+        fail: (g) => (g === 2 ? 'the meta agent session was lost' : undefined),
+        // Generation 1 spent 0.4 in the logs (a retried attempt), though its result reports 0.1.
+        loggedUsd: (g, scope) =>
+          scope !== 'generation'
+            ? undefined
+            : g === 1
+              ? { costUsd: 0.4, tokens: 40 }
+              : g === 2
+                ? { costUsd: 0.3, tokens: 30 }
+                : undefined,
+      },
+      async ({ start }) => {
+        const { handle } = await start({ budget: { generations: 3, usd: 100 } });
+        const result = await handle.result();
+        expect(result.failures).toBe(1);
+        // gen 1: 0.4 logged; gen 2 failed: 0.3 logged; gen 3: 0.1 reported.
+        expect(result.spentUsd).toBeCloseTo(0.8, 9);
+        expect(result.spentTokens).toBe(70);
+      },
+    );
+  },
+);

@@ -13,6 +13,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } 
 import type { EngineActivities } from '../../activities/engine';
 import { temporalAddress, type LoadedConfig } from '../../src/config';
 import { parseRunConfig, type RunConfigInput } from '../../src/engine/runConfig';
+import type { SpendScope } from '../../src/engine';
 import type { RunStatus } from '../../src/engine/types';
 import { connectClient } from '../../temporal/connection';
 import { quietLogger } from '../../temporal/worker';
@@ -60,6 +61,8 @@ export interface Plan {
   hold?: (g: number) => Gate | undefined;
   /** Test-split scores per node and domain; default 0.5 + g/100. */
   testScore?: (g: number, domain: string) => number;
+  /** What the call logs say node g's calls cost (for the scope); default nothing. */
+  loggedUsd?: (g: number, scope: SpendScope) => { costUsd: number; tokens: number } | undefined;
   /** The budget refused an LLM call while generation g was evaluated: the refusal's message. */
   evalRefusal?: (g: number) => string | undefined;
   /** What the held-out test evaluation's LLM calls cost; default 0. */
@@ -173,6 +176,10 @@ export class StubActivities {
       },
       decideApproval: async (input) => {
         this.record('decideApproval', input);
+      },
+      recordedSpend: async (input) => {
+        this.record('recordedSpend', input);
+        return this.plan.loggedUsd?.(generationOf(input.nodeId), input.scope) ?? { costUsd: 0, tokens: 0 };
       },
       evaluateTestSplit: async (input) => {
         this.record('evaluateTestSplit', input);
@@ -294,6 +301,7 @@ export class WorkflowTestEnv {
       finalizeNode: (i) => forRun(i.runId).finalizeNode(i),
       decideApproval: (i) => forRun(i.runId).decideApproval(i),
       evaluateTestSplit: (i) => forRun(i.runId).evaluateTestSplit(i),
+      recordedSpend: (i) => forRun(i.runId).recordedSpend(i),
     };
   }
 

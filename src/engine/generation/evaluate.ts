@@ -147,7 +147,7 @@ export async function evaluateTestSplit(
       const gateway = await deps.openLlmSession({
         runId,
         nodeId,
-        purpose: `test:${domain}`,
+        purpose: `test:${domain}`, // counted apart from the generation's calls (src/engine/spend.ts)
         budgetLeft: afterSpending(input.budgetLeft ?? {}, spent),
         replayRun: config.llm.replayRun,
       });

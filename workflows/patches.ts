@@ -1,0 +1,19 @@
+/**
+ * The ids of `patched()` branches: workflow changes that issue different commands than histories
+ * recorded before them. Each old branch stays until no run recorded before it can still be running
+ * (CONTRIBUTING.md, "Workflow changes and recorded histories").
+ */
+
+/**
+ * Histories recorded before this patch upsert search attributes and memo on every publish and wake
+ * every minute under a wall-clock budget; they replay the old way. New runs upsert only what changed
+ * and wait exactly until the wall-clock budget ends, so idle time adds no history events.
+ */
+export const QUIET_PUBLISH_PATCH = 'publish-on-change-exact-waits';
+
+/**
+ * Runs before this patch gave every generation the run's whole remainder and took spend from the
+ * activities' results alone; they replay that way. New runs share the remainder over the parallel
+ * generations and reconcile spend with the LLM call logs, failed generations included.
+ */
+export const RUN_WIDE_BUDGET_PATCH = 'run-wide-budget';
