@@ -151,7 +151,7 @@ async function section(doc: DomainDoc, deps: EngineDeps, run: RunConfig): Promis
       ? [
           '',
           "At generation 0 the seed's offline path is the baseline heuristic with the same parameters, so the " +
-            'scores agree; evolution changes `params.json` and the code from there.',
+            'scores agree; evolution changes `task/params.json` and the code from there.',
         ]
       : []),
   ].join('\n');
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
       `(numeric ${numericSeed(run.seed)}) and default split sizes.`,
     '',
     '- **seed agent**: the seed hyperagent (`src/agent/seed`, generation 0) on its offline path (no LLM: the ' +
-      'parameterised heuristics of `params.json`), run in the sandbox as the engine runs it, full split (no staging).',
+      'parameterised heuristics of `task/params.json`), run in the sandbox as the engine runs it, full split (no staging).',
     '- **baseline**: the hand-written heuristic of the domain, solved on the host and scored the same way.',
     '',
     'Evaluate any program the same way: `hyperagents eval <program-dir> --domain <name> [--split ...]`.',

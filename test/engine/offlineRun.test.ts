@@ -74,9 +74,10 @@ test("transfer: a run starts from another run's node with the meta agent reset, 
   const start = (await h.archive.getNode(runId, 'gen-00000'))!;
   const program = await h.archive.getProgram(start.snapshotKey);
   // The task agent's evolved parameters came along; the meta agent is the seed's.
-  expect(program['params.json']).toBe(sourceProgram['params.json']);
+  expect(program['task/params.json']).toBe(sourceProgram['task/params.json']);
   const seed = await h.archive.getProgram((await h.archive.getNode(from.runId, 'gen-00000'))!.snapshotKey);
   expect(program['meta_agent.mjs']).toBe(seed['meta_agent.mjs']);
+  expect(program['meta/params.json']).toBe(seed['meta/params.json']);
   expect(final.test?.startNodeId).toBe('gen-00000');
   expect(final.test?.k).toBe(1);
   expect(typeof final.test?.impAtK).toBe('number');

@@ -357,3 +357,30 @@ describe('transfer resets exactly one set to the seed', () => {
     },
   );
 });
+
+test("without open-ended exploration the meta agent sees its parent's results only, not the archive", async () => {
+  const historyGiven = async (method: 'dgm-h' | 'no-open-ended') => {
+    const run = parseRunConfig({ domains: ['parity'], budget: { generations: 5 }, method });
+    const stdins: string[] = [];
+    const d = deps(() => ({ kind: 'edit', file: 'task_agent.mjs' }));
+    const scripted = await d.sandbox();
+    d.sandbox = () =>
+      Promise.resolve({
+        backend: scripted.backend,
+        run: (spec) => {
+          if (spec.command.join(' ').includes('run_meta.mjs')) stdins.push(spec.stdin ?? '');
+          return scripted.run(spec);
+        },
+      });
+    const start = await createStartNode(d, { runId: 'run-1', config: run });
+    const first = await selfModify(d, step(1, start.nodeId, run));
+    await selfModify(d, step(2, first.nodeId, run));
+    return (JSON.parse(stdins[1]!) as { history: { lineage: string[]; nodes: Array<{ id: string }> } })
+      .history;
+  };
+  const latestOnly = await historyGiven('no-open-ended');
+  expect(latestOnly.nodes.map((n) => n.id)).toEqual(['gen-00001']);
+  expect(latestOnly.lineage).toEqual(['gen-00001']);
+  const archive = await historyGiven('dgm-h');
+  expect(archive.nodes.map((n) => n.id)).toEqual(['gen-00000', 'gen-00001']);
+});

@@ -3,7 +3,7 @@
  * answers a visible example's arguments with that example's expected value (or throws its error),
  * and anything else with a fallback chosen by parameters, which the offline strategy can evolve.
  * Honest about what it is: a lookup table plus a default, not a solver. The seed program carries
- * the same logic in `src/agent/seed/lib/heuristics/coding.mjs`: the agent's copy is self-contained
+ * the same logic in `src/agent/seed/task/heuristics/coding.mjs`: the agent's copy is self-contained
  * and evolvable, this one is the host's fixed baseline, so the two are meant to drift apart.
  */
 import { isErrorExpectation } from './canonical';

@@ -2,7 +2,7 @@
  * A hand-written, offline paper-review heuristic: a linear score over text features, thresholded.
  * Deliberately dependency-free and deterministic so the seed task agent can carry the same logic,
  * and every number in `PaperReviewParams` is a knob an evolutionary strategy may mutate. The seed's
- * copy (`src/agent/seed/lib/heuristics/paper_review.mjs`) is the agent's and evolves; this one is the
+ * copy (`src/agent/seed/task/heuristics/paper_review.mjs`) is the agent's and evolves; this one is the
  * host's fixed baseline.
  */
 

@@ -63,7 +63,13 @@ export async function selfModify(
   const parentProgram = await archive.getProgram(parent.snapshotKey);
   const nodes = await archive.listNodes(runId);
   lineageOf(nodes, parentId); // fail early and clearly on an unknown parent
-  const history = trainHistoryOf(nodes, parentId, config.domains);
+  // Without open-ended exploration the meta agent has no archive to learn from: its parent only.
+  const history = trainHistoryOf(
+    nodes,
+    parentId,
+    config.domains,
+    config.method === 'no-open-ended' ? 'parent' : 'archive',
+  );
   const frozen = protectedPathsFor(config.method);
   const startProgram =
     frozen.length > 0
