@@ -30,8 +30,10 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
 
   const scores: Record<string, NodeScores[string]> = {};
   let spent = { usd: draft.costUsd, tokens: draft.tokens };
+  // A meta agent the budget cut short: the run stops; its child is not evaluated (that would be refused too).
+  const metaRefusal = draft.budgetRefusal;
   let budgetRefusal: string | undefined;
-  if (draft.validation.passed) {
+  if (draft.validation.passed && metaRefusal === undefined) {
     for (const domain of config.domains) {
       const budgetLeft = afterSpending(input.budgetLeft, spent);
       const r = await evaluation.evaluateNode({ runId, nodeId: draft.nodeId, domain, config, budgetLeft });
@@ -63,8 +65,10 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
       ? { nodeId: draft.nodeId, generation, reason, score: verdict.score, perDomain: verdict.perDomain }
       : undefined,
     note: verdict.eligible ? undefined : verdict.reasons.join('; '),
-    ...(budgetRefusal
-      ? { stop: `LLM budget exhausted during evaluation of ${draft.nodeId}: ${budgetRefusal}` }
-      : {}),
+    ...(metaRefusal
+      ? { stop: `LLM budget exhausted during self-modification of ${draft.nodeId}: ${metaRefusal}` }
+      : budgetRefusal
+        ? { stop: `LLM budget exhausted during evaluation of ${draft.nodeId}: ${budgetRefusal}` }
+        : {}),
   };
 }

@@ -72,6 +72,8 @@ export interface NodeRecord {
   readonly costUsd: number;
   readonly tokens: number;
   readonly approval?: Approval;
+  /** The budget refused LLM calls of the self-modification that made this node: the refusal. */
+  readonly budgetRefusal?: string;
   /** Set once this node's meta agent crashed or timed out as a parent: never selected again. */
   readonly barred?: boolean;
   readonly barredReason?: string;
@@ -128,6 +130,7 @@ export const nodeRecordSchema = z
       })
       .strict()
       .optional(),
+    budgetRefusal: z.string().optional(),
     barred: z.boolean().optional(),
     barredReason: z.string().optional(),
   })

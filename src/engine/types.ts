@@ -117,6 +117,8 @@ export interface ChildDraft {
   metaChanged: boolean;
   costUsd: number;
   tokens: number;
+  /** The budget refused the meta agent's LLM calls: the run stops after this generation. */
+  budgetRefusal?: string;
 }
 
 /** Eligibility and ranking of an evaluated node. */

@@ -384,3 +384,22 @@ test("without open-ended exploration the meta agent sees its parent's results on
   const archive = await historyGiven('dgm-h');
   expect(archive.nodes.map((n) => n.id)).toEqual(['gen-00000', 'gen-00001']);
 });
+
+test("the budget's refusal of the meta agent's calls is kept in the node, so a retry sees it too", async () => {
+  const refused = (): Promise<GatewaySession> =>
+    Promise.resolve({
+      socketDir: '/nonexistent',
+      spent: () => ({ usd: 0.5, tokens: 100 }),
+      calls: () => ({
+        byOutcome: { upstream: 3, replay: 0, refused: 1, error: 0 },
+        firstRefusal: 'run USD budget exceeded',
+      }),
+      close: () => Promise.resolve(),
+    });
+  const d = deps(() => ({ kind: 'edit', file: 'task_agent.mjs' }), refused);
+  const start = await createStartNode(d, { runId: 'run-1', config });
+  const child = await selfModify(d, step(1, start.nodeId));
+  expect(child.budgetRefusal).toBe('run USD budget exceeded');
+  expect((await d.archive.requireNode('run-1', child.nodeId)).budgetRefusal).toBe('run USD budget exceeded');
+  expect((await selfModify(d, step(1, start.nodeId))).budgetRefusal).toBe('run USD budget exceeded');
+});

@@ -265,3 +265,19 @@ test.concurrent(
     );
   },
 );
+
+test.concurrent(
+  'a budget refusal during self-modification stops the run, and the cut-short child is not evaluated',
+  async () => {
+    const refusal = 'run token budget exceeded: limit 1000 tokens, spent 990 tokens';
+    await env.run({ metaRefusal: (g) => (g === 2 ? refusal : undefined) }, async ({ start, stubs }) => {
+      const { handle } = await start({ budget: { generations: 10 } });
+      const result = await handle.result();
+      expect(result.stopReason).toBe(
+        `LLM budget exhausted during self-modification of ${nodeId(2)}: ${refusal}`,
+      );
+      expect(stubs.inputs('evaluateNode').map((i) => i.nodeId)).not.toContain(nodeId(2));
+      expect(stubs.inputs('selfModify').map((i) => i.generation)).toEqual([1, 2]);
+    });
+  },
+);

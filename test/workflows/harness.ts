@@ -63,6 +63,8 @@ export interface Plan {
   testScore?: (g: number, domain: string) => number;
   /** What the call logs say node g's calls cost (for the scope); default nothing. */
   loggedUsd?: (g: number, scope: SpendScope) => { costUsd: number; tokens: number } | undefined;
+  /** The budget refused the meta agent's LLM calls in generation g: the refusal's message. */
+  metaRefusal?: (g: number) => string | undefined;
   /** The budget refused an LLM call while generation g was evaluated: the refusal's message. */
   evalRefusal?: (g: number) => string | undefined;
   /** What the held-out test evaluation's LLM calls cost; default 0. */
@@ -103,6 +105,7 @@ export class StubActivities {
       metaChanged: this.plan.metaChanged?.(g) ?? false,
       costUsd: usd,
       tokens: 0,
+      ...(this.plan.metaRefusal?.(g) ? { budgetRefusal: this.plan.metaRefusal(g) } : {}),
     };
   }
 

@@ -10,5 +10,6 @@ export function draftOf(r: NodeRecord): ChildDraft {
     metaChanged: r.metaChanged,
     costUsd: r.costUsd,
     tokens: r.tokens,
+    ...(r.budgetRefusal !== undefined ? { budgetRefusal: r.budgetRefusal } : {}),
   };
 }

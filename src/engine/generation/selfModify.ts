@@ -102,6 +102,8 @@ export async function selfModify(
     signal,
   }).finally(() => gateway?.close());
   const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
+  const calls = gateway?.calls();
+  const budgetRefusal = calls && calls.byOutcome.refused > 0 ? (calls.firstRefusal ?? 'refused') : undefined;
   const report = readMetaReport(res.stdout);
   const failed = report !== undefined && 'error' in report ? report.error : undefined;
   const outcome =
@@ -148,6 +150,7 @@ export async function selfModify(
     scores: {},
     costUsd: spent.usd,
     tokens: spent.tokens,
+    ...(budgetRefusal !== undefined ? { budgetRefusal } : {}),
   };
   return draftOf((await archive.putNode(record)).record);
 }
