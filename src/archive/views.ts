@@ -116,6 +116,8 @@ export interface TrainHistoryNode {
   /** Whether the child loaded and ran its smoke task (reasons are withheld: free text from the harness). */
   readonly valid: boolean;
   readonly childCount: number;
+  /** Whether the node is the meta agent's own parent or one of its ancestors. */
+  readonly inLineage: boolean;
   /** Train score per run domain, null where the node has none. */
   readonly train: Record<string, number | null>;
 }
@@ -126,7 +128,11 @@ export interface TrainHistory {
   readonly domains: string[];
   /** Its ancestors and itself, root first. */
   readonly lineage: string[];
-  /** Every node of the archive, in generation order. */
+  /**
+   * Every node of the archive, most relevant first: its lineage (the node itself, its parent, ...
+   * back to the root), then every other node, newest first. A reader that must cut it (a prompt
+   * budget) keeps a prefix and so keeps what bears most on the node's own next edit.
+   */
   readonly nodes: TrainHistoryNode[];
 }
 
@@ -148,9 +154,16 @@ export function trainHistoryOf(
   scope: HistoryScope = 'archive',
 ): TrainHistory {
   const counts = childCountsOf(nodes);
-  const sorted = byGeneration(nodes);
-  const lineage = lineageOf(sorted, nodeId);
-  const shown = scope === 'archive' ? sorted : sorted.filter((n) => n.nodeId === nodeId);
+  const newestFirst = byGeneration(nodes).reverse();
+  const lineage = lineageOf(newestFirst, nodeId);
+  const inLineage = new Set(lineage);
+  const shown =
+    scope === 'archive'
+      ? [
+          ...newestFirst.filter((n) => inLineage.has(n.nodeId)),
+          ...newestFirst.filter((n) => !inLineage.has(n.nodeId)),
+        ]
+      : newestFirst.filter((n) => n.nodeId === nodeId);
   return {
     nodeId,
     domains: [...domains],
@@ -164,6 +177,7 @@ export function trainHistoryOf(
       metaChanged: n.metaChanged,
       valid: n.validation.passed,
       childCount: counts[n.nodeId] ?? 0,
+      inLineage: inLineage.has(n.nodeId),
       train: trainScoresOf(domainScoresOf(n.scores), domains),
     })),
   };

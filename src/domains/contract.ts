@@ -95,6 +95,17 @@ export interface Domain<Input = unknown, Label = unknown> {
   /** Aggregates per-task scores (in task order). Must return score 0 for an empty list. */
   aggregate(perTask: readonly TaskScore[]): Metrics;
   readonly staged: StagedEvaluation;
+  /**
+   * Tasks of a batch to run at once by default (the run's `evaluation.concurrency` overrides it):
+   * LLM-bound agents wait on the model, CPU-bound ones would only contend for the sandbox's CPUs.
+   */
+  readonly concurrency?: number;
+  /**
+   * Where `score` is a plain comparison (1 when the prediction equals one value, trimmed and
+   * case-insensitive), that value for a label. Lets the meta agent score its own tries on train
+   * tasks in its sandbox; absent where scoring needs the host (executing code, partial credit).
+   */
+  expectedPrediction?(label: Label): unknown;
 }
 
 /**

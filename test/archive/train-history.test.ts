@@ -45,9 +45,9 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
   // What it does hold, exactly.
   expect(history.lineage).toEqual(['gen-00000', 'gen-00001', 'gen-00002']);
   expect(history.nodes.map((n) => n.train)).toEqual([
-    { alpha: 0.125, beta: null },
-    { alpha: 0.25, beta: null },
     { alpha: 0.375, beta: null },
+    { alpha: 0.25, beta: null },
+    { alpha: 0.125, beta: null },
   ]);
   expect(history.nodes[1]).toEqual({
     id: 'gen-00001',
@@ -58,6 +58,7 @@ test('trainHistory holds train scores only: no planted val/test value, count or 
     metaChanged: false,
     valid: false,
     childCount: 1,
+    inLineage: true,
     train: { alpha: 0.25, beta: null },
   });
 
@@ -77,4 +78,21 @@ test("with scope 'parent' (no open-ended exploration) only the parent's own resu
   expect(history.lineage).toEqual(['gen-00003']);
   expect(history.nodes.map((n) => [n.id, n.train])).toEqual([['gen-00003', { alpha: 0.3 }]]);
   expect(trainHistoryOf(nodes, 'gen-00003', ['alpha']).nodes).toHaveLength(4);
+});
+
+test('the summary lists the lineage first (the node, its parent, ... the root), then the others newest first', () => {
+  const runId = freshRunId();
+  // gen-1 and gen-2 branch from the root; gen-3 from gen-1; gen-4 from gen-2; gen-5 from gen-3.
+  const parents = [null, 0, 0, 1, 2, 3];
+  const nodes = parents.map((p, g) => makeNode(runId, g, p, { alpha: { train: full(g / 10) } }));
+  const history = trainHistoryOf(nodes, 'gen-00003', ['alpha']);
+  expect(history.nodes.map((n) => [n.id, n.inLineage])).toEqual([
+    ['gen-00003', true],
+    ['gen-00001', true],
+    ['gen-00000', true],
+    ['gen-00005', false],
+    ['gen-00004', false],
+    ['gen-00002', false],
+  ]);
+  expect(history.lineage).toEqual(['gen-00000', 'gen-00001', 'gen-00003']);
 });

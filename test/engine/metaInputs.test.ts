@@ -8,7 +8,8 @@ import { EngineHarness } from './helpers';
 
 /**
  * What the meta agent is given, checked at the boundary: every sandbox session is recorded (the
- * real sandbox runs it), and the self-modification session must carry train results only.
+ * real sandbox runs it), and the self-modification session, its workspace files included, must carry
+ * train results only.
  */
 test('the meta agent receives train results only: no validation or test score and no label reaches it', async () => {
   const h = new EngineHarness();
@@ -60,13 +61,38 @@ test('the meta agent receives train results only: no validation or test score an
   const meta = sessions.find((s) => s.command.join(' ').includes('run_meta.mjs'));
   expect(meta).toBeDefined();
   const input = meta!.stdin!;
-  const given = input + Object.values(meta!.files).join('\n');
+  const inWorkspace = (p: string) => p.startsWith('program/workspace/');
+  const files = Object.entries(meta!.files);
+  const program = files.filter(([p]) => !inWorkspace(p)).map(([, text]) => String(text));
+  const workspace = files.filter(([p]) => inWorkspace(p)).map(([, text]) => String(text));
+  const given = [input, ...program].join('\n');
 
   expect(input).toContain(String(secrets.train)); // the train score is there: the check can see scores
   expect(given).not.toContain(String(secrets.val));
   expect(given).not.toContain(String(secrets.test));
   expect(input).not.toMatch(/"(val|test|validation|labels?|reportKey)"/);
-  // No label of any split: math-grading labels are grades tied to task ids; no task id is given at all.
+  // The workspace's numbers (scores, the scorer's details) may share digits with a score: match whole numbers.
+  const asNumber = (v: number) => new RegExp(`(?<![\\d.])${String(v).replace('.', '\\.')}(?![\\d])`);
+  for (const text of workspace) {
+    expect(text).not.toMatch(asNumber(secrets.val));
+    expect(text).not.toMatch(asNumber(secrets.test));
+  }
+
+  // No task of the held-out splits, so none of their labels: math-grading labels are tied to task ids.
   const loaded = await deps.domains.tasks(deps.domains.domain('math-grading'), 0, undefined);
-  for (const id of [...loaded.labels.keys()].slice(0, 50)) expect(given).not.toContain(`"${id}"`);
+  const everything = [given, ...workspace].join('\n');
+  for (const t of [...loaded.splits.val, ...loaded.splits.test])
+    expect(everything).not.toContain(`"${t.id}"`);
+  // The workspace does hold the parent's train tasks, each with its label: the check above can see ids.
+  const examples = JSON.parse(String(meta!.files['program/workspace/examples/math-grading.json'])) as {
+    split: string;
+    examples: Array<{ id: string; label: unknown; prediction?: unknown }>;
+  };
+  const trainIds = new Set(loaded.splits.train.map((t) => t.id));
+  expect(examples.split).toBe('train');
+  expect(examples.examples.length).toBeGreaterThan(0);
+  for (const e of examples.examples) {
+    expect(trainIds.has(e.id)).toBe(true);
+    expect(e.label).toEqual(loaded.labels.get(e.id));
+  }
 }, 300_000);

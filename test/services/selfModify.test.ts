@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { META_SET, TASK_SET, seedProgram } from '../../src/agent/layout';
 import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
+import type { TrainExamples } from '../../src/agent/workspace';
 import { Archive } from '../../src/archive';
 import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
 import { createStartNode, parseRunConfig, selfModify, type EngineDeps } from '../../src/engine';
@@ -18,8 +19,16 @@ import { MemoryObjectStore } from '../../src/storage';
  */
 
 const tasks: LoadedTasks = {
-  splits: { train: [{ id: 't1', input: { n: 1 } }], val: [], test: [] },
-  labels: new Map([['t1', 'odd']]),
+  splits: {
+    train: [{ id: 't1', input: { n: 1 } }],
+    val: [{ id: 'VAL-TASK-1', input: { n: 2 } }],
+    test: [{ id: 'TEST-TASK-1', input: { n: 3 } }],
+  },
+  labels: new Map([
+    ['t1', 'odd'],
+    ['VAL-TASK-1', 'VAL-LABEL'],
+    ['TEST-TASK-1', 'TEST-LABEL'],
+  ]),
 };
 const parity: Domain = {
   name: 'parity',
@@ -28,6 +37,7 @@ const parity: Domain = {
   loadTasks: () => Promise.resolve(tasks),
   score: () => ({ score: 1 }),
   aggregate: () => ({ score: 1 }),
+  expectedPrediction: (label) => label,
 };
 const domains: DomainCatalog = {
   domain: () => parity,
@@ -382,7 +392,7 @@ test("without open-ended exploration the meta agent sees its parent's results on
   expect(latestOnly.nodes.map((n) => n.id)).toEqual(['gen-00001']);
   expect(latestOnly.lineage).toEqual(['gen-00001']);
   const archive = await historyGiven('dgm-h');
-  expect(archive.nodes.map((n) => n.id)).toEqual(['gen-00000', 'gen-00001']);
+  expect(archive.nodes.map((n) => n.id)).toEqual(['gen-00001', 'gen-00000']);
 });
 
 test("the budget's refusal of the meta agent's calls is kept in the node, so a retry sees it too", async () => {
@@ -402,4 +412,115 @@ test("the budget's refusal of the meta agent's calls is kept in the node, so a r
   expect(child.budgetRefusal).toBe('run USD budget exceeded');
   expect((await d.archive.requireNode('run-1', child.nodeId)).budgetRefusal).toBe('run USD budget exceeded');
   expect((await selfModify(d, step(1, start.nodeId))).budgetRefusal).toBe('run USD budget exceeded');
+});
+
+describe("the meta agent's workspace", () => {
+  const split = (score: number, reportKey: string) => ({
+    score,
+    basis: 'full' as const,
+    evaluated: 1,
+    total: 1,
+    reportKey,
+  });
+
+  test("holds its parent's train examples (prediction, label, score, trace) and nothing of val/test; the child keeps none of it", async () => {
+    const seen: ProgramFiles[] = [];
+    const d = deps(() => ({
+      kind: 'edits',
+      edits: {
+        'workspace/scratch.txt': 'notes the session wrote',
+        'workspace/archive.json': '{}',
+        'task/params.json': '{"domains":{}}\n',
+      },
+      seen: (p) => seen.push(p),
+    }));
+    const start = await createStartNode(d, { runId: 'run-1', config });
+    const trainKey = await d.archive.putReport('run-1', start.nodeId, 'parity', 'train', {
+      score: 0.5,
+      tasks: [
+        {
+          id: 't1',
+          prediction: 'even',
+          score: 0,
+          details: { why: 'TRAIN-DETAIL' },
+          answer: 'offline',
+          trace: { path: 'offline', note: 'TRAIN-TRACE' },
+        },
+        // A report that held a task of another split could not carry it in.
+        { id: 'VAL-TASK-1', prediction: 'VAL-PREDICTION', score: 1 },
+      ],
+    });
+    const valKey = await d.archive.putReport('run-1', start.nodeId, 'parity', 'val', {
+      score: 0.777,
+      tasks: [{ id: 'VAL-TASK-1', prediction: 'VAL-PREDICTION', score: 0.777 }],
+    });
+    await d.archive.updateNode('run-1', start.nodeId, {
+      scores: { parity: { train: split(0.5, trainKey), val: split(0.777, valKey) } },
+    });
+
+    const child = await selfModify(d, step(1, start.nodeId));
+
+    const given = seen[0]!;
+    const examples = JSON.parse(given['workspace/examples/parity.json']!) as TrainExamples;
+    expect(examples).toEqual({
+      domain: 'parity',
+      describe: 'Return "even" or "odd".',
+      split: 'train',
+      node: start.nodeId,
+      comparison: 'exact',
+      examples: [
+        {
+          id: 't1',
+          input: { n: 1 },
+          prediction: 'even',
+          label: 'odd',
+          expected: 'odd',
+          score: 0,
+          details: { why: 'TRAIN-DETAIL' },
+          answer: 'offline',
+          trace: { path: 'offline', note: 'TRAIN-TRACE' },
+        },
+      ],
+    });
+    expect(JSON.parse(given['workspace/archive.json']!)).toMatchObject({
+      nodeId: start.nodeId,
+      nodes: [{ id: start.nodeId, train: { parity: 0.5 } }],
+    });
+    expect(given['workspace/run_train.mjs']).toMatch(/node workspace\/run_train\.mjs/);
+    const workspace = Object.entries(given)
+      .filter(([p]) => p.startsWith('workspace/'))
+      .map(([, text]) => text)
+      .join('\n');
+    for (const secret of ['VAL-TASK-1', 'TEST-TASK-1', 'VAL-LABEL', 'TEST-LABEL', 'VAL-PREDICTION', '0.777'])
+      expect(workspace).not.toContain(secret);
+
+    // The session wrote into workspace/; the stored child has no workspace/ path, and nothing else was refused.
+    const program = await nodeProgram(d, 'run-1', child.nodeId);
+    expect(Object.keys(program).filter((p) => p.startsWith('workspace'))).toEqual([]);
+    expect(await d.archive.requireNode('run-1', child.nodeId)).toMatchObject({
+      changedPaths: ['task/params.json'],
+      validation: { passed: true },
+    });
+  });
+
+  test('a parent without a train report gets the archive summary and the run script, and no examples', async () => {
+    const seen: ProgramFiles[] = [];
+    const d = deps(() => ({
+      kind: 'edits',
+      edits: { 'task/params.json': '{}\n' },
+      seen: (p) => seen.push(p),
+    }));
+    const start = await createStartNode(d, { runId: 'run-1', config });
+    await selfModify(d, step(1, start.nodeId));
+    expect(
+      Object.keys(seen[0]!)
+        .filter((p) => p.startsWith('workspace/'))
+        .sort(),
+    ).toEqual([
+      'workspace/README.md',
+      'workspace/archive.json',
+      'workspace/index.json',
+      'workspace/run_train.mjs',
+    ]);
+  });
 });

@@ -2,8 +2,11 @@
  * Runs the program's meta agent once. stdin: { history, generationsLeft, seed, domains,
  * limits: { maxTurns?, timeLimitMs? | deadlineMs?, bashTimeoutMs? } }. stdout: { strategy, summary, turns },
  * or { error } with exit code 1. argv[2]: the program folder (default ../program), which the meta
- * agent edits in place through tools confined to it.
+ * agent edits in place through tools confined to it. The engine may have written a workspace into
+ * it (src/agent/workspace); its manifest becomes `ctx.workspace`.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   availableLlmClient,
   fail,
@@ -17,6 +20,16 @@ import { createRng } from './rng.mjs';
 import { createTools } from './tools.mjs';
 
 const DEFAULT_TIME_LIMIT_MS = 30 * 60_000;
+const WORKSPACE_MANIFEST = 'workspace/index.json';
+
+/** The workspace's file paths (relative to the program folder), or null when the engine wrote none. */
+function workspaceOf(programDir) {
+  try {
+    return JSON.parse(readFileSync(path.join(programDir, WORKSPACE_MANIFEST), 'utf8'));
+  } catch {
+    return null;
+  }
+}
 const GRACE_MS = 10_000;
 
 const emit = protectStdout();
@@ -40,6 +53,7 @@ try {
     tools: { bash: tools.bash, view: tools.view, create: tools.create, strReplace: tools.strReplace },
     rng: createRng(request.seed ?? 0),
     domains: Array.isArray(request.domains) ? request.domains : [],
+    workspace: workspaceOf(programDir),
     limits: { maxTurns: limits.maxTurns ?? 30, deadlineMs },
   };
 

@@ -15,6 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { LLM_SOCKET_ENV } from './common.mjs';
 
 export class RefusedPath extends Error {
   constructor(what) {
@@ -174,7 +175,13 @@ function runShell(cwd, command, timeoutMs, maxOutputChars) {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], {
       cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, LANG: 'C.UTF-8' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: cwd,
+        LANG: 'C.UTF-8',
+        // workspace/run_train.mjs lets the task agent reach the session's (metered) gateway.
+        ...(process.env[LLM_SOCKET_ENV] ? { [LLM_SOCKET_ENV]: process.env[LLM_SOCKET_ENV] } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so a timeout kills everything it started
     });

@@ -6,7 +6,8 @@
  *
  * ctx = { repoDir, history (train-split results only), generationsLeft, llm (client or null),
  *         tools: { bash, view, create, strReplace } confined to repoDir,
- *         rng (seeded, next() in [0, 1)), domains, limits: { maxTurns, deadlineMs (epoch ms) } }
+ *         rng (seeded, next() in [0, 1)), domains, limits: { maxTurns, deadlineMs (epoch ms) },
+ *         workspace: { archive, examples: { <domain>: path }, run, readme } (paths in repoDir) or null }
  *
  * Two strategies: with an LLM, a tool-using session that reads the program and its train results
  * and edits any file; without one, offline evolutionary mutation (no LLM) of task/params.json and
@@ -18,6 +19,7 @@ import { META_PARAMS_FILE, readJsonFile, TASK_PARAMS_FILE, writeJsonFile } from 
 import { mutateParams } from './meta/mutate.mjs';
 import { withHelpers } from './meta/rng.mjs';
 import { runToolLoop } from './meta/tool_loop.mjs';
+import { failedExamplesForPrompt, readExampleSets, summaryForPrompt } from './meta/workspace.mjs';
 
 export const OFFLINE_LABEL = 'offline evolutionary mutation (no LLM)';
 
@@ -96,8 +98,6 @@ async function openingMessages(ctx, settings) {
       return `(unavailable: ${error?.message ?? error})`;
     }
   };
-  const history = JSON.stringify(ctx.history ?? [], null, 1);
-  const maxHistory = settings.maxHistoryChars ?? 12000;
   const system = [
     'You are the meta agent of a self-improving program (a "hyperagent"). The program holds a task agent',
     '(task_agent.mjs and task/: its prompts, heuristics and task/params.json), you (meta_agent.mjs and meta/:',
@@ -110,7 +110,16 @@ async function openingMessages(ctx, settings) {
     'select_parent.mjs exports selectParent(input) returning { parentId }. A program that fails to load is',
     'discarded, so check your edits with bash (e.g. node --check, or importing the module). Record what you',
     'learned in memory/notes.md. When done, answer without tool calls, with a short summary of your changes.',
+    'workspace/ (if present) is written for this session only and never kept: read it, do not edit it.',
   ].join('\n');
+  const ws = ctx.workspace;
+  const failed = ws
+    ? failedExamplesForPrompt(
+        readExampleSets(ctx.repoDir, ws),
+        settings.failedExamples ?? 3,
+        settings.exampleChars ?? 1500,
+      )
+    : [];
   const user = [
     `Generations left in this run: ${ctx.generationsLeft}. Domains: ${(ctx.domains ?? []).join(', ')}.`,
     '',
@@ -120,8 +129,24 @@ async function openingMessages(ctx, settings) {
     '# README.md',
     await safeView('README.md'),
     '',
-    '# Train-split results of this lineage and the archive (JSON)',
-    history.length > maxHistory ? `${history.slice(0, maxHistory)}\n[... cut]` : history,
+    ...(ws
+      ? [
+          '# Your workspace (train split only)',
+          `- ${ws.archive}: the whole archive summary (below, trimmed)`,
+          ...Object.entries(ws.examples ?? {}).map(
+            ([d, f]) =>
+              `- ${f}: the ${d} train tasks of the program you edit: input, its prediction, label, score, details, trace`,
+          ),
+          `- ${ws.run}: \`node ${ws.run} [--domain d] [--limit n] [--failed]\` runs the task agent as you edited it on`,
+          '  those train inputs and prints its predictions (and whether each is right, where scoring is a plain comparison).',
+          '',
+        ]
+      : []),
+    "# Train-split results: the lineage of the program you edit (its node, that node's parent, ... the root), then the other nodes, newest first",
+    summaryForPrompt(ctx.history, settings.summaryTokenBudget ?? 3000),
+    ...(failed.length > 0
+      ? ['', '# Train tasks the program you edit got wrong (more in the examples files)', ...failed]
+      : []),
   ].join('\n');
   return [
     { role: 'system', content: system },

@@ -99,6 +99,8 @@ export const mathGradingDomain = {
     return { splits: { train: toTasks('train'), val: toTasks('val'), test: toTasks('test') }, labels };
   },
 
+  expectedPrediction: (label: MathGradingLabel) => label.grade,
+
   score(prediction: unknown, label: MathGradingLabel): TaskScore {
     const predicted = normalizeGrade(prediction);
     if (!predicted) {

@@ -75,6 +75,8 @@ export const paperReviewDomain = {
     };
   },
 
+  expectedPrediction: (label: Decision) => label,
+
   score(prediction: unknown, label: Decision): TaskScore {
     const predicted = normalizeDecision(prediction);
     if (!predicted) {

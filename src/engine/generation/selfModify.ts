@@ -3,10 +3,12 @@ import type { RunMetaResponse } from '../../agent/harness';
 import { META_SET } from '../../agent/layout';
 import { replaceSet, restoreProtected } from '../../agent/program';
 import { programFromOutputs, readMetaReport, runHarness } from '../../agent/runInSandbox';
+import { withoutWorkspace } from '../../agent/workspace';
 import type { SandboxOutcome } from '../../sandbox';
 import type { EngineDeps } from '../deps';
 import type { BudgetLeft, ChildDraft, RunConfig } from '../types';
 import { draftOf } from './draft';
+import { metaWorkspace } from './metaWorkspace';
 import { validateProgram } from './validate';
 
 /** Sandbox time beyond the meta agent's own limit, for start-up and copying the program out. */
@@ -34,9 +36,9 @@ function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
 }
 
 /**
- * Runs the parent's meta agent on a copy of the parent in the sandbox (with the lineage's train
- * history and, when configured, the LLM gateway), stores the child, validates it, and archives its
- * node. Methods with a frozen meta agent run the start node's instead, as the paper does: the copy
+ * Runs the parent's meta agent on a copy of the parent in the sandbox (with the archive's train
+ * history, its workspace of train examples and, when configured, the LLM gateway), stores the
+ * child without the workspace, validates it, and archives its node. Methods with a frozen meta agent run the start node's instead, as the paper does: the copy
  * gets the start node's META_SET, and every META_SET path of the child is restored to it, so the
  * meta agent, parameters included, never changes in such a run. A parent whose meta agent failed is
  * barred (DGM-H). A retry after the child was stored returns the stored node.
@@ -77,6 +79,11 @@ export async function selfModify(
       : undefined;
   // What the meta agent runs on: the parent, with the start node's frozen files when the method freezes any.
   const workProgram = startProgram ? replaceSet(parentProgram, frozen, startProgram) : parentProgram;
+  // Plus this session's workspace (train material only), never inherited: stripped from the child below.
+  const sessionProgram = {
+    ...withoutWorkspace(workProgram),
+    ...(await metaWorkspace(deps, config, parent, history)),
+  };
   const gateway = await deps.openLlmSession({
     runId,
     nodeId,
@@ -86,7 +93,7 @@ export async function selfModify(
   });
   const res = await runHarness({
     sandbox: await deps.sandbox(),
-    program: workProgram,
+    program: sessionProgram,
     script: 'run_meta.mjs',
     input: {
       history,
@@ -120,7 +127,7 @@ export async function selfModify(
   // The frozen paths are restored to the version the meta agent ran with, the start node's.
   const frozenRestored =
     outcome === 'ok'
-      ? restoreProtected(workProgram, programFromOutputs(res.outputs.files), frozen)
+      ? restoreProtected(workProgram, withoutWorkspace(programFromOutputs(res.outputs.files)), frozen)
       : undefined;
   const stored = await archive.storeChild({
     parent: parentProgram,

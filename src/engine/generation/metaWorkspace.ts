@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import type { NodeRecord, TrainHistory } from '../../archive';
+import { traceSummary, workspaceFiles, type TrainExamples } from '../../agent/workspace';
+import type { ProgramFiles } from '../../agent/program';
+import { agentView } from '../../domains';
+import type { EngineDeps } from '../deps';
+import { numericSeed, sizesFor } from '../seeds';
+import type { RunConfig } from '../types';
+
+/**
+ * The per-task part of a stored split report (src/evaluation's SplitReport), read field by field:
+ * the report is host-side and may grow, and only these fields may reach the meta agent.
+ */
+const reportTasks = z.object({
+  tasks: z.array(
+    z.object({
+      id: z.string(),
+      prediction: z.unknown().optional(),
+      error: z.string().optional(),
+      score: z.number(),
+      details: z.unknown().optional(),
+      answer: z.string().optional(),
+      trace: z.unknown().optional(),
+    }),
+  ),
+});
+
+/**
+ * The parent's train examples of one domain: its stored train report joined with the run's loaded
+ * train tasks (inputs as the agent saw them, labels). Only ids of the train split are kept, so a
+ * report that held anything else could not carry it in; undefined without a train report.
+ */
+async function trainExamplesOf(
+  deps: EngineDeps,
+  config: RunConfig,
+  parent: NodeRecord,
+  domainName: string,
+): Promise<TrainExamples | undefined> {
+  const key = parent.scores[domainName]?.train?.reportKey;
+  if (key === undefined) return undefined;
+  const report = reportTasks.safeParse(await deps.archive.getReport(key));
+  if (!report.success) return undefined;
+  const domain = deps.domains.domain(domainName);
+  const loaded = await deps.domains.tasks(domain, numericSeed(config.seed), sizesFor(config, domainName));
+  const train = new Map(loaded.splits.train.map((t) => [t.id, t] as const));
+  const examples = report.data.tasks.flatMap((t) => {
+    const task = train.get(t.id);
+    if (!task) return [];
+    const label = loaded.labels.get(t.id);
+    return [
+      {
+        id: t.id,
+        input: agentView(task).input,
+        ...(t.error === undefined ? { prediction: t.prediction } : { error: t.error }),
+        label,
+        ...(domain.expectedPrediction ? { expected: domain.expectedPrediction(label) } : {}),
+        score: t.score,
+        details: t.details,
+        answer: t.answer,
+        trace: traceSummary(t.trace),
+      },
+    ];
+  });
+  return {
+    domain: domainName,
+    describe: domain.describe(),
+    split: 'train',
+    node: parent.nodeId,
+    comparison: domain.expectedPrediction ? 'exact' : null,
+    examples,
+  };
+}
+
+/**
+ * The files of the meta agent's workspace (src/agent/workspace) for a session rewriting `parent`:
+ * the archive summary it is given and the parent's train examples of every run domain.
+ */
+export async function metaWorkspace(
+  deps: EngineDeps,
+  config: RunConfig,
+  parent: NodeRecord,
+  summary: TrainHistory,
+): Promise<ProgramFiles> {
+  const examples = await Promise.all(config.domains.map((d) => trainExamplesOf(deps, config, parent, d)));
+  return workspaceFiles(
+    summary,
+    examples.filter((e): e is TrainExamples => e !== undefined),
+  );
+}
