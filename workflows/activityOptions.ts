@@ -29,7 +29,28 @@ export function metaAgentOptions(config: RunConfig): ActivityOptions {
   };
 }
 
-/** One node on one domain's train and validation splits. */
+/**
+ * Seconds per task on top of the task agent's time, for scoring on the host (which may run the
+ * prediction in a sandbox) and checkpoint writes; plus a fixed slack for sandbox start and loading.
+ */
+const SCORING_SEC_PER_TASK = 5;
+const STAGE_SLACK_SEC = 120;
+
+/**
+ * One stage of one split's evaluation: its tasks in `concurrency` lanes of `perTaskSec` each, plus
+ * slack. A retry resumes from the stage's checkpointed answers, so it needs no more than that.
+ */
+export function stageOptions(config: RunConfig, tasks: number, concurrency: number): ActivityOptions {
+  const lanes = Math.ceil(tasks / Math.max(1, concurrency));
+  const seconds = lanes * config.timeouts.perTaskSec + tasks * SCORING_SEC_PER_TASK + STAGE_SLACK_SEC;
+  return {
+    startToCloseTimeout: `${Math.ceil(seconds)} seconds`,
+    heartbeatTimeout: '2 minutes',
+    retry: { maximumAttempts: 5 },
+  };
+}
+
+/** One node on one domain's train and validation splits (runs recorded before STAGE_ACTIVITIES_PATCH). */
 export function evaluationOptions(config: RunConfig): ActivityOptions {
   return {
     startToCloseTimeout: `${config.timeouts.evaluationSec} seconds`,

@@ -1,9 +1,72 @@
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/engine';
-import { afterSpending, approvalReason } from '../src/engine/runState';
-import type { GenerationInput, GenerationResult, NodeScores } from '../src/engine/types';
-import { evaluationOptions, metaAgentOptions, recordOptions, shortSandboxOptions } from './activityOptions';
-import { RUN_WIDE_BUDGET_PATCH } from './patches';
+import { afterSpending, approvalReason, continuesToRest } from '../src/engine/runState';
+import type {
+  BudgetLeft,
+  GenerationInput,
+  GenerationResult,
+  NodeScores,
+  RunConfig,
+} from '../src/engine/types';
+import {
+  evaluationOptions,
+  metaAgentOptions,
+  recordOptions,
+  shortSandboxOptions,
+  stageOptions,
+} from './activityOptions';
+import { RUN_WIDE_BUDGET_PATCH, STAGE_ACTIVITIES_PATCH } from './patches';
+
+interface Evaluated {
+  scores: Record<string, NodeScores[string]>;
+  spent: { usd: number; tokens: number };
+  budgetRefusal?: string;
+}
+
+/**
+ * A child's evaluation, one activity per domain, split and stage: staged train, then (past the gate)
+ * the rest of train, then the same for validation. Each stage's time limit follows its task count,
+ * so one slow domain cannot exhaust a limit meant for all of them.
+ */
+async function evaluateByStage(
+  at: { runId: string; nodeId: string; config: RunConfig },
+  budgetLeft: BudgetLeft,
+  spentBefore: { usd: number; tokens: number },
+): Promise<Evaluated> {
+  const { config } = at;
+  const plan = await proxyActivities<EngineActivities>(shortSandboxOptions).planEvaluation({
+    runId: at.runId,
+    config,
+  });
+  const scores: Evaluated['scores'] = {};
+  let spent = spentBefore;
+  let budgetRefusal: string | undefined;
+  for (const domain of config.domains) {
+    const splits: Partial<Record<'train' | 'val', NodeScores[string]['train']>> = {};
+    for (const split of plan[domain] ?? []) {
+      const stage = async (name: 'staged' | 'rest', tasks: number) => {
+        const act = proxyActivities<EngineActivities>(stageOptions(config, tasks, split.concurrency));
+        const left = afterSpending(budgetLeft, spent);
+        const r = await act.evaluateStage({
+          ...at,
+          domain,
+          split: split.split,
+          stage: name,
+          budgetLeft: left,
+        });
+        spent = { usd: spent.usd + r.costUsd, tokens: spent.tokens + r.tokens };
+        budgetRefusal ??= r.budgetRefusal;
+        return r;
+      };
+      const staged = await stage('staged', split.staged);
+      splits[split.split] = continuesToRest(split, staged.stagedScore)
+        ? (await stage('rest', split.rest)).score
+        : staged.score;
+    }
+    scores[domain] = splits;
+  }
+  return { scores, spent, ...(budgetRefusal !== undefined ? { budgetRefusal } : {}) };
+}
 
 /**
  * One DGM-H generation: select a parent, let its meta agent rewrite a copy, evaluate the child per
@@ -33,7 +96,12 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
   // A meta agent the budget cut short: the run stops; its child is not evaluated (that would be refused too).
   const metaRefusal = draft.budgetRefusal;
   let budgetRefusal: string | undefined;
-  if (draft.validation.passed && metaRefusal === undefined) {
+  if (draft.validation.passed && metaRefusal === undefined && patched(STAGE_ACTIVITIES_PATCH)) {
+    const r = await evaluateByStage({ runId, nodeId: draft.nodeId, config }, input.budgetLeft, spent);
+    Object.assign(scores, r.scores);
+    spent = r.spent;
+    budgetRefusal = r.budgetRefusal;
+  } else if (draft.validation.passed && metaRefusal === undefined) {
     for (const domain of config.domains) {
       const budgetLeft = afterSpending(input.budgetLeft, spent);
       const r = await evaluation.evaluateNode({ runId, nodeId: draft.nodeId, domain, config, budgetLeft });

@@ -17,3 +17,11 @@ export const QUIET_PUBLISH_PATCH = 'publish-on-change-exact-waits';
  * generations and reconcile spend with the LLM call logs, failed generations included.
  */
 export const RUN_WIDE_BUDGET_PATCH = 'run-wide-budget';
+
+/**
+ * Runs before this patch evaluate a child with one `evaluateNode` activity per domain (train and val,
+ * staged then full, under one time limit); they replay that way. New runs plan the stages once
+ * (`planEvaluation`) and run one `evaluateStage` activity per domain, split and stage, each with a
+ * time limit sized by its task count, the gate decided in the workflow.
+ */
+export const STAGE_ACTIVITIES_PATCH = 'evaluation-stage-activities';

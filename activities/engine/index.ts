@@ -2,8 +2,10 @@ import {
   createStartNode,
   decideApproval,
   evaluateNode,
+  evaluateStage,
   evaluateTestSplit,
   finalizeNode,
+  planEvaluation,
   recordedSpend,
   scoreNode,
   selectParent,
@@ -38,6 +40,14 @@ export function engineActivities(deps: EngineDeps) {
     evaluateNode: (input: Input<typeof evaluateNode>) =>
       mapErrors(() =>
         withHeartbeat(`${input.nodeId} on ${input.domain}`, (signal) => evaluateNode(deps, input, signal)),
+      ),
+    planEvaluation: (input: Input<typeof planEvaluation>) =>
+      mapErrors(() => withHeartbeat('evaluation plan', () => planEvaluation(deps, input))),
+    evaluateStage: (input: Input<typeof evaluateStage>) =>
+      mapErrors(() =>
+        withHeartbeat(`${input.nodeId} on ${input.domain} ${input.split} (${input.stage})`, (signal) =>
+          evaluateStage(deps, input, signal),
+        ),
       ),
     evaluateTestSplit: (input: Input<typeof evaluateTestSplit>) =>
       mapErrors(() =>

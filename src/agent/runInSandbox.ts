@@ -1,3 +1,4 @@
+import { StringDecoder } from 'string_decoder';
 import { z } from 'zod';
 import { LLM_SOCKET_ENV } from '../llm';
 import {
@@ -41,6 +42,7 @@ export interface HarnessRun<S extends keyof HarnessInputs> {
   outputs?: string[];
   labels?: Record<string, string>;
   signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
 }
 
 export function runHarness<S extends keyof HarnessInputs>(run: HarnessRun<S>): Promise<SandboxResult> {
@@ -56,6 +58,7 @@ export function runHarness<S extends keyof HarnessInputs>(run: HarnessRun<S>): P
     outputs: run.outputs,
     labels: run.labels,
     signal: run.signal,
+    onStdout: run.onStdout,
   });
 }
 
@@ -111,14 +114,29 @@ export function readValidateVerdict(stdout: string): Pick<RunValidateResponse, '
   return lastAs(stdout, validateResponse);
 }
 
+type TaskLine = Pick<TaskResultLine, 'id' | 'prediction' | 'error' | 'trace'>;
+
 /** run_tasks.mjs's per-task lines (answers and errors), in order; other lines are ignored. */
-export function readTaskLines(
-  stdout: string,
-): Array<Pick<TaskResultLine, 'id' | 'prediction' | 'error' | 'trace'>> {
+export function readTaskLines(stdout: string): TaskLine[] {
   return jsonLines(stdout).flatMap((line) => {
     const parsed = taskLine.safeParse(line);
     return parsed.success ? [parsed.data] : [];
   });
+}
+
+/**
+ * A stdout sink that hands each complete run_tasks.mjs task line to `onLine` as it arrives, so a
+ * batch's answers can be kept before its session ends. Partial lines wait for their newline.
+ */
+export function taskLineStream(onLine: (line: TaskLine) => void): (chunk: Buffer) => void {
+  const decoder = new StringDecoder('utf8'); // a character may straddle two chunks
+  let pending = '';
+  return (chunk) => {
+    pending += decoder.write(chunk);
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of readTaskLines(lines.join('\n'))) onLine(line);
+  };
 }
 
 /** The program files a meta-agent session left in /work/program. */

@@ -1,8 +1,8 @@
 import type { Domain, Task, UntrustedRunner } from '../domains';
-import type { BatchRunner, TaskAnswer } from '../evaluation';
+import { BatchCutShortError, type BatchRunner, type TaskAnswer } from '../evaluation';
 import { SANDBOX_ENV, SANDBOX_NODE, type Sandbox, type SandboxLimits } from '../sandbox';
 import type { ProgramFiles } from './program';
-import { readTaskLines, runHarness } from './runInSandbox';
+import { readTaskLines, runHarness, taskLineStream } from './runInSandbox';
 
 export interface BatchOptions {
   sandbox: () => Promise<Sandbox>;
@@ -10,6 +10,8 @@ export interface BatchOptions {
   program: ProgramFiles;
   domain: Domain;
   perTaskSec: number;
+  /** Tasks run at once inside the session (run_tasks.mjs's pool). */
+  concurrency: number;
   /** Upper bound for one batch session. */
   maxBatchSec: number;
   labels?: Record<string, string>;
@@ -18,31 +20,60 @@ export interface BatchOptions {
   signal?: AbortSignal;
 }
 
-/** Runs a batch of agent views through the program's task agent in one sandbox session. */
+/** Seconds a batch session may take: its tasks in `concurrency` lanes, plus start-up. */
+export function batchSessionSec(tasks: number, perTaskSec: number, concurrency: number): number {
+  return 30 + Math.ceil(tasks / Math.max(1, concurrency)) * perTaskSec;
+}
+
+function answerOf(line: ReturnType<typeof readTaskLines>[number]): TaskAnswer {
+  return line.error !== undefined
+    ? { error: line.error }
+    : { prediction: line.prediction, trace: line.trace };
+}
+
+/**
+ * Runs a batch of agent views through the program's task agent in one sandbox session, handing
+ * each answer to `onAnswer` as it arrives. A task's own time-out or error is its answer; a session
+ * that ends before every task answered (time-out, crash) throws BatchCutShortError after the
+ * answers it did give were handed over: the rest were never tried, so they are not scored 0.
+ */
 export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
-  return async (tasks: Task[]): Promise<Map<string, TaskAnswer>> => {
+  return async (tasks: Task[], onAnswer?: (id: string, answer: TaskAnswer) => void) => {
     const answers = new Map<string, TaskAnswer>();
     if (tasks.length === 0) return answers;
-    const perTaskMs = o.perTaskSec * 1000;
+    const wanted = new Set(tasks.map((t) => t.id));
+    const take = (line: ReturnType<typeof readTaskLines>[number]) => {
+      if (!wanted.has(line.id) || answers.has(line.id)) return;
+      answers.set(line.id, answerOf(line));
+      onAnswer?.(line.id, answers.get(line.id)!);
+    };
     const res = await runHarness({
       sandbox: await o.sandbox(),
       program: o.program,
       script: 'run_tasks.mjs',
-      input: { domain: o.domain.name, describe: o.domain.describe(), perTaskTimeoutMs: perTaskMs, tasks },
-      limits: { ...o.limits, timeoutSec: Math.min(o.maxBatchSec, 30 + tasks.length * o.perTaskSec) },
+      input: {
+        domain: o.domain.name,
+        describe: o.domain.describe(),
+        perTaskTimeoutMs: o.perTaskSec * 1000,
+        concurrency: o.concurrency,
+        tasks,
+      },
+      limits: {
+        ...o.limits,
+        timeoutSec: Math.min(o.maxBatchSec, batchSessionSec(tasks.length, o.perTaskSec, o.concurrency)),
+      },
       labels: o.labels,
       signal: o.signal,
       socketDir: o.gateway?.socketDir,
+      onStdout: taskLineStream(take),
     });
-    for (const line of readTaskLines(res.stdout)) {
-      answers.set(
-        line.id,
-        line.error !== undefined ? { error: line.error } : { prediction: line.prediction, trace: line.trace },
+    // The stream saw every line, unless the sandbox kept stdout apart; the final text is the record.
+    for (const line of readTaskLines(res.stdout)) take(line);
+    if (answers.size < tasks.length) {
+      throw new BatchCutShortError(
+        `the task runner's session ended (${res.outcome}) with ${tasks.length - answers.size} of ` +
+          `${tasks.length} task(s) unanswered: ${res.stderr.slice(-300)}`,
       );
-    }
-    if (answers.size === 0 && res.outcome !== 'ok') {
-      for (const t of tasks)
-        answers.set(t.id, { error: `task runner ${res.outcome}: ${res.stderr.slice(0, 200)}` });
     }
     return answers;
   };

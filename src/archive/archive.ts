@@ -18,6 +18,7 @@ import {
   nodeIdFor,
   nodeKey,
   nodeShardPrefix,
+  partialReportKey,
   reportKey,
   reportsPrefix,
   selectionKey,
@@ -323,6 +324,27 @@ export class Archive {
     const key = reportKey(runId, nodeId, domain, split);
     await this.store.put(key, JSON.stringify(report), 'application/json');
     return key;
+  }
+
+  /** Saves a stage's answers so far (see `partialReportKey`); the latest save wins. */
+  async putPartialReport(
+    at: { runId: string; nodeId: string; domain: string; split: Split; stage: string },
+    partial: unknown,
+  ): Promise<void> {
+    const key = partialReportKey(at.runId, at.nodeId, at.domain, at.split, at.stage);
+    await this.store.put(key, JSON.stringify(partial), 'application/json');
+  }
+
+  /** A stage's saved answers, or undefined when none were saved. */
+  async getPartialReport(at: {
+    runId: string;
+    nodeId: string;
+    domain: string;
+    split: Split;
+    stage: string;
+  }): Promise<unknown> {
+    const bytes = await this.store.get(partialReportKey(at.runId, at.nodeId, at.domain, at.split, at.stage));
+    return bytes === undefined ? undefined : JSON.parse(bytes.toString('utf8'));
   }
 
   async getReport(key: string): Promise<unknown> {

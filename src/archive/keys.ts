@@ -108,6 +108,14 @@ export function reportKey(runId: string, nodeId: string, domain: string, split: 
   return `${reportsPrefix(runId, nodeId)}${checkSegment('domain name', domain)}-${split}.json`;
 }
 
+/**
+ * The answers one stage of a split's evaluation got so far (`staged`, `rest`, `full`), saved as they
+ * arrive so a retried stage runs only the tasks that have none.
+ */
+export function partialReportKey(runId: string, nodeId: string, domain: string, split: Split, stage: string) {
+  return `${reportsPrefix(runId, nodeId)}${checkSegment('domain name', domain)}-${split}-${checkSegment('stage', stage)}.partial.json`;
+}
+
 /** The record of how a generation's parent was chosen (rule, distribution, any fallback). */
 export function selectionKey(runId: string, nodeId: string): string {
   return `${runPrefix(runId)}selection/${checkNodeId(nodeId)}.json`;

@@ -3,12 +3,17 @@ import type { ProgramFiles } from '../agent/program';
 import { SPLITS, type Domain, type LoadedTasks, type Split, type Task } from '../domains';
 import type { BatchRunner, SplitReport } from '../evaluation';
 import type { EngineDeps } from './deps';
+import { evaluationConcurrency } from './runConfig';
 import { numericSeed, sizesFor } from './seeds';
 import { runSplit } from './splitEvaluation';
 import type { RunConfig } from './types';
 
-/** Tasks per sandbox session: small enough to show progress, large enough to amortise a container start. */
+/**
+ * Tasks per sandbox session: small enough to show progress, large enough to amortise a container
+ * start; at least a few rounds of the batch's concurrency.
+ */
 const CHUNK = 20;
+const ROUNDS_PER_CHUNK = 4;
 
 export interface EvalRequest {
   program: ProgramFiles;
@@ -78,13 +83,19 @@ export function selectTasks(
 }
 
 /** A batch runner that runs chunks of tasks one sandbox session each, reporting progress. */
-function chunkedRunner(run: BatchRunner, total: number, progress?: (line: string) => void): BatchRunner {
+function chunkedRunner(
+  run: BatchRunner,
+  total: number,
+  concurrency: number,
+  progress?: (line: string) => void,
+): BatchRunner {
+  const chunk = Math.max(CHUNK, concurrency * ROUNDS_PER_CHUNK);
   let answered = 0;
-  return async (tasks) => {
+  return async (tasks, onAnswer) => {
     const all: Awaited<ReturnType<BatchRunner>> = new Map();
-    for (let i = 0; i < tasks.length; i += CHUNK) {
-      const part = tasks.slice(i, i + CHUNK);
-      for (const [id, answer] of await run(part)) all.set(id, answer);
+    for (let i = 0; i < tasks.length; i += chunk) {
+      const part = tasks.slice(i, i + chunk);
+      for (const [id, answer] of await run(part, onAnswer)) all.set(id, answer);
       answered += part.length;
       progress?.(`task agent answered ${answered}/${total} tasks`);
     }
@@ -98,6 +109,7 @@ function countingDomain(domain: Domain, total: number, progress?: (line: string)
   return {
     name: domain.name,
     staged: domain.staged,
+    concurrency: domain.concurrency,
     describe: () => domain.describe(),
     loadTasks: (o) => domain.loadTasks(o),
     aggregate: (perTask) => domain.aggregate(perTask),
@@ -137,6 +149,7 @@ export async function evaluateProgram(
       ? await deps.domains.tasksFromFile(domain, request.dataFile, seed)
       : await deps.domains.tasks(domain, seed, sizesFor(run, domain.name));
   const { split, tasks } = selectTasks(loaded, request);
+  const concurrency = evaluationConcurrency(run, domain);
   progress?.(`evaluating ${tasks.length} ${domain.name}/${split} task(s) in the sandbox`);
   const gateway = await deps.openLlmSession({
     runId: 'eval',
@@ -154,11 +167,12 @@ export async function evaluateProgram(
       staged: tasks,
       gate: 0,
       perTaskSec: run.timeouts.perTaskSec,
+      concurrency,
       maxBatchSec: run.timeouts.evaluationSec,
       sessionLabels: { purpose: 'eval' },
       gateway,
       around: {
-        run: (r) => chunkedRunner(r, tasks.length, progress),
+        run: (r) => chunkedRunner(r, tasks.length, concurrency, progress),
         domain: (d) => countingDomain(d, tasks.length, progress),
       },
     });

@@ -1,7 +1,14 @@
 export * from './types';
 export * from './runState';
 export { numericSeed, sizesFor } from './seeds';
-export { runConfigSchema, parseRunConfig, RunConfigError, type RunConfigInput } from './runConfig';
+export {
+  runConfigSchema,
+  parseRunConfig,
+  RunConfigError,
+  evaluationConcurrency,
+  DEFAULT_EVALUATION_CONCURRENCY,
+  type RunConfigInput,
+} from './runConfig';
 export type { EngineDeps, LlmSessionRequest, OpenLlmSession } from './deps';
 export * from './generation';
 export {

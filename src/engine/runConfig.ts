@@ -3,6 +3,10 @@ import { METHOD_POLICIES, METHODS, METHODS_FIXING_SELECTION, SELECTION_RULES } f
 import { APPROVAL_POLICIES, type RunConfig } from './types';
 
 const positive = z.number().positive();
+const lanes = z.number().int().min(1).max(64);
+
+/** Tasks of a batch run at once when neither the run nor the domain says. */
+export const DEFAULT_EVALUATION_CONCURRENCY = 4;
 const sizes = z
   .object({ train: z.number().int().min(1), val: z.number().int().min(1), test: z.number().int().min(1) })
   .strict();
@@ -41,6 +45,15 @@ export const runConfigSchema = z
       })
       .strict()
       .prefault({}),
+    evaluation: z
+      .object({
+        concurrency: z
+          .object({ default: lanes.optional(), perDomain: z.record(z.string(), lanes).optional() })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .optional(),
     llm: z
       .object({ maxTurns: z.number().int().min(1).default(30), replayRun: z.string().min(1).optional() })
       .strict()
@@ -48,6 +61,14 @@ export const runConfigSchema = z
   })
   .strict()
   .superRefine((run, ctx) => {
+    for (const name of Object.keys(run.evaluation?.concurrency.perDomain ?? {})) {
+      if (!run.domains.includes(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['evaluation', 'concurrency', 'perDomain', name],
+          message: `'${name}' is not one of the run's domains (${run.domains.join(', ')})`,
+        });
+    }
     const rule = METHOD_POLICIES[run.method];
     if (
       run.selection !== undefined &&
@@ -76,4 +97,18 @@ export function parseRunConfig(raw: unknown, origin = 'run'): RunConfig {
     );
   }
   return parsed.data;
+}
+
+/**
+ * Tasks of one domain's batch run at once: the run's per-domain setting, else the run's default,
+ * else the domain's own suggestion, else DEFAULT_EVALUATION_CONCURRENCY.
+ */
+export function evaluationConcurrency(
+  config: Pick<RunConfig, 'evaluation'>,
+  domain: { name: string; concurrency?: number },
+): number {
+  const set = config.evaluation?.concurrency;
+  return (
+    set?.perDomain?.[domain.name] ?? set?.default ?? domain.concurrency ?? DEFAULT_EVALUATION_CONCURRENCY
+  );
 }

@@ -6,7 +6,17 @@ import type {
   HeldOutScores,
   RunConfig,
   RunState,
+  SplitPlan,
 } from './types';
+import { passesGate } from '../evaluation/staged';
+
+/**
+ * Whether a split's evaluation goes on to the rest of its tasks after the staged ones: there is a
+ * rest and the staged score passes the domain's gate (the workflow decides, between two activities).
+ */
+export function continuesToRest(plan: Pick<SplitPlan, 'rest' | 'gate'>, stagedScore: number): boolean {
+  return plan.rest > 0 && passesGate(stagedScore, plan.gate);
+}
 
 export function initialState(runId: string, config: RunConfig, nowMs: number): RunState {
   return {

@@ -3,7 +3,7 @@
  * import this file, so nothing here may touch I/O.
  */
 
-import type { NodeScores } from '../archive/record';
+import type { NodeScores, SplitScore } from '../archive/record';
 import type { Method, SelectionRule } from '../selection/policies';
 
 export type { Method, SelectionRule } from '../selection/policies';
@@ -45,6 +45,8 @@ export interface RunConfig {
   testAtEnd: boolean;
   start?: { run: string; node: string; reset?: 'task' | 'meta' };
   timeouts: { metaAgentSec: number; evaluationSec: number; perTaskSec: number };
+  /** Tasks of a batch run at once; absent in runs recorded before it (see `evaluationConcurrency`). */
+  evaluation?: { concurrency: { default?: number; perDomain?: Record<string, number> } };
   /** `replayRun`: answer LLM calls from that run's recorded calls of the same node (a rerun). */
   llm: { maxTurns: number; replayRun?: string };
 }
@@ -140,6 +142,39 @@ export interface HeldOutScores {
 /** What one domain's evaluation of a node gave, and what its LLM calls cost. */
 export interface DomainEvaluation {
   scores: NodeScores[string];
+  costUsd: number;
+  tokens: number;
+  /** Set when the budget refused an LLM call during it: the run must stop, with this reason. */
+  budgetRefusal?: string;
+}
+
+/**
+ * The stages of one split's evaluation, each its own activity: the staged tasks, then, past the
+ * gate, the rest of the split.
+ */
+export type EvaluationStage = 'staged' | 'rest';
+
+/** One split of one domain, as the workflow sizes and gates its stage activities. */
+export interface SplitPlan {
+  split: 'train' | 'val';
+  /** Tasks in the staged stage and in the rest of the split. */
+  staged: number;
+  rest: number;
+  /** The rest runs only when the staged score passes this gate (`continuesToRest`). */
+  gate: number;
+  /** Tasks run at once in a batch (`evaluationConcurrency`). */
+  concurrency: number;
+}
+
+/** Per domain of the run, its train and validation splits that have tasks, in that order. */
+export type EvaluationPlan = Record<string, SplitPlan[]>;
+
+/** What one stage activity gave, and what its LLM calls cost. */
+export interface StageEvaluation {
+  /** The split's score so far: staged-scaled after `staged` (unless that was the whole split), full after `rest`. */
+  score: SplitScore;
+  /** The staged tasks' score, which the gate compares. */
+  stagedScore: number;
   costUsd: number;
   tokens: number;
   /** Set when the budget refused an LLM call during it: the run must stop, with this reason. */

@@ -36,8 +36,25 @@ function countSources(tasks: readonly { answer: AnswerSource }[]): AnswerCounts 
   return counts;
 }
 
-/** Runs a batch of tasks through the program's task agent: one sandbox session, many tasks. */
-export type BatchRunner = (tasks: Task[]) => Promise<Map<string, TaskAnswer>>;
+/**
+ * Runs a batch of tasks through the program's task agent: one sandbox session, many tasks. Each
+ * answer also goes to `onAnswer` as it arrives (to checkpoint it). Rejects with BatchCutShortError
+ * when the session ended before every task answered.
+ */
+export type BatchRunner = (
+  tasks: Task[],
+  onAnswer?: (id: string, answer: TaskAnswer) => void,
+) => Promise<Map<string, TaskAnswer>>;
+
+/**
+ * The batch's session ended (time-out, crash) before every task answered. The unanswered tasks were
+ * never tried, so they get no score: the evaluation fails and is retried.
+ */
+export class BatchCutShortError extends Error {
+  override name = 'BatchCutShortError';
+}
+
+export type TaskResult = SplitReport['tasks'][number];
 
 export interface SplitReport {
   score: number;
@@ -58,16 +75,15 @@ export interface SplitReport {
   }>;
 }
 
-async function scoreBatch(
+/** Scores the task agent's answers on the host (labels never left it); a missing answer is `failed`. */
+export function scoreAnswers(
   domain: Domain,
   tasks: readonly Task[],
   labels: ReadonlyMap<string, unknown>,
-  run: BatchRunner,
+  answers: ReadonlyMap<string, TaskAnswer>,
   context: Omit<ScoreContext, 'taskId'>,
   llmAvailable: boolean,
-): Promise<SplitReport['tasks']> {
-  // Only the agent view leaves the host: labels stay in `labels`.
-  const answers = await run(tasks.map((t) => agentView(t)));
+): Promise<TaskResult[]> {
   // Scorers that execute predictions start a sandbox each: score a few at once.
   return mapLimit(tasks, SCORE_CONCURRENCY, async (t) => {
     const a = answers.get(t.id) ?? { error: 'no answer from the task agent' };
@@ -84,6 +100,50 @@ async function scoreBatch(
       ...(a.trace !== undefined ? { trace: a.trace } : {}),
     };
   });
+}
+
+/** The staged tasks' primary score, which the gate compares. */
+export function stagedScoreOf(domain: Domain, staged: readonly TaskResult[]): number {
+  return domain.aggregate(staged.map((r) => ({ score: r.score }))).score;
+}
+
+/**
+ * The report of a split evaluated on its staged tasks only: the staged score scaled by the fraction
+ * evaluated (ARCHITECTURE.md, "Staged evaluation"), or the full score when they were the whole split.
+ */
+export function stagedReport(domain: Domain, staged: readonly TaskResult[], splitSize: number): SplitReport {
+  const stagedScore = stagedScoreOf(domain, staged);
+  if (staged.length === splitSize) return fullReport(domain, staged, stagedScore);
+  return {
+    ...finalScore({ staged: { score: stagedScore, evaluated: staged.length }, splitSize }),
+    evaluated: staged.length,
+    total: splitSize,
+    stagedScore,
+    metrics: { ...domain.aggregate(staged.map((r) => ({ score: r.score, details: r.details as never }))) },
+    answers: countSources(staged),
+    tasks: [...staged],
+  };
+}
+
+/** The report of a fully evaluated split, its results in split order. */
+export function fullReport(domain: Domain, ordered: readonly TaskResult[], stagedScore: number): SplitReport {
+  const metrics = domain.aggregate(ordered.map((r) => ({ score: r.score, details: r.details as never })));
+  return {
+    score: metrics.score,
+    basis: 'full',
+    evaluated: ordered.length,
+    total: ordered.length,
+    stagedScore,
+    metrics: { ...metrics },
+    answers: countSources(ordered),
+    tasks: [...ordered],
+  };
+}
+
+/** Puts results in the split's order. */
+export function inSplitOrder(tasks: readonly Task[], results: readonly TaskResult[]): TaskResult[] {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  return tasks.map((t) => byId.get(t.id)!);
 }
 
 /**
@@ -104,39 +164,16 @@ export async function evaluateSplit(input: {
 }): Promise<SplitReport> {
   const { domain, tasks, labels, run } = input;
   const context = input.context ?? {};
-  const stagedIds = new Set(input.staged.map((t) => t.id));
   const llm = input.llmAvailable ?? false;
-  const stagedResults = await scoreBatch(domain, input.staged, labels, run, context, llm);
-  const stagedScore = domain.aggregate(stagedResults.map((r) => ({ score: r.score }))).score;
+  // Only the agent view leaves the host: labels stay in `labels`.
+  const batch = async (part: readonly Task[]) =>
+    scoreAnswers(domain, part, labels, await run(part.map((t) => agentView(t))), context, llm);
+  const stagedResults = await batch(input.staged);
+  const stagedScore = stagedScoreOf(domain, stagedResults);
+  const stagedIds = new Set(input.staged.map((t) => t.id));
   const rest = tasks.filter((t) => !stagedIds.has(t.id));
-  if (rest.length > 0 && !passesGate(stagedScore, input.gate)) {
-    return {
-      ...finalScore({
-        staged: { score: stagedScore, evaluated: stagedResults.length },
-        splitSize: tasks.length,
-      }),
-      evaluated: stagedResults.length,
-      total: tasks.length,
-      stagedScore,
-      metrics: {
-        ...domain.aggregate(stagedResults.map((r) => ({ score: r.score, details: r.details as never }))),
-      },
-      answers: countSources(stagedResults),
-      tasks: stagedResults,
-    };
-  }
-  const all = [...stagedResults, ...(await scoreBatch(domain, rest, labels, run, context, llm))];
-  const byId = new Map(all.map((r) => [r.id, r]));
-  const ordered = tasks.map((t) => byId.get(t.id)!);
-  const metrics = domain.aggregate(ordered.map((r) => ({ score: r.score, details: r.details as never })));
-  return {
-    score: metrics.score,
-    basis: 'full',
-    evaluated: all.length,
-    total: tasks.length,
-    stagedScore,
-    metrics: { ...metrics },
-    answers: countSources(ordered),
-    tasks: ordered,
-  };
+  if (rest.length === 0 || !passesGate(stagedScore, input.gate))
+    return stagedReport(domain, inSplitOrder(input.staged, stagedResults), tasks.length);
+  const all = inSplitOrder(tasks, [...stagedResults, ...(await batch(rest))]);
+  return fullReport(domain, all, stagedScore);
 }

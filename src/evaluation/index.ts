@@ -17,7 +17,14 @@ export {
 export { eligibility, type EligibilityInput, type Eligibility } from './eligibility';
 export {
   evaluateSplit,
+  scoreAnswers,
+  stagedScoreOf,
+  stagedReport,
+  fullReport,
+  inSplitOrder,
   answerSource,
+  BatchCutShortError,
+  type TaskResult,
   type AnswerSource,
   type BatchRunner,
   type SplitReport,

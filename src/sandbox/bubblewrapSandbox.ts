@@ -162,6 +162,7 @@ export class BubblewrapSandbox implements Sandbox {
         },
         timeoutMs: spec.limits.timeoutSec * 1000,
         signal: spec.signal,
+        onStdout: spec.onStdout,
       });
       child.stdout.on('data', watchdog.stdout);
       child.stderr.on('data', watchdog.stderr);

@@ -133,6 +133,7 @@ export class DockerSandbox implements Sandbox {
       kill: () => container.kill(),
       timeoutMs: spec.limits.timeoutSec * 1000,
       signal: spec.signal,
+      onStdout: spec.onStdout,
     });
     let exitCode: number | null;
     let report: WatchdogReport;

@@ -24,6 +24,8 @@ export interface SandboxRunSpec {
   socketDir?: string;
   /** Aborting kills the session (a cancelled activity); the result then reports `crashed`. */
   signal?: AbortSignal;
+  /** Sees stdout as it arrives (e.g. to checkpoint a batch's answers before the session ends). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /** Files copied out of the sandbox, by path relative to /work, and what was refused. */

@@ -17,6 +17,8 @@ export interface WatchdogOptions {
   signal?: AbortSignal;
   /** Bytes kept of each stream (STREAM_CAP by default). */
   streamCap?: number;
+  /** Also sees stdout as it arrives; what it throws is swallowed (it runs in stream events). */
+  onStdout?: (chunk: Buffer) => void;
 }
 
 /**
@@ -38,12 +40,21 @@ export class SessionWatchdog {
   private timedOut = false;
   private violation: string | undefined;
 
-  constructor({ kill, timeoutMs, signal, streamCap }: WatchdogOptions) {
+  constructor({ kill, timeoutMs, signal, streamCap, onStdout }: WatchdogOptions) {
     this.kill = kill;
     this.signal = signal;
     this.out = new CappedCapture(this.overflow('stdout'), streamCap);
     this.err = new CappedCapture(this.overflow('stderr'), streamCap);
-    this.stdout = this.out.write;
+    this.stdout = onStdout
+      ? (chunk) => {
+          this.out.write(chunk);
+          try {
+            onStdout(chunk);
+          } catch {
+            // An observer's failure must not break the session's capture.
+          }
+        }
+      : this.out.write;
     this.stderr = this.err.write;
     this.timer = setTimeout(() => {
       this.timedOut = true;

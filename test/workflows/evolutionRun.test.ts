@@ -32,7 +32,8 @@ test.concurrent(
       // Every node, the start node included, is evaluated on each domain and finalized exactly once.
       const finalized = stubs.inputs('finalizeNode').map((i) => i.nodeId);
       expect([...finalized].sort()).toEqual([0, 1, 2, 3].map(nodeId));
-      expect(stubs.inputs('evaluateNode')).toHaveLength(4 * 2);
+      const evaluated = stubs.inputs('evaluateStage').map((i) => `${i.nodeId}/${i.domain}`);
+      expect(new Set(evaluated).size).toBe(4 * 2);
       // Scores rise with the generation (stub default), so the last one is the best.
       expect(result.bestNodeId).toBe(nodeId(3));
       expect(result.bestScore).toBeCloseTo(0.13);
@@ -150,7 +151,9 @@ test.concurrent(
       expect(result.stopReason).toBe('token budget reached (300 of 250)');
       expect(result.generationsDone).toBe(2);
       // Generation 1 starts with 150 left; its second domain is told 100 (its first spent 50).
-      const gen1 = stubs.inputs('evaluateNode').filter((i) => i.nodeId === nodeId(1));
+      const gen1 = stubs
+        .inputs('evaluateStage')
+        .filter((i) => i.nodeId === nodeId(1) && i.stage === 'staged' && i.split === 'train');
       expect(gen1.map((i) => i.budgetLeft?.tokens)).toEqual([150, 100]);
     });
   },
@@ -276,7 +279,7 @@ test.concurrent(
       expect(result.stopReason).toBe(
         `LLM budget exhausted during self-modification of ${nodeId(2)}: ${refusal}`,
       );
-      expect(stubs.inputs('evaluateNode').map((i) => i.nodeId)).not.toContain(nodeId(2));
+      expect(stubs.inputs('evaluateStage').map((i) => i.nodeId)).not.toContain(nodeId(2));
       expect(stubs.inputs('selfModify').map((i) => i.generation)).toEqual([1, 2]);
     });
   },

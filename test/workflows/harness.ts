@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'crypto';
 import * as path from 'path';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import type { EngineActivities } from '../../activities/engine';
@@ -50,8 +50,12 @@ export interface Plan {
   score?: (g: number) => number;
   /** What the meta agent's LLM calls cost (selfModify's costUsd / tokens); default 0. */
   metaUsd?: (g: number) => number;
-  /** Tokens spent by the evaluation of one domain (evaluateNode's tokens); default 0. */
+  /** Tokens spent by the evaluation of one domain (charged on its first stage); default 0. */
   evalTokens?: (g: number) => number;
+  /** The stages planEvaluation reports for each domain's train and val; default staged 10, rest 20, gate 0, 4 at once. */
+  stages?: (domain: string) => Array<InputOf<'evaluateStage'>['split']>;
+  /** The staged score of node g on a domain's split (the gate compares it); default its score. */
+  stagedScore?: (g: number, domain: string, split: 'train' | 'val') => number;
   metaChanged?: (g: number) => boolean;
   /** A message: selfModify of g fails for good (non-retryable) with it. */
   fail?: (g: number) => string | undefined;
@@ -77,6 +81,8 @@ export class StubActivities {
   /** selfModify calls in progress now, and the most there ever were at once. */
   private inMeta = 0;
   maxConcurrentMeta = 0;
+  /** The start-to-close timeout each evaluateStage call ran under, in call order. */
+  readonly stageTimeoutsMs: Array<number | undefined> = [];
   private readonly gates = new Set<Gate>();
   readonly activities: Activities;
 
@@ -154,6 +160,41 @@ export class StubActivities {
           scores: { train: s, val: s },
           costUsd: 0,
           tokens: this.plan.evalTokens?.(g) ?? 0,
+          ...(budgetRefusal ? { budgetRefusal } : {}),
+        };
+      },
+      planEvaluation: async (input) => {
+        this.record('planEvaluation', input);
+        return Object.fromEntries(
+          input.config.domains.map((d) => [
+            d,
+            (this.plan.stages?.(d) ?? (['train', 'val'] as const)).map((split) => ({
+              split,
+              staged: 10,
+              rest: 20,
+              gate: 0,
+              concurrency: 4,
+            })),
+          ]),
+        );
+      },
+      // The staged stage scores `stagedScore` (scaled by a third: 10 of 30 tasks); the rest, the node's score.
+      evaluateStage: async (input) => {
+        this.record('evaluateStage', input);
+        this.stageTimeoutsMs.push(Context.current().info.startToCloseTimeoutMs);
+        const g = generationOf(input.nodeId);
+        const staged = this.plan.stagedScore?.(g, input.domain, input.split) ?? this.score(g);
+        const first = input.stage === 'staged' && input.split === 'train';
+        const budgetRefusal = first ? this.plan.evalRefusal?.(g) : undefined;
+        const score =
+          input.stage === 'staged'
+            ? { score: staged / 3, basis: 'staged-scaled' as const, evaluated: 10, total: 30 }
+            : { score: this.score(g), basis: 'full' as const, evaluated: 30, total: 30 };
+        return {
+          score,
+          stagedScore: staged,
+          costUsd: 0,
+          tokens: first ? (this.plan.evalTokens?.(g) ?? 0) : 0,
           ...(budgetRefusal ? { budgetRefusal } : {}),
         };
       },
@@ -300,6 +341,8 @@ export class WorkflowTestEnv {
       selectParent: (i) => forRun(i.runId).selectParent(i),
       selfModify: (i) => forRun(i.runId).selfModify(i),
       evaluateNode: (i) => forRun(i.runId).evaluateNode(i),
+      planEvaluation: (i) => forRun(i.runId).planEvaluation(i),
+      evaluateStage: (i) => forRun(i.runId).evaluateStage(i),
       scoreNode: (i) => forRun(i.runId).scoreNode(i),
       finalizeNode: (i) => forRun(i.runId).finalizeNode(i),
       decideApproval: (i) => forRun(i.runId).decideApproval(i),

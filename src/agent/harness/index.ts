@@ -43,9 +43,11 @@ export interface RunTasksRequest {
   perTaskTimeoutMs?: number;
   /** Heap limit of the worker running the task agent. */
   memoryMb?: number;
+  /** Tasks run at once, each in its own worker thread with its own time limit. Default 1. */
+  concurrency?: number;
   tasks: { id: string; input: unknown }[];
 }
-/** One stdout line per task, in order; then `{ done: true, count }`. */
+/** One stdout line per task as it finishes (any order: match by id); then `{ done: true, count }`. */
 export interface TaskResultLine {
   id: string;
   prediction?: unknown;

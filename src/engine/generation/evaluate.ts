@@ -1,19 +1,32 @@
-import type { SplitScore } from '../../archive';
-import type { Split } from '../../domains';
-import { stagedPlan } from '../../evaluation';
+import { reportKey, type SplitScore } from '../../archive';
+import { agentView, type Split, type Task } from '../../domains';
+import {
+  fullReport,
+  inSplitOrder,
+  scoreAnswers,
+  stagedPlan,
+  stagedReport,
+  stagedScoreOf,
+  type SplitReport,
+  type TaskAnswer,
+  type TaskResult,
+} from '../../evaluation';
 import type { CallTally, GatewaySession } from '../../llm';
 import { rngFromString } from '../../util/random';
 import type { EngineDeps } from '../deps';
+import { evaluationConcurrency } from '../runConfig';
+import { afterSpending, continuesToRest } from '../runState';
 import { numericSeed, sizesFor } from '../seeds';
-import { runSplit } from '../splitEvaluation';
-import { afterSpending } from '../runState';
-import type { BudgetLeft, DomainEvaluation, HeldOutScores, RunConfig } from '../types';
-
-/** A split evaluation and whether the budget refused a call during it (the run must then stop). */
-interface SplitOutcome {
-  score: SplitScore;
-  budgetRefusal?: string;
-}
+import { sandboxRunners } from '../splitEvaluation';
+import type {
+  BudgetLeft,
+  DomainEvaluation,
+  EvaluationPlan,
+  EvaluationStage,
+  HeldOutScores,
+  RunConfig,
+  StageEvaluation,
+} from '../types';
 
 /**
  * Why an evaluation does not count, from the gateway's host-side tally of the calls made during it:
@@ -28,98 +41,266 @@ function incompleteness(before: CallTally | undefined, after: CallTally | undefi
   return undefined;
 }
 
-/**
- * Evaluates a node on one split of one domain (staged, or the full split) and stores the per-task
- * report; undefined when the domain has no tasks in that split. A split during which the gateway
- * refused or failed calls is marked incomplete.
- */
-async function evaluateOn(
-  deps: EngineDeps,
-  at: { runId: string; nodeId: string; domain: string; split: Split; config: RunConfig; staged: boolean },
-  gateway?: GatewaySession,
-  signal?: AbortSignal,
-): Promise<SplitOutcome | undefined> {
-  const { runId, nodeId, split, config } = at;
-  const domain = deps.domains.domain(at.domain);
+function budgetRefusalOf(before: CallTally | undefined, after: CallTally | undefined): string | undefined {
+  const refused = (after?.byOutcome.refused ?? 0) > (before?.byOutcome.refused ?? 0);
+  return refused ? (after?.firstRefusal ?? 'the LLM budget refused a call') : undefined;
+}
+
+/** `full`: the whole split as one stage (the held-out test split). */
+type Stage = EvaluationStage | 'full';
+
+interface StageAt {
+  runId: string;
+  nodeId: string;
+  domain: string;
+  split: Split;
+  stage: Stage;
+  config: RunConfig;
+}
+
+/** A split's tasks and the ids of its staged subset: the same for every node of the run. */
+async function splitTasks(deps: EngineDeps, config: RunConfig, domainName: string, split: Split) {
+  const domain = deps.domains.domain(domainName);
   const loaded = await deps.domains.tasks(domain, numericSeed(config.seed), sizesFor(config, domain.name));
   const tasks = loaded.splits[split];
+  const stagedIds = new Set(
+    stagedPlan(
+      tasks.map((t) => t.id),
+      config.stagedSampleSize ?? domain.staged.sampleSize,
+      rngFromString(`${config.seed}/staged/${domain.name}/${split}`),
+    ),
+  );
+  return { domain, loaded, tasks, stagedIds };
+}
+
+/** Per domain, the train and validation splits' stage sizes, for the workflow to size and gate each stage. */
+export async function planEvaluation(
+  deps: EngineDeps,
+  input: { runId: string; config: RunConfig },
+): Promise<EvaluationPlan> {
+  const plan: EvaluationPlan = {};
+  for (const name of input.config.domains) {
+    plan[name] = [];
+    for (const split of ['train', 'val'] as const) {
+      const { domain, tasks, stagedIds } = await splitTasks(deps, input.config, name, split);
+      if (tasks.length === 0) continue;
+      plan[name].push({
+        split,
+        staged: stagedIds.size,
+        rest: tasks.length - stagedIds.size,
+        gate: domain.staged.gate,
+        concurrency: evaluationConcurrency(input.config, domain),
+      });
+    }
+  }
+  return plan;
+}
+
+/** What a stage's answers so far are saved as (`Archive.putPartialReport`). */
+interface StageCheckpoint {
+  /** The program that gave them: a node id reused for another program (a re-run generation) starts afresh. */
+  snapshotKey: string;
+  answers: Record<string, TaskAnswer>;
+  /** Set when an attempt's gateway refused or failed a call: the answers it gave are not all the model's. */
+  incomplete?: string;
+  budgetRefusal?: string;
+}
+
+function asCheckpoint(value: unknown, snapshotKey: string): StageCheckpoint {
+  const v = value as Partial<StageCheckpoint> | undefined;
+  if (!v || v.snapshotKey !== snapshotKey || typeof v.answers !== 'object' || v.answers === null)
+    return { snapshotKey, answers: {} };
+  return v as StageCheckpoint;
+}
+
+/**
+ * Saves a stage's answers as they arrive, one write at a time (the latest state wins). A lost write
+ * only costs a retry some tasks it could have skipped, so write failures do not stop the evaluation.
+ */
+class Checkpointer {
+  private writing: Promise<void> | undefined;
+  private again = false;
+
+  constructor(
+    readonly state: StageCheckpoint,
+    private readonly write: (state: StageCheckpoint) => Promise<void>,
+  ) {}
+
+  add(id: string, answer: TaskAnswer): void {
+    this.state.answers[id] = answer;
+    if (this.writing) this.again = true;
+    else this.writing = this.drain();
+  }
+
+  /** Waits for pending writes, then saves `last` (e.g. the attempt's incompleteness) with every answer. */
+  async close(last: Pick<StageCheckpoint, 'incomplete' | 'budgetRefusal'>): Promise<void> {
+    await this.writing;
+    this.state.incomplete ??= last.incomplete;
+    this.state.budgetRefusal ??= last.budgetRefusal;
+    await this.write(this.state).catch(() => undefined);
+  }
+
+  private async drain(): Promise<void> {
+    do {
+      this.again = false;
+      await this.write(this.state).catch(() => undefined);
+    } while (this.again);
+    this.writing = undefined;
+  }
+}
+
+/**
+ * Evaluates a node on one stage of one split of one domain and stores the split's report (the staged
+ * one, then the full one once the rest ran); undefined when the split has no tasks. Answers are
+ * checkpointed as they arrive, so a retry runs only the tasks that have none; a batch cut short
+ * throws (BatchCutShortError) after its answers are saved. A stage during which the gateway refused
+ * or failed calls marks the split incomplete.
+ */
+async function runStage(
+  deps: EngineDeps,
+  at: StageAt,
+  gateway?: GatewaySession,
+  signal?: AbortSignal,
+): Promise<Omit<StageEvaluation, 'costUsd' | 'tokens'> | undefined> {
+  const { runId, nodeId, split, config } = at;
+  const { domain, loaded, tasks, stagedIds } = await splitTasks(deps, config, at.domain, split);
   if (tasks.length === 0) return undefined;
-  const node = await deps.archive.requireNode(runId, nodeId);
-  const program = await deps.archive.getProgram(node.snapshotKey);
-  const sampleSize = config.stagedSampleSize ?? domain.staged.sampleSize;
-  // The same staged tasks for every node of the run, so staged scores compare like with like.
-  const plan = at.staged
-    ? new Set(
-        stagedPlan(
-          tasks.map((t) => t.id),
-          sampleSize,
-          rngFromString(`${config.seed}/staged/${domain.name}/${split}`),
-        ),
-      )
-    : undefined;
-  const staged = plan ? tasks.filter((t) => plan.has(t.id)) : [...tasks];
+  const mine = (t: Task) => (at.stage === 'full' ? true : stagedIds.has(t.id) === (at.stage === 'staged'));
+  const stageTasks = tasks.filter(mine);
+  const { snapshotKey } = await deps.archive.requireNode(runId, nodeId);
+  const where = { runId, nodeId, domain: domain.name, split, stage: at.stage };
+  const saved = asCheckpoint(await deps.archive.getPartialReport(where), snapshotKey);
+  const checkpoint = new Checkpointer(saved, (state) => deps.archive.putPartialReport(where, state));
+  const missing = stageTasks.filter((t) => checkpoint.state.answers[t.id] === undefined);
   const before = gateway?.calls();
-  const report = await runSplit(deps, {
-    program,
+  const sandbox = sandboxRunners(deps, {
+    program: await deps.archive.getProgram(snapshotKey),
     domain,
-    tasks,
-    labels: loaded.labels,
-    staged,
-    gate: domain.staged.gate,
     perTaskSec: config.timeouts.perTaskSec,
+    concurrency: evaluationConcurrency(config, domain),
     maxBatchSec: config.timeouts.evaluationSec,
     sessionLabels: { run: runId, node: nodeId },
     gateway,
     signal,
   });
-  const after = gateway?.calls();
-  const incomplete = incompleteness(before, after);
-  const reportKey = await deps.archive.putReport(runId, nodeId, domain.name, split, {
-    ...report,
-    incomplete,
-  });
+  try {
+    // Only the agent view leaves the host: labels stay in `loaded.labels`.
+    if (missing.length > 0)
+      await sandbox.run(
+        missing.map((t) => agentView(t)),
+        (id, answer) => checkpoint.add(id, answer),
+      );
+  } finally {
+    const after = gateway?.calls();
+    await checkpoint.close({
+      incomplete: incompleteness(before, after),
+      budgetRefusal: budgetRefusalOf(before, after),
+    });
+  }
+  const answers = new Map(Object.entries(checkpoint.state.answers));
+  const llm = gateway !== undefined;
+  const results = await scoreAnswers(domain, stageTasks, loaded.labels, answers, sandbox.context, llm);
+  let report: SplitReport;
+  let incomplete = checkpoint.state.incomplete;
+  if (at.stage === 'rest') {
+    // The staged stage stored the split's report with the staged results; the rest completes it.
+    const staged = (await deps.archive.getReport(
+      reportKey(runId, nodeId, domain.name, split),
+    )) as SplitReport & {
+      incomplete?: string;
+    };
+    const stagedResults = staged.tasks.filter((t: TaskResult) => stagedIds.has(t.id));
+    report = fullReport(domain, inSplitOrder(tasks, [...stagedResults, ...results]), staged.stagedScore);
+    incomplete = staged.incomplete ?? incomplete;
+  } else if (at.stage === 'staged') {
+    report = stagedReport(domain, results, tasks.length);
+  } else {
+    report = fullReport(domain, results, stagedScoreOf(domain, results));
+  }
+  const key = await deps.archive.putReport(runId, nodeId, domain.name, split, { ...report, incomplete });
   const score: SplitScore = {
     score: report.score,
     basis: report.basis,
     evaluated: report.evaluated,
     total: report.total,
-    reportKey,
+    reportKey: key,
     answers: report.answers,
     ...(incomplete !== undefined ? { incomplete } : {}),
   };
-  const refused = (after?.byOutcome.refused ?? 0) > (before?.byOutcome.refused ?? 0);
-  return refused
-    ? { score, budgetRefusal: after?.firstRefusal ?? 'the LLM budget refused a call' }
-    : { score };
+  const budgetRefusal = checkpoint.state.budgetRefusal;
+  return { score, stagedScore: report.stagedScore, ...(budgetRefusal ? { budgetRefusal } : {}) };
 }
 
-/** Staged evaluation of a node on one domain's train and validation splits, and what its LLM calls cost. */
+/** A gateway for the node's evaluation calls, metered against what the run has left. */
+function openGateway(
+  deps: EngineDeps,
+  at: { runId: string; nodeId: string; config: RunConfig; purpose: string; budgetLeft?: BudgetLeft },
+) {
+  return deps.openLlmSession({
+    runId: at.runId,
+    nodeId: at.nodeId,
+    purpose: at.purpose,
+    budgetLeft: at.budgetLeft ?? {},
+    replayRun: at.config.llm.replayRun,
+  });
+}
+
+/**
+ * One stage (staged tasks, or the rest of the split) of a node's evaluation on one domain's train or
+ * validation split, with its own LLM session: the unit the generation workflow runs as an activity.
+ */
+export async function evaluateStage(
+  deps: EngineDeps,
+  input: {
+    runId: string;
+    nodeId: string;
+    domain: string;
+    split: 'train' | 'val';
+    stage: EvaluationStage;
+    config: RunConfig;
+    budgetLeft?: BudgetLeft;
+  },
+  signal?: AbortSignal,
+): Promise<StageEvaluation> {
+  const gateway = await openGateway(deps, { ...input, purpose: `evaluate:${input.domain}` });
+  try {
+    const r = await runStage(deps, input, gateway, signal);
+    if (!r) throw new Error(`${input.domain} has no ${input.split} tasks to evaluate`);
+    const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
+    return { ...r, costUsd: spent.usd, tokens: spent.tokens };
+  } finally {
+    await gateway?.close();
+  }
+}
+
+/**
+ * Staged evaluation of a node on one domain's train and validation splits in one activity: how
+ * runs recorded before STAGE_ACTIVITIES_PATCH evaluate (their histories call it); new runs call
+ * `evaluateStage` per stage.
+ */
 export async function evaluateNode(
   deps: EngineDeps,
   input: { runId: string; nodeId: string; domain: string; config: RunConfig; budgetLeft?: BudgetLeft },
   signal?: AbortSignal,
 ): Promise<DomainEvaluation> {
-  const { runId, nodeId, domain, config } = input;
-  const gateway = await deps.openLlmSession({
-    runId,
-    nodeId,
-    purpose: `evaluate:${domain}`,
-    budgetLeft: input.budgetLeft ?? {},
-    replayRun: config.llm.replayRun,
-  });
+  const { domain, config } = input;
+  const gateway = await openGateway(deps, { ...input, purpose: `evaluate:${domain}` });
   try {
     const scores: DomainEvaluation['scores'] = {};
     let budgetRefusal: string | undefined;
-    for (const split of ['train', 'val'] as const) {
-      const s = await evaluateOn(
-        deps,
-        { runId, nodeId, domain, split, config, staged: true },
-        gateway,
-        signal,
-      );
-      if (!s) continue;
-      scores[split] = s.score;
-      budgetRefusal ??= s.budgetRefusal;
+    const plans = await planEvaluation(deps, {
+      runId: input.runId,
+      config: { ...config, domains: [domain] },
+    });
+    for (const plan of plans[domain]!) {
+      const at = { ...input, split: plan.split };
+      let s = await runStage(deps, { ...at, stage: 'staged' }, gateway, signal);
+      budgetRefusal ??= s?.budgetRefusal;
+      if (s && continuesToRest(plan, s.stagedScore)) {
+        s = await runStage(deps, { ...at, stage: 'rest' }, gateway, signal);
+        budgetRefusal ??= s?.budgetRefusal;
+      }
+      if (s) scores[plan.split] = s.score;
     }
     const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
     return { scores, costUsd: spent.usd, tokens: spent.tokens, ...(budgetRefusal ? { budgetRefusal } : {}) };
@@ -144,16 +325,16 @@ export async function evaluateTestSplit(
   for (const nodeId of input.nodeIds) {
     scores[nodeId] = {};
     for (const domain of config.domains) {
-      const gateway = await deps.openLlmSession({
+      const gateway = await openGateway(deps, {
         runId,
         nodeId,
+        config,
         purpose: `test:${domain}`, // counted apart from the generation's calls (src/engine/spend.ts)
         budgetLeft: afterSpending(input.budgetLeft ?? {}, spent),
-        replayRun: config.llm.replayRun,
       });
       try {
-        const at = { runId, nodeId, domain, split: 'test' as const, config, staged: false };
-        const test = await evaluateOn(deps, at, gateway, signal);
+        const at = { runId, nodeId, domain, split: 'test' as const, stage: 'full' as const, config };
+        const test = await runStage(deps, at, gateway, signal);
         if (!test) continue;
         await deps.archive.updateNode(runId, nodeId, { scores: { [domain]: { test: test.score } } });
         scores[nodeId][domain] = test.score.score;

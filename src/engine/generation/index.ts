@@ -3,5 +3,5 @@ export { createStartNode, StartNodeError } from './start';
 export { selectParent } from './select';
 export { selfModify, protectedPathsFor } from './selfModify';
 export { validateProgram } from './validate';
-export { evaluateNode, evaluateTestSplit } from './evaluate';
+export { evaluateNode, evaluateStage, evaluateTestSplit, planEvaluation } from './evaluate';
 export { scoreNode, finalizeNode, decideApproval } from './finalize';
