@@ -18,7 +18,8 @@ function copy(dir) {
   }
 }
 
-// The seed is read as a whole program folder (every file is part of it), so files it no longer has
-// (moved or deleted since the last build) must not linger in dist/.
-fs.rmSync(path.join(root, 'dist', 'src', 'agent', 'seed'), { recursive: true, force: true });
+// The seed and DGM's meta agent are read as whole folders (every file is part of the program), so
+// files they no longer have (moved or deleted since the last build) must not linger in dist/.
+for (const folder of ['seed', 'dgm'])
+  fs.rmSync(path.join(root, 'dist', 'src', 'agent', folder), { recursive: true, force: true });
 for (const dir of ['src']) copy(dir);

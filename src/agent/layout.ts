@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AGENT_CLIENT_PATH } from '../llm';
-import { HARNESS_DIR, HARNESS_FILES, HARNESS_LLM_CLIENT, SEED_DIR } from './harness';
-import { META_AGENT_ENTRY, readProgramDir, type ProgramFiles } from './program';
+import { DGM_DIR, HARNESS_DIR, HARNESS_FILES, HARNESS_LLM_CLIENT, SEED_DIR } from './harness';
+import { META_AGENT_ENTRY, pathMatcher, readProgramDir, type ProgramFiles } from './program';
 
 export { SEED_DIR };
 
@@ -23,6 +23,15 @@ export const TASK_SET: readonly string[] = Object.freeze(['task_agent.mjs', 'tas
 
 export function seedProgram(): Promise<ProgramFiles> {
   return readProgramDir(SEED_DIR);
+}
+
+/**
+ * DGM's meta agent as META_SET files (the folder's other files, such as its README, are not part
+ * of it): the `dgm` method puts it in place of the seed's meta agent at the start node.
+ */
+export async function dgmMetaAgent(): Promise<ProgramFiles> {
+  const inMetaSet = pathMatcher(META_SET);
+  return Object.fromEntries(Object.entries(await readProgramDir(DGM_DIR)).filter(([p]) => inMetaSet(p)));
 }
 
 let harness: Record<string, string> | undefined;

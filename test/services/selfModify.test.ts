@@ -1,9 +1,5 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { META_SET, TASK_SET, seedProgram } from '../../src/agent/layout';
-import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
+import type { ProgramFiles } from '../../src/agent/program';
 import type { TrainExamples } from '../../src/agent/workspace';
 import { Archive } from '../../src/archive';
 import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
@@ -11,6 +7,7 @@ import { createStartNode, parseRunConfig, selfModify, type EngineDeps } from '..
 import type { GatewaySession } from '../../src/llm';
 import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
+import { localNodeSandbox, setOf } from './helpers';
 
 /**
  * The self-modification service over an in-memory archive and a scripted sandbox (the unit boundary,
@@ -113,47 +110,6 @@ const spendingSession = (tokens: number) => (): Promise<GatewaySession> =>
     close: () => Promise.resolve(),
   });
 
-/**
- * A sandbox double that runs the real harness and program with the host's node in a temp folder
- * (no isolation: the scripts are the project's own), copying the requested outputs back.
- */
-function localNodeSandbox(): Sandbox {
-  return {
-    backend: 'bubblewrap',
-    run: async (spec: SandboxRunSpec) => {
-      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'selfmodify-'));
-      try {
-        for (const [p, content] of Object.entries(spec.files)) {
-          fs.mkdirSync(path.dirname(path.join(work, p)), { recursive: true });
-          fs.writeFileSync(path.join(work, p), content);
-        }
-        const started = Date.now();
-        const res = spawnSync(process.execPath, spec.command.slice(1), {
-          cwd: work,
-          env: spec.env,
-          input: spec.stdin,
-          encoding: 'utf8',
-          timeout: 60_000,
-        });
-        const files: Record<string, Buffer> = {};
-        for (const out of spec.outputs ?? [])
-          for (const [p, text] of Object.entries(await readProgramDir(path.join(work, out))))
-            files[`${out}/${p}`] = Buffer.from(text);
-        return {
-          outcome: res.status === 0 ? 'ok' : 'crashed',
-          exitCode: res.status,
-          stdout: res.stdout,
-          stderr: res.stderr,
-          durationMs: Date.now() - started,
-          outputs: { files, skipped: [] },
-        };
-      } finally {
-        fs.rmSync(work, { recursive: true, force: true });
-      }
-    },
-  };
-}
-
 function deps(
   meta: (() => MetaSession) | 'real harness',
   openLlmSession: EngineDeps['openLlmSession'] = () => Promise.resolve(undefined),
@@ -221,12 +177,6 @@ test('a crashed session is labelled llm when it spent on the model, unknown when
 
 async function nodeProgram(d: EngineDeps, runId: string, nodeId: string): Promise<ProgramFiles> {
   return d.archive.getProgram((await d.archive.requireNode(runId, nodeId)).snapshotKey);
-}
-
-/** The files of `program` in `set`, by path. */
-function setOf(program: ProgramFiles, set: readonly string[]): ProgramFiles {
-  const inSet = pathMatcher(set);
-  return Object.fromEntries(Object.entries(program).filter(([p]) => inSet(p)));
 }
 
 const frozen = parseRunConfig({ domains: ['parity'], budget: { generations: 5 }, method: 'no-self-improve' });

@@ -8,6 +8,8 @@ import type { TrainHistory } from '../../archive/views';
 import { sourceOrBuilt } from '../../host/assets';
 
 export const SEED_DIR = sourceOrBuilt('src/agent/seed');
+/** DGM's meta agent (its META_SET only), which the `dgm` method runs in place of the seed's. */
+export const DGM_DIR = sourceOrBuilt('src/agent/dgm');
 export const HARNESS_DIR = sourceOrBuilt('src/agent/harness');
 /** The name the agent client must have inside the harness folder. */
 export const HARNESS_LLM_CLIENT = 'llm.mjs';

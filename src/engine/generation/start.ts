@@ -1,5 +1,5 @@
 import { nodeIdFor, type NodeRecord } from '../../archive';
-import { META_SET, TASK_SET, seedProgram } from '../../agent/layout';
+import { META_SET, TASK_SET, dgmMetaAgent, seedProgram } from '../../agent/layout';
 import { replaceSet } from '../../agent/program';
 import type { EngineDeps } from '../deps';
 import type { ChildDraft, RunConfig } from '../types';
@@ -14,7 +14,8 @@ export class StartNodeError extends Error {
 /**
  * Generation 0: archives the start program (the seed, or a node of another run with its task or meta
  * agent reset to the seed's, for transfer: exactly TASK_SET or META_SET, nothing of the other) after
- * validating it. A retry returns the stored node.
+ * validating it. In a `dgm` run its META_SET is DGM's meta agent, which the frozen-meta path of
+ * selfModify then runs and restores in every generation. A retry returns the stored node.
  */
 export async function createStartNode(
   deps: EngineDeps,
@@ -36,6 +37,7 @@ export async function createStartNode(
       config.start.reset === 'task' ? TASK_SET : config.start.reset === 'meta' ? META_SET : undefined;
     program = reset ? replaceSet(startProgram, reset, seed) : startProgram;
   }
+  if (config.method === 'dgm') program = replaceSet(program, META_SET, await dgmMetaAgent());
   const reasons = await validateProgram(deps, config, program, signal);
   const record: NodeRecord = {
     runId,

@@ -1,0 +1,54 @@
+/** Doubles and helpers the service tests share. */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
+import type { Sandbox, SandboxRunSpec } from '../../src/sandbox';
+
+/**
+ * A sandbox double that runs the real harness and program with the host's node in a temp folder
+ * (no isolation: the scripts are the project's own), copying the requested outputs back.
+ */
+export function localNodeSandbox(): Sandbox {
+  return {
+    backend: 'bubblewrap',
+    run: async (spec: SandboxRunSpec) => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'selfmodify-'));
+      try {
+        for (const [p, content] of Object.entries(spec.files)) {
+          fs.mkdirSync(path.dirname(path.join(work, p)), { recursive: true });
+          fs.writeFileSync(path.join(work, p), content);
+        }
+        const started = Date.now();
+        const res = spawnSync(process.execPath, spec.command.slice(1), {
+          cwd: work,
+          env: spec.env,
+          input: spec.stdin,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        const files: Record<string, Buffer> = {};
+        for (const out of spec.outputs ?? [])
+          for (const [p, text] of Object.entries(await readProgramDir(path.join(work, out))))
+            files[`${out}/${p}`] = Buffer.from(text);
+        return {
+          outcome: res.status === 0 ? 'ok' : 'crashed',
+          exitCode: res.status,
+          stdout: res.stdout,
+          stderr: res.stderr,
+          durationMs: Date.now() - started,
+          outputs: { files, skipped: [] },
+        };
+      } finally {
+        fs.rmSync(work, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** The files of `program` in `set`, by path. */
+export function setOf(program: ProgramFiles, set: readonly string[]): ProgramFiles {
+  const inSet = pathMatcher(set);
+  return Object.fromEntries(Object.entries(program).filter(([p]) => inSet(p)));
+}
