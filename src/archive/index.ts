@@ -31,6 +31,7 @@ export {
   NODES_PER_SHARD,
   reportsPrefix,
   reportKey,
+  selectionKey,
   runPrefix,
   BLOB_PREFIX,
   ArchiveKeyError,

@@ -1,6 +1,11 @@
-import { META_SET, TASK_SET } from '../../src/agent/layout';
+import { dgmMetaAgent, META_SET, TASK_SET } from '../../src/agent/layout';
 import { pathMatcher, type ProgramFiles } from '../../src/agent/program';
-import { incompleteEvaluationsOf, selectionSnapshotOf, type NodeRecord } from '../../src/archive';
+import {
+  incompleteEvaluationsOf,
+  selectionKey,
+  selectionSnapshotOf,
+  type NodeRecord,
+} from '../../src/archive';
 import { loadConfig, type LoadedConfig } from '../../src/config';
 import { DomainRegistry } from '../../src/domains';
 import { numericSeed, type RunConfigInput } from '../../src/engine';
@@ -229,4 +234,21 @@ test('a root whose meta agent crashes is never barred, and the run goes on from 
     ['gen-00000', 'crashed'],
     ['gen-00000', 'crashed'],
   ]);
+}, 600_000);
+
+test("a dgm run runs DGM's own meta agent, frozen, and selects by DGM's rule", async () => {
+  const { runId, handle } = await h.startRun(
+    run({ method: 'dgm', budget: { generations: 2 }, testAtEnd: false }),
+  );
+  await handle.result();
+  const dgm = await dgmMetaAgent();
+  for (const n of await h.archive.listNodes(runId)) {
+    expect(only(await h.archive.getProgram(n.snapshotKey), META_SET)).toEqual(dgm);
+  }
+  for (const g of [1, 2]) {
+    const record = JSON.parse((await h.store.get(selectionKey(runId, `gen-0000${g}`)))!.toString()) as {
+      policy: string;
+    };
+    expect(record.policy).toBe('dgm');
+  }
 }, 600_000);
