@@ -285,7 +285,7 @@ export class RunHolder {
       logged = { costUsd: logged.costUsd + s.costUsd, tokens: logged.tokens + s.tokens };
     }
     this.state = recordHeldOut(this.state, start, best, {
-      scores: result.scores,
+      ...result,
       costUsd: Math.max(result.costUsd, logged.costUsd),
       tokens: Math.max(result.tokens, logged.tokens),
     });

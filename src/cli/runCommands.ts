@@ -63,10 +63,14 @@ export async function printResults(ctx: CliContext, status: RunStatus): Promise<
   console.log(`\nrun ${status.runId} finished: ${status.stopReason ?? 'done'}`);
   console.log(resultsTable(start, best, status.domains));
   console.log(`\nbest mean validation score ${fmt(status.bestScore)}; spent $${status.spentUsd.toFixed(4)}`);
-  if (status.test)
+  if (status.test) {
     console.log(
       `imp@${status.test.k} (best test − start test, mean over domains): ${fmt(status.test.impAtK)}`,
     );
+    // A figure partly made of fallback answers must not pass for the model's.
+    if (status.test.incomplete?.length)
+      console.log(`  incomplete: LLM calls were refused or failed in ${status.test.incomplete.join('; ')}`);
+  }
   console.log(`Temporal UI: ${uiLink(ctx.config(), status.runId)}`);
   console.log(`archive:     hyperagents archive ${status.runId}`);
 }

@@ -228,12 +228,15 @@ export function recordHeldOut(
   bestNodeId: string,
   result: HeldOutResult,
 ): RunState {
-  const cost = isHeldOutScores(result) ? result : { scores: result, costUsd: 0, tokens: 0 };
+  const held = isHeldOutScores(result)
+    ? result
+    : { scores: result, costUsd: 0, tokens: 0, incomplete: undefined };
+  const report = heldOutReport(startNodeId, bestNodeId, held.scores, state.generationsDone);
   return {
     ...state,
-    spentUsd: state.spentUsd + cost.costUsd,
-    spentTokens: state.spentTokens + cost.tokens,
-    test: heldOutReport(startNodeId, bestNodeId, cost.scores, state.generationsDone),
+    spentUsd: state.spentUsd + held.costUsd,
+    spentTokens: state.spentTokens + held.tokens,
+    test: held.incomplete?.length ? { ...report, incomplete: held.incomplete } : report,
   };
 }
 

@@ -97,6 +97,8 @@ export interface HeldOutReport {
   /** imp@k: mean test score of the best node after k generations minus the start node's. */
   impAtK: number;
   k: number;
+  /** Set when some test answers are not the model's (calls refused or failed): imp@k is then not the model's. */
+  incomplete?: string[];
 }
 
 export interface GenerationInput {
@@ -137,6 +139,8 @@ export interface HeldOutScores {
   scores: Record<string, Record<string, number>>;
   costUsd: number;
   tokens: number;
+  /** Test evaluations during which LLM calls were refused or failed, as `node domain/test: why`. */
+  incomplete?: string[];
 }
 
 /** What one domain's evaluation of a node gave, and what its LLM calls cost. */

@@ -70,3 +70,12 @@ describe('generationAllowance', () => {
     expect(generationAllowance(initialState('r', parseRunConfig({}), 0), [{}], 2)).toEqual({});
   });
 });
+
+test('a held-out evaluation with refused or failed calls says so in the report', () => {
+  const incomplete = ['gen-00003 a/test: 2 LLM call(s) failed: upstream error'];
+  const next = recordHeldOut(state, 'gen-00000', 'gen-00003', { scores, costUsd: 0, tokens: 0, incomplete });
+  expect(next.test!.incomplete).toEqual(incomplete);
+  expect(
+    recordHeldOut(state, 'gen-00000', 'gen-00003', { scores, costUsd: 0, tokens: 0 }).test,
+  ).not.toHaveProperty('incomplete');
+});

@@ -321,6 +321,7 @@ export async function evaluateTestSplit(
 ): Promise<HeldOutScores> {
   const { runId, config } = input;
   const scores: HeldOutScores['scores'] = {};
+  const incomplete: string[] = [];
   let spent = { usd: 0, tokens: 0 };
   for (const nodeId of input.nodeIds) {
     scores[nodeId] = {};
@@ -338,6 +339,8 @@ export async function evaluateTestSplit(
         if (!test) continue;
         await deps.archive.updateNode(runId, nodeId, { scores: { [domain]: { test: test.score } } });
         scores[nodeId][domain] = test.score.score;
+        if (test.score.incomplete !== undefined)
+          incomplete.push(`${nodeId} ${domain}/test: ${test.score.incomplete}`);
       } finally {
         const cost = gateway?.spent() ?? { usd: 0, tokens: 0 };
         spent = { usd: spent.usd + cost.usd, tokens: spent.tokens + cost.tokens };
@@ -345,5 +348,10 @@ export async function evaluateTestSplit(
       }
     }
   }
-  return { scores, costUsd: spent.usd, tokens: spent.tokens };
+  return {
+    scores,
+    costUsd: spent.usd,
+    tokens: spent.tokens,
+    ...(incomplete.length > 0 ? { incomplete } : {}),
+  };
 }
