@@ -9,6 +9,18 @@ import { createWorker, type RunningWorker } from '../../temporal/worker';
 import { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
 
+/** The suite's stack config with the LLM endpoint at `baseURL` (a test server on loopback). */
+export function llmEndpointConfig(baseURL: string, apiKey = 'sk-engine-test'): LoadedConfig {
+  return loadConfig({
+    env: {
+      ...process.env,
+      HYPERAGENTS_CONFIG: '',
+      HYPERAGENTS_LLM_BASE_URL: baseURL,
+      HYPERAGENTS_LLM_API_KEY: apiKey,
+    },
+  });
+}
+
 /** Small, fast settings: two data domains with few tasks, offline strategy unless an LLM is configured. */
 export function smallRun(over: RunConfigInput = {}): RunConfigInput {
   return {

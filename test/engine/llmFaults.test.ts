@@ -1,7 +1,6 @@
-import { loadConfig } from '../../src/config';
 import { archiveTable } from '../../src/cli/format';
 import { startOpenAIStub, type OpenAIStub } from '../fixtures/openai-stub';
-import { EngineHarness, smallRun } from './helpers';
+import { EngineHarness, llmEndpointConfig, smallRun } from './helpers';
 
 /**
  * An endpoint that fails every call: the seed's task agent falls back to its heuristic, and the
@@ -12,16 +11,7 @@ let h: EngineHarness;
 beforeAll(async () => {
   // 400 is not retried, so every call fails at once.
   stub = await startOpenAIStub({ fallback: { kind: 'error', status: 400, message: 'model overloaded' } });
-  h = await new EngineHarness(
-    loadConfig({
-      env: {
-        ...process.env,
-        HYPERAGENTS_CONFIG: '',
-        HYPERAGENTS_LLM_BASE_URL: stub.baseURL,
-        HYPERAGENTS_LLM_API_KEY: 'sk-faults',
-      },
-    }),
-  ).start();
+  h = await new EngineHarness(llmEndpointConfig(stub.baseURL, 'sk-faults')).start();
 });
 afterAll(async () => {
   await h.stop();

@@ -3,7 +3,7 @@ import { loadConfig } from '../../src/config';
 import type { CallRecord } from '../../src/llm';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import { startOpenAIStub, type OpenAIStub } from '../fixtures/openai-stub';
-import { EngineHarness, smallRun } from './helpers';
+import { EngineHarness, llmEndpointConfig, smallRun } from './helpers';
 
 const META_MARKER = "export const OFFLINE_LABEL = 'offline evolutionary mutation (no LLM)';";
 
@@ -13,16 +13,7 @@ let editedRun: string | undefined;
 beforeAll(async () => {
   // Anything unscripted (the task agent's calls) gets a valid paper-review answer.
   stub = await startOpenAIStub({ fallback: { kind: 'text', content: 'reject' } });
-  h = await new EngineHarness(
-    loadConfig({
-      env: {
-        ...process.env,
-        HYPERAGENTS_CONFIG: '',
-        HYPERAGENTS_LLM_BASE_URL: stub.baseURL,
-        HYPERAGENTS_LLM_API_KEY: 'sk-engine-test',
-      },
-    }),
-  ).start();
+  h = await new EngineHarness(llmEndpointConfig(stub.baseURL, 'sk-engine-test')).start();
 });
 afterAll(async () => {
   await h.stop();
