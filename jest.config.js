@@ -2,12 +2,13 @@
  * Two test tiers, both run by `make test` (after lint, prettier and tsc) against the real stack that
  * `make test` brings up first; nothing is mocked except where a test says so.
  *
- * - `unit` (`npm run test:unit`, under a minute): pure modules, local child processes and loopback
- *   stubs, and the workflow logic (test/workflows: the real workflows on the stack's Temporal dev
- *   server with stub activities). Nothing in it touches S3, Docker, bubblewrap or a sandbox, or runs
- *   the engine's real activities.
- * - `e2e` (`npm run test:e2e`): everything else, i.e. whatever starts a sandbox, reads or writes S3,
- *   runs an engine run with real activities, or drives the stack's processes.
+ * - `unit` (`npm run test:unit`, under a minute): pure modules, the engine's services over an
+ *   in-memory store and scripted sandboxes (test/services), and the workflow logic (test/workflows:
+ *   the real workflows on the stack's Temporal dev server with stub activities). Nothing in it
+ *   touches S3, Docker, bubblewrap or a sandbox, or runs the engine's real activities.
+ * - `e2e` (`npm run test:e2e`): everything else: whatever starts a sandbox, reads or writes S3, runs
+ *   an engine run with real activities or drives the stack's processes, and the slower local
+ *   suites that run the agent program's harness, the domains' runners or the scripted LLM world.
  *
  * The rule: a test file is unit when it matches one of the UNIT globs below, and e2e otherwise. So a
  * new test lands in e2e (the safe side: slower, never skipped) until someone adds it, or its folder,
@@ -17,20 +18,15 @@
  */
 const UNIT = [
   'agent-program/**',
-  'agent-seed/**',
   'config/**',
   'domains/*.test.ts',
-  'domains/coding/**',
-  'domains/reward-design/**',
   'engine-state/**',
   'evaluation/**',
   'llm/**',
-  'scripted-llm/**',
   'selection/**',
   'services/**',
   'util/**',
   'workflows/**',
-  'host/**',
   'archive/pure.test.ts',
   'archive/snapshot.test.ts',
   'archive/train-history.test.ts',
