@@ -3,6 +3,7 @@ import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
 import { createStartNode, evaluateStage, parseRunConfig, type EngineDeps } from '../../src/engine';
 import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
+import { sessionResult, VALIDATION_PASSED } from './helpers';
 
 /**
  * One stage of a node's evaluation over an in-memory archive and a scripted task runner: answers are
@@ -44,18 +45,8 @@ function scriptedRunner(sessions: Session[]) {
   const sandbox: Sandbox = {
     backend: 'bubblewrap',
     run: (spec: SandboxRunSpec) => {
-      const done = (over: Partial<SandboxResult>): Promise<SandboxResult> =>
-        Promise.resolve({
-          outcome: 'ok',
-          exitCode: 0,
-          stdout: '',
-          stderr: '',
-          durationMs: 1,
-          outputs: { files: {}, skipped: [] },
-          ...over,
-        });
-      if (spec.command.join(' ').includes('run_validate.mjs'))
-        return done({ stdout: `${JSON.stringify({ ok: true, reasons: [] })}\n` });
+      const done = (over: Partial<SandboxResult>) => Promise.resolve(sessionResult(over));
+      if (spec.command.join(' ').includes('run_validate.mjs')) return done({ stdout: VALIDATION_PASSED });
       const request = JSON.parse(spec.stdin!) as { tasks: { id: string; input: { n: number } }[] };
       asked.push(request.tasks.map((t) => t.id));
       const session = sessions.shift()!;

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
-import type { Sandbox, SandboxRunSpec } from '../../src/sandbox';
+import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 
 /**
  * A sandbox double that runs the real harness and program with the host's node in a temp folder
@@ -52,3 +52,19 @@ export function setOf(program: ProgramFiles, set: readonly string[]): ProgramFil
   const inSet = pathMatcher(set);
   return Object.fromEntries(Object.entries(program).filter(([p]) => inSet(p)));
 }
+
+/** A scripted sandbox session's result: a clean exit with nothing printed, unless `over` says otherwise. */
+export function sessionResult(over: Partial<SandboxResult>): SandboxResult {
+  return {
+    outcome: 'ok',
+    exitCode: 0,
+    stdout: '',
+    stderr: '',
+    durationMs: 1,
+    outputs: { files: {}, skipped: [] },
+    ...over,
+  };
+}
+
+/** What run_validate.mjs prints for a program that passed. */
+export const VALIDATION_PASSED = `${JSON.stringify({ ok: true, reasons: [] })}\n`;

@@ -5,9 +5,9 @@ import { Archive } from '../../src/archive';
 import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
 import { createStartNode, parseRunConfig, selfModify, type EngineDeps } from '../../src/engine';
 import type { GatewaySession } from '../../src/llm';
-import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
+import type { Sandbox, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
-import { localNodeSandbox, setOf } from './helpers';
+import { localNodeSandbox, sessionResult, setOf, VALIDATION_PASSED } from './helpers';
 
 /**
  * The self-modification service over an in-memory archive and a scripted sandbox (the unit boundary,
@@ -61,24 +61,15 @@ function programOf(files: Record<string, string | Buffer>): ProgramFiles {
 }
 
 function scriptedSandbox(meta: () => MetaSession): Sandbox {
-  const result = (over: Partial<SandboxResult>): SandboxResult => ({
-    outcome: 'ok',
-    exitCode: 0,
-    stdout: '',
-    stderr: '',
-    durationMs: 1,
-    outputs: { files: {}, skipped: [] },
-    ...over,
-  });
   return {
     backend: 'bubblewrap',
     run: (spec: SandboxRunSpec) => {
       const script = spec.command.join(' ');
       if (script.includes('run_validate.mjs'))
-        return Promise.resolve(result({ stdout: `${JSON.stringify({ ok: true, reasons: [] })}\n` }));
+        return Promise.resolve(sessionResult({ stdout: VALIDATION_PASSED }));
       const session = meta();
       if (session.kind === 'crash')
-        return Promise.resolve(result({ outcome: 'crashed', exitCode: 1, stderr: 'boom' }));
+        return Promise.resolve(sessionResult({ outcome: 'crashed', exitCode: 1, stderr: 'boom' }));
       const files: Record<string, Buffer> = {};
       for (const [p, content] of Object.entries(spec.files))
         if (p.startsWith('program/')) files[p] = Buffer.from(content);
@@ -95,7 +86,7 @@ function scriptedSandbox(meta: () => MetaSession): Sandbox {
       }
       const report = { strategy: 'offline', summary: 'edited', turns: 0 };
       return Promise.resolve(
-        result({ stdout: `${JSON.stringify(report)}\n`, outputs: { files, skipped: [] } }),
+        sessionResult({ stdout: `${JSON.stringify(report)}\n`, outputs: { files, skipped: [] } }),
       );
     },
   };
