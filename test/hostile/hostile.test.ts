@@ -2,52 +2,17 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { dockerClient, stateLayout } from '../../src/devstack';
 import { BudgetLedger, LlmGateway } from '../../src/llm';
-import {
-  BubblewrapSandbox,
-  DockerSandbox,
-  STREAM_CAP,
-  ensureRootfs,
-  ensureSandboxImage,
-  type Sandbox,
-  type SandboxResult,
-  type SandboxRunSpec,
-} from '../../src/sandbox';
+import { STREAM_CAP, type Sandbox } from '../../src/sandbox';
 import { startOpenAIStub } from '../fixtures/openai-stub';
-import { stackConfig } from '../helpers/stack';
 import { cleanHost, hostState, leftSince } from './hostState';
 import * as P from './programs';
 import { projectRoot } from '../../src/host/assets';
+import { backends, docker, env, hostileRunner, lastJson, limits, node, observedLog, reversed } from './suite';
 
 jest.setTimeout(60_000);
 
-const c = stackConfig();
-const docker = dockerClient(c);
-const layout = stateLayout(c);
-const limits = { memoryMb: 96, cpus: 1, pids: 32, timeoutSec: 8, scratchMb: 8 };
-const env = { PATH: '/usr/bin:/bin', HOME: '/home/agent' };
-const node = (program: string) => ({
-  files: { 'agent.mjs': program },
-  command: ['/usr/bin/node', 'agent.mjs'],
-});
-const reversed = (s: string) => s.split('').reverse().join('');
-/** The program's last line of output, parsed; callers that read fields say which shape they expect. */
-const lastJson = (r: SandboxResult): unknown => JSON.parse(r.stdout.trim().split('\n').pop() ?? 'null');
-
-/** Observed classifications, written out for docs/security.md. */
-const observed: Record<string, Record<string, string>> = {};
-afterAll(() => {
-  fs.writeFileSync(
-    path.join(os.tmpdir(), 'hyperagents-hostile-observed.json'),
-    JSON.stringify(observed, null, 1),
-  );
-});
-
-const backends: Array<[string, () => Promise<Sandbox>]> = [
-  ['docker', async () => new DockerSandbox(docker, await ensureSandboxImage(docker, layout.sandboxRoot))],
-  ['bubblewrap', async () => new BubblewrapSandbox(ensureRootfs(layout.sandboxRoot).dir)],
-];
+const record = observedLog('sandbox');
 
 describe.each(backends)(
   '%s: hostile agents are contained, classified, and leave the host clean',
@@ -56,18 +21,7 @@ describe.each(backends)(
     beforeAll(async () => {
       sandbox = await make();
     });
-
-    /** Runs one case and checks that nothing of it is left on the host. */
-    async function hostile(
-      kind: string,
-      spec: Omit<SandboxRunSpec, 'limits'> & { limits?: Partial<SandboxRunSpec['limits']> },
-    ) {
-      const before = await hostState(docker);
-      const res = await sandbox.run({ env, ...spec, limits: { ...limits, ...spec.limits } });
-      (observed[kind] ??= {})[backend] = res.outcome + (res.violation ? ` (${res.violation})` : '');
-      expect(await leftSince(docker, before)).toEqual(cleanHost());
-      return res;
-    }
+    const hostile = hostileRunner(backend, () => sandbox, record);
 
     test('infinite loop: killed at the time limit', async () => {
       const res = await hostile('infinite loop', { ...node('for (;;) {}'), limits: { timeoutSec: 2 } });
@@ -204,7 +158,7 @@ describe.each(backends)(
         ).rejects.toThrow('refusing path outside the work folder');
         expect(await leftSince(docker, before)).toEqual(cleanHost());
       }
-      (observed['patch with ../ paths'] ??= {})[backend] = 'refused (run rejects)';
+      record('patch with ../ paths', backend, 'refused (run rejects)');
     });
 
     test('looking for the API key in its environment: not there', async () => {
