@@ -57,6 +57,12 @@ export const configSchema = z
         pids: z.number().int().min(8).default(128),
         timeoutSec: z.number().positive().default(600),
         scratchMb: z.number().int().min(1).default(256),
+        /**
+         * bubblewrap only: where no cgroup can be created (not root), run with rlimits alone (no memory
+         * or pids cgroup, /work an uncapped host folder checked only after the run). Off: such a host
+         * refuses to run sessions. Root never falls back: a cgroup failure is an error.
+         */
+        allowRlimitFallback: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
