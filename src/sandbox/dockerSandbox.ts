@@ -5,7 +5,8 @@ import { OutputCollector, collectFromTar } from './copyOut';
 import { currentWorker, hostName, sessionName } from './owner';
 import { SOCKET_DIR, WORK_DIR } from './paths';
 import { AGENT_GID, AGENT_UID } from './rootfs';
-import { classify, type Sandbox, type SandboxResult, type SandboxRunSpec } from './types';
+import { OPEN_FILES_LIMIT, dockerSeccompProfile } from './seccompPolicy';
+import { classify, type Sandbox, type SandboxLimits, type SandboxResult, type SandboxRunSpec } from './types';
 import { SessionWatchdog, type WatchdogReport } from './watchdog';
 import { packFiles, safeRelative } from './workTar';
 
@@ -20,9 +21,63 @@ const SIGKILLED = 137;
 /**
  * The container's first process only holds it open; the program runs as an exec in it. /work is a
  * size-capped tmpfs volume, and such a volume keeps its content only while a container holds it
- * mounted, so files go in after start and come out before the container stops.
+ * mounted, so files go in after start and come out before the container stops. It is a bounded
+ * sleep, not a loop: a container whose worker died (nobody left to kill it) stops by itself
+ * `holdSlackSec` after the session's time limit, and the janitor's sweep removes it.
  */
-const HOLD_OPEN = ['/bin/sh', '-c', 'while :; do sleep 3600; done'];
+const holdOpen = (seconds: number) => ['/bin/sleep', String(seconds)];
+
+/** Time past the session's time limit for copying files in and out (the watchdog kills at the limit). */
+export const HOLD_SLACK_SEC = 60;
+
+export interface DockerSandboxOptions {
+  /** How long the container outlives the session's time limit if nobody stops it (default 60 s). */
+  holdSlackSec?: number;
+}
+
+/** What a session's container is made with: everything the sandbox enforces is in here. */
+export function sessionContainerOptions(o: {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  limits: SandboxLimits;
+  volume: string;
+  socketDir?: string;
+  holdSlackSec?: number;
+}): Docker.ContainerCreateOptions {
+  const { limits } = o;
+  return {
+    name: o.name,
+    Image: o.image,
+    Entrypoint: holdOpen(Math.ceil(limits.timeoutSec) + (o.holdSlackSec ?? HOLD_SLACK_SEC)),
+    User: `${AGENT_UID}:${AGENT_GID}`,
+    WorkingDir: WORK_DIR,
+    Labels: o.labels,
+    NetworkDisabled: true,
+    HostConfig: {
+      NetworkMode: 'none',
+      LogConfig: { Type: 'none', Config: {} },
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges', `seccomp=${dockerSeccompProfile()}`],
+      Memory: limits.memoryMb * 1024 * 1024,
+      MemorySwap: limits.memoryMb * 1024 * 1024,
+      NanoCpus: Math.round(limits.cpus * 1e9),
+      PidsLimit: limits.pids,
+      Ulimits: [
+        { Name: 'core', Soft: 0, Hard: 0 },
+        { Name: 'nofile', Soft: OPEN_FILES_LIMIT, Hard: OPEN_FILES_LIMIT },
+      ],
+      Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.scratchMb}m` },
+      Mounts: [
+        { Type: 'volume', Source: o.volume, Target: WORK_DIR },
+        ...(o.socketDir
+          ? [{ Type: 'bind' as const, Source: o.socketDir, Target: SOCKET_DIR, ReadOnly: true }]
+          : []),
+      ],
+    },
+  };
+}
 
 function sink(write: (chunk: Buffer) => void): PassThrough {
   const stream = new PassThrough();
@@ -41,6 +96,7 @@ export class DockerSandbox implements Sandbox {
   constructor(
     private readonly docker: Docker,
     private readonly image: string,
+    private readonly options: DockerSandboxOptions = {},
   ) {}
 
   async run(spec: SandboxRunSpec): Promise<SandboxResult> {
@@ -66,34 +122,17 @@ export class DockerSandbox implements Sandbox {
     let container: Docker.Container | undefined;
     const started = Date.now();
     try {
-      container = await this.docker.createContainer({
-        name: id,
-        Image: this.image,
-        Entrypoint: HOLD_OPEN,
-        User: `${AGENT_UID}:${AGENT_GID}`,
-        WorkingDir: WORK_DIR,
-        Labels: labels,
-        NetworkDisabled: true,
-        HostConfig: {
-          NetworkMode: 'none',
-          LogConfig: { Type: 'none', Config: {} },
-          ReadonlyRootfs: true,
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
-          Memory: limits.memoryMb * 1024 * 1024,
-          MemorySwap: limits.memoryMb * 1024 * 1024,
-          NanoCpus: Math.round(limits.cpus * 1e9),
-          PidsLimit: limits.pids,
-          Ulimits: [{ Name: 'core', Soft: 0, Hard: 0 }],
-          Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.scratchMb}m` },
-          Mounts: [
-            { Type: 'volume', Source: volume.name, Target: WORK_DIR },
-            ...(spec.socketDir
-              ? [{ Type: 'bind' as const, Source: spec.socketDir, Target: SOCKET_DIR, ReadOnly: true }]
-              : []),
-          ],
-        },
-      });
+      container = await this.docker.createContainer(
+        sessionContainerOptions({
+          name: id,
+          image: this.image,
+          labels,
+          limits,
+          volume: volume.name,
+          socketDir: spec.socketDir,
+          holdSlackSec: this.options.holdSlackSec,
+        }),
+      );
       await container.start();
       await container.putArchive(tar as unknown as NodeJS.ReadableStream, { path: WORK_DIR });
       const ran = await this.exec(container, spec);
