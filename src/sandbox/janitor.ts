@@ -99,3 +99,47 @@ export async function sweepLeftovers(docker: Docker | undefined, o: SweepOptions
   const fromDocker = docker ? await sweepDocker(docker, o) : { containers: [], volumes: [] };
   return { ...fromDocker, ...(await sweepBubblewrap(o)) };
 }
+
+export interface PeriodicSweepOptions extends SweepOptions {
+  /** Time between two sweeps. */
+  intervalMs: number;
+  /** Sees each sweep's report (e.g. to log what was removed). */
+  onSweep?: (report: SweepReport) => void;
+  /** Sees a sweep that failed; the next one runs on schedule. */
+  onError?: (e: Error) => void;
+}
+
+export interface PeriodicSweep {
+  /** Stops the timer and waits for a sweep in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `sweepLeftovers` every `intervalMs` while a worker runs, so what a worker that died left
+ * (containers, volumes, cgroups, work folders) is removed without waiting for a worker to start. It
+ * removes only resources of dead workers, never a live one's sessions. Sweeps never overlap, and the
+ * timer does not keep the process alive.
+ */
+export function startPeriodicSweep(docker: Docker | undefined, o: PeriodicSweepOptions): PeriodicSweep {
+  let running: Promise<void> | undefined;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    running = sweepLeftovers(docker, o)
+      .then(
+        (report) => o.onSweep?.(report),
+        (e: unknown) => o.onError?.(e instanceof Error ? e : new Error(String(e))),
+      )
+      .finally(() => {
+        running = undefined;
+      });
+  }, o.intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
