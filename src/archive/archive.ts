@@ -163,7 +163,7 @@ export class Archive {
     readonly metaPaths?: readonly string[];
   }): Promise<StoredChild> {
     const { files, revertedPaths } = restoreProtected(input.parent, input.child, input.protectedPaths);
-    const diff = diffPrograms(input.parent, files);
+    const diff = await diffPrograms(input.parent, files);
     const snapshotKey = await this.putProgram(files);
     const patchEmpty = diff.changedPaths.length === 0;
     const patchKey = patchEmpty ? undefined : await this.putBlob(diff.patch);

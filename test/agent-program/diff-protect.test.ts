@@ -17,14 +17,14 @@ const parent: ProgramFiles = {
   'lib/util.mjs': 'u\n',
 };
 
-test('diffPrograms: unified diff with exact hunks, and the added/removed/modified lists', () => {
+test('diffPrograms: unified diff with exact hunks, and the added/removed/modified lists', async () => {
   const child: ProgramFiles = {
     ...parent,
     'task_agent.mjs': 'const w = 2;\nexport const solve = () => w;\n',
   };
   delete child['README.md'];
   child['memory/notes.md'] = 'tried w=2\n';
-  const d = diffPrograms(parent, child);
+  const d = await diffPrograms(parent, child);
   expect(d.added).toEqual(['memory/notes.md']);
   expect(d.removed).toEqual(['README.md']);
   expect(d.modified).toEqual(['task_agent.mjs']);
@@ -32,11 +32,13 @@ test('diffPrograms: unified diff with exact hunks, and the added/removed/modifie
   expect(d.patch).toBe(
     [
       'diff --git a/README.md b/README.md',
+      'deleted file mode 100644',
       '--- a/README.md',
       '+++ /dev/null',
       '@@ -1,1 +0,0 @@',
       '-seed',
       'diff --git a/memory/notes.md b/memory/notes.md',
+      'new file mode 100644',
       '--- /dev/null',
       '+++ b/memory/notes.md',
       '@@ -0,0 +1,1 @@',
@@ -54,11 +56,11 @@ test('diffPrograms: unified diff with exact hunks, and the added/removed/modifie
   expect(patchIsEmpty(d)).toBe(false);
 });
 
-test('an identical program gives an empty patch; an added empty file does not', () => {
-  const same = diffPrograms(parent, { ...parent });
+test('an identical program gives an empty patch; an added empty file does not', async () => {
+  const same = await diffPrograms(parent, { ...parent });
   expect(same.patch).toBe('');
   expect(patchIsEmpty(same)).toBe(true);
-  const emptyFile = diffPrograms(parent, { ...parent, 'memory/.keep': '' });
+  const emptyFile = await diffPrograms(parent, { ...parent, 'memory/.keep': '' });
   expect(emptyFile.changedPaths).toEqual(['memory/.keep']);
   expect(patchIsEmpty(emptyFile)).toBe(false);
 });
