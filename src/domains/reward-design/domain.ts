@@ -1,4 +1,18 @@
-/** reward-design as an engine `Domain`: a thin adapter over the tasks, the runner and the host-side scorer. */
+/**
+ * reward-design as an engine `Domain`: a thin adapter over the tasks, the runner and the host-side scorer.
+ *
+ * Trust split. The agent's reward runs in one sandbox session together with the trainer (runner.ts:
+ * CEM rollouts, the reward applied to each training episode). `node:vm` inside it is no boundary:
+ * the reward can own that process, read its inputs and print anything. So the session receives the
+ * training seed only, and the host takes from its output nothing but the reward value of each
+ * training episode: it replays CEM from those values (cheap: CEM's candidates depend only on its
+ * seeded stream and the fitness ranking, no rollout is needed) and scores the resulting policy on
+ * evaluation episodes of `label.seed`, which no session receives. Forged output can therefore buy
+ * exactly what a reward function returning those values could, and no more. Chosen over a
+ * step-by-step reward process (observations in, a number out) because it needs no interactive
+ * sandbox protocol and one session per task, and over re-scoring a returned policy, which would let
+ * the reward hand in any policy.
+ */
 import { stringHash } from '../../util/hash';
 import {
   meanScore,
@@ -13,14 +27,17 @@ import {
   type TaskScore,
   type UntrustedRunner,
 } from '../contract';
-import { scorePolicy, type RewardEvaluation } from './evaluate';
+import { replayTraining, scorePolicy, trainingSeedFor } from './evaluate';
 import { localProcessRunner } from './local-runner';
 import { RUNNER_ENTRY, runnerFiles } from './runner-files';
 import type { RunnerRequest } from './runner';
 import { rewardTaskInput, REWARD_FUNCTION_CONTRACT, type RewardTaskInput } from './task-input';
 import { REWARD_TASKS, type RewardTaskRole } from './tasks';
 
-/** Not secret: which environment task and which training seed. Kept host-side like any label. */
+/**
+ * Which environment task, and the seed of its evaluation episodes. The seed is a held-out label:
+ * it never enters a sandbox (the session trains with `trainingSeedFor(seed)`).
+ */
 export interface RewardDesignLabel {
   readonly taskId: string;
   readonly seed: number;
@@ -71,33 +88,49 @@ function labelFor(split: Split, k: number, taskId: string, loadSeed: number): Re
   return { taskId, seed: stringHash(`${loadSeed}/${split}/${k}`) };
 }
 
-/** Host-side verdict from an evaluation (wherever it ran): re-score the returned policy on the host. */
-export function verdictFromEvaluation(
-  label: RewardDesignLabel,
-  evaluation: Pick<RewardEvaluation, 'score' | 'details'>,
-): TaskScore {
-  const { details } = evaluation;
-  if (details.failure) {
-    return { score: 0, details: { failure: details.failure.kind, reason: details.failure.reason } };
+/** What a training session reported, checked for shape only: every value in it is untrusted. */
+export interface TrainingReport {
+  readonly returns: unknown;
+  readonly trainMs?: number;
+  readonly failure?: { readonly kind: string; readonly reason: string };
+}
+
+const clipText = (text: string): string => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
+
+/**
+ * Host-side verdict from a training session's report (wherever it ran). Only `returns`, the reward
+ * values of the training episodes, is used: CEM is replayed from them on the host and the policy is
+ * scored on episodes of the label's seed, which the session never received. A reported failure
+ * (true or forged) scores 0, like any malformed report.
+ */
+export function verdictFromTraining(label: RewardDesignLabel, report: TrainingReport): TaskScore {
+  if (report.failure) {
+    return {
+      score: 0,
+      details: { failure: clipText(report.failure.kind), reason: clipText(report.failure.reason) },
+    };
   }
-  const host = scorePolicy(label.taskId, details.policyParameters, label.seed);
+  const replayed = replayTraining(label.taskId, trainingSeedFor(label.seed), report.returns);
+  if ('error' in replayed) {
+    return { score: 0, details: { failure: 'sandbox', reason: `runner output: ${replayed.error}` } };
+  }
+  const host = scorePolicy(label.taskId, replayed.policy, label.seed);
   return {
     score: host.score,
     details: {
       taskId: label.taskId,
-      trainMs: details.trainMs,
+      ...(typeof report.trainMs === 'number' ? { trainMs: report.trainMs } : {}),
       episodeSteps: host.episodes.map((e) => e.steps),
-      // The evaluation process is untrusted; a different score there means tampering or nondeterminism.
-      ...(Math.abs(host.score - evaluation.score) > 1e-9 ? { reportedScoreMismatch: evaluation.score } : {}),
     },
   };
 }
 
-async function evaluateInSandbox(
+/** Runs the training half in `run` (the sandbox); the request holds the training seed only. */
+async function trainInSandbox(
   run: UntrustedRunner,
   request: RunnerRequest,
   timeoutMs: number,
-): Promise<Pick<RewardEvaluation, 'score' | 'details'> | { error: string }> {
+): Promise<TrainingReport | { error: string }> {
   const result = await run({
     files: { ...runnerFiles(), 'request.json': JSON.stringify(request) },
     command: ['node', RUNNER_ENTRY, 'request.json'],
@@ -106,19 +139,23 @@ async function evaluateInSandbox(
   if (result.timedOut) return { error: `evaluation exceeded ${timeoutMs} ms in the sandbox` };
   if (result.exitCode !== 0)
     return { error: `runner exited with ${result.exitCode}: ${result.stderr.slice(-500)}` };
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(result.stdout) as Pick<RewardEvaluation, 'score' | 'details'>;
-    if (typeof parsed.score !== 'number' || typeof parsed.details !== 'object' || parsed.details === null) {
-      return { error: 'runner output lacks score/details' };
-    }
-    const params: unknown = parsed.details.policyParameters;
-    if (!parsed.details.failure && !(Array.isArray(params) && params.every((p) => typeof p === 'number'))) {
-      return { error: 'runner output lacks numeric policyParameters' };
-    }
-    return parsed;
+    parsed = JSON.parse(result.stdout);
   } catch (error) {
     return { error: `runner output is not JSON: ${(error as Error).message}` };
   }
+  if (typeof parsed !== 'object' || parsed === null) return { error: 'runner output is not an object' };
+  const { returns, trainMs, failure } = parsed as Record<string, unknown>;
+  const f = failure as Record<string, unknown> | undefined;
+  if (f !== undefined && (typeof f !== 'object' || f === null || typeof f.kind !== 'string')) {
+    return { error: 'runner output has a malformed failure' };
+  }
+  return {
+    returns,
+    ...(typeof trainMs === 'number' && Number.isFinite(trainMs) ? { trainMs } : {}),
+    ...(f ? { failure: { kind: String(f.kind), reason: String(f.reason) } } : {}),
+  };
 }
 
 export function createRewardDesignDomain(
@@ -152,11 +189,16 @@ export function createRewardDesignDomain(
           details: { failure: 'prediction', reason: 'prediction must be reward source text' },
         };
       }
-      const request: RunnerRequest = { task: label.taskId, rewardSource: prediction, seed: label.seed };
+      // The session gets the training seed only; label.seed (the evaluation episodes) stays here.
+      const request: RunnerRequest = {
+        task: label.taskId,
+        rewardSource: prediction,
+        trainingSeed: trainingSeedFor(label.seed),
+      };
       if (context.runUntrusted !== undefined) {
-        const outcome = await evaluateInSandbox(context.runUntrusted, request, options.sandboxTimeoutMs);
+        const outcome = await trainInSandbox(context.runUntrusted, request, options.sandboxTimeoutMs);
         if ('error' in outcome) return { score: 0, details: { failure: 'sandbox', reason: outcome.error } };
-        return verdictFromEvaluation(label, outcome);
+        return verdictFromTraining(label, outcome);
       }
       if (!options.allowHostExecution) {
         return {
@@ -167,9 +209,9 @@ export function createRewardDesignDomain(
           },
         };
       }
-      const local = await evaluateInSandbox(localProcessRunner, request, options.sandboxTimeoutMs);
+      const local = await trainInSandbox(localProcessRunner, request, options.sandboxTimeoutMs);
       if ('error' in local) return { score: 0, details: { failure: 'runner', reason: local.error } };
-      return verdictFromEvaluation(label, local);
+      return verdictFromTraining(label, local);
     },
 
     aggregate(perTask: readonly TaskScore[]): Metrics {

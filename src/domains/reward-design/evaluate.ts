@@ -1,17 +1,21 @@
-import { stringHash } from '../../util/hash';
-import { rngFromString, type Rng } from '../../util/random';
+/**
+ * The host's half of an evaluation: it never runs the agent's reward. From the reward values a
+ * training run reported (`TrainingRun.returns`, produced in the sandbox) it replays CEM itself and
+ * scores the resulting policy on evaluation episodes drawn from a seed that no sandbox receives.
+ */
+import { createHash } from 'node:crypto';
 import { trainCem, type CemIteration } from './cem';
 import { getEnv } from './envs/registry';
 import { parameterCount, policyShape } from './policy';
-import {
-  compileReward,
-  packTransition,
-  RewardError,
-  transitionStride,
-  type RewardErrorKind,
-} from './reward-sandbox';
 import { runEpisode, type EpisodeOutcome } from './rollout';
 import { getRewardTask, type RewardTaskSpec } from './tasks';
+import {
+  candidateFitness,
+  streamOf,
+  trainWithReward,
+  type TrainingFailureKind,
+  type TrainingOptions,
+} from './training';
 
 export interface EpisodeScore extends EpisodeOutcome {
   readonly score: number;
@@ -25,16 +29,17 @@ export interface PolicyScore {
 
 export interface RewardEvaluation {
   readonly taskId: string;
+  /** The evaluation (label) seed. Training used `trainingSeedFor(seed)`. */
   readonly seed: number;
   /** True objective of the trained policy in [0, 1]; 0 when the reward function failed. */
   readonly score: number;
   readonly details: {
     readonly envId: string;
     /** Why the score is 0 without training, when the reward function could not be used. */
-    readonly failure?: { readonly kind: RewardErrorKind | 'budget'; readonly reason: string };
+    readonly failure?: { readonly kind: TrainingFailureKind; readonly reason: string };
     readonly trainMs: number;
     readonly scoreMs: number;
-    /** Trained policy parameters: the host can re-score them with `scorePolicy` without trusting a sandbox. */
+    /** The policy replayed from the training's reward values (what was scored). */
     readonly policyParameters: readonly number[];
     /** Fitness under the agent's reward per CEM iteration (not comparable across rewards). */
     readonly training: readonly CemIteration[];
@@ -42,17 +47,18 @@ export interface RewardEvaluation {
   };
 }
 
-export interface EvaluateOptions {
-  /** Per reward batch (one CEM iteration) and for loading the source. */
-  readonly rewardTimeoutMs?: number;
-  /** Total wall time the reward calls may take over a whole training run. */
-  readonly rewardBudgetMs?: number;
-}
+export type EvaluateOptions = TrainingOptions;
 
 const clip01 = (v: number): number => Math.min(1, Math.max(0, v));
 
-/** Independent stream per purpose, so adding draws to one purpose never shifts another's. */
-const streamOf = (seed: number, purpose: string): Rng => rngFromString(`${seed}/${purpose}`);
+/**
+ * The seed a sandbox trains with, from the host-only evaluation seed. One-way (SHA-256), so the
+ * reward code, which can read everything its session holds, cannot compute the evaluation episodes
+ * from it short of trying all 2^32 evaluation seeds.
+ */
+export function trainingSeedFor(evaluationSeed: number): number {
+  return createHash('sha256').update(`reward-design/training/${evaluationSeed}`).digest().readUInt32BE(0);
+}
 
 /** Host-only: score a policy on the task's true objective, on evaluation starts disjoint from training. */
 export function scorePolicy(
@@ -77,8 +83,43 @@ export function scorePolicy(
 }
 
 /**
- * Trains a policy with CEM using only `rewardSource` as the reward, then scores it on the task's
- * true objective. Deterministic given (task, source, seed) unless a time limit trips.
+ * Host-only: the policy CEM reaches from `trainingSeed` when the training episodes' reward values
+ * are `returns` (as `trainWithReward` reports them). Needs no rollout: CEM's candidates depend only
+ * on its seeded stream and on the fitness ranking. Returns a reason instead when `returns` is not
+ * one finite number per training episode of every iteration.
+ */
+export function replayTraining(
+  taskOrId: RewardTaskSpec | string,
+  trainingSeed: number,
+  returns: unknown,
+): { policy: number[]; history: CemIteration[] } | { error: string } {
+  const task = typeof taskOrId === 'string' ? getRewardTask(taskOrId) : taskOrId;
+  const { cem, episodesPerCandidate } = task.training;
+  const perIteration = cem.population * episodesPerCandidate;
+  if (!Array.isArray(returns) || returns.length !== cem.iterations) {
+    return { error: `returns must list ${cem.iterations} iterations` };
+  }
+  for (const row of returns as unknown[]) {
+    if (
+      !Array.isArray(row) ||
+      row.length !== perIteration ||
+      !row.every((r) => typeof r === 'number' && Number.isFinite(r))
+    ) {
+      return { error: `each iteration's returns must be ${perIteration} finite numbers` };
+    }
+  }
+  const rows = returns as number[][];
+  const shape = policyShape(getEnv(task.envId), task.training.hidden);
+  const { mean, history } = trainCem(parameterCount(shape), cem, streamOf(trainingSeed, 'cem'), (_, it) =>
+    candidateFitness(rows[it] ?? [], cem.population, episodesPerCandidate),
+  );
+  return { policy: mean, history };
+}
+
+/**
+ * The domain's whole evaluation in this process, for tests, benches and trusted rewards only (the
+ * reward runs here, unsandboxed): train with `trainingSeedFor(seed)`, replay, score on `seed`.
+ * Deterministic given (task, source, seed) unless a time limit trips.
  */
 export function evaluateReward(
   taskOrId: RewardTaskSpec | string,
@@ -87,96 +128,39 @@ export function evaluateReward(
   options: EvaluateOptions = {},
 ): RewardEvaluation {
   const task = typeof taskOrId === 'string' ? getRewardTask(taskOrId) : taskOrId;
-  const env = getEnv(task.envId);
-  const shape = policyShape(env, task.training.hidden);
-  const budget = task.training;
-  const rewardBudgetMs = options.rewardBudgetMs ?? 10_000;
-  const started = Date.now();
+  const trainingSeed = trainingSeedFor(seed);
+  const run = trainWithReward(task, rewardSource, trainingSeed, options);
   const base = { taskId: task.id, seed };
-  const failed = (
-    kind: RewardErrorKind | 'budget',
-    reason: string,
-    training: CemIteration[],
-  ): RewardEvaluation => ({
-    ...base,
-    score: 0,
-    details: {
-      envId: env.id,
-      failure: { kind, reason },
-      trainMs: Date.now() - started,
-      scoreMs: 0,
-      policyParameters: [],
-      training,
-    },
-  });
-
-  const history: CemIteration[] = [];
-  let reward;
-  try {
-    reward = compileReward(rewardSource, {
-      stateFields: env.stateFields,
-      timeoutMs: options.rewardTimeoutMs ?? 2000,
-      seed: stringHash(`${seed}/reward-math-random`),
-    });
-  } catch (error) {
-    if (error instanceof RewardError) return failed(error.kind, error.message, history);
-    throw error;
+  const replayed = run.failure ? undefined : replayTraining(task, trainingSeed, run.returns);
+  if (replayed === undefined || 'error' in replayed) {
+    const failure = run.failure ?? {
+      kind: 'runtime' as const,
+      reason: replayed?.error ?? 'training produced no returns',
+    };
+    return {
+      ...base,
+      score: 0,
+      details: {
+        envId: task.envId,
+        failure,
+        trainMs: run.trainMs,
+        scoreMs: 0,
+        policyParameters: [],
+        training: [],
+      },
+    };
   }
-
-  const stride = transitionStride(env.stateFields.length);
-  const episodesPerIteration = budget.cem.population * budget.episodesPerCandidate;
-  const buffer = new Float64Array(episodesPerIteration * budget.maxStepsPerEpisode * stride);
-  let rewardMs = 0;
-  let result;
-  try {
-    result = trainCem(parameterCount(shape), budget.cem, streamOf(seed, 'cem'), (candidates, iteration) => {
-      // Common random numbers: every candidate of an iteration starts from the same states.
-      const starts = Array.from({ length: budget.episodesPerCandidate }, (_, e) =>
-        env.reset(streamOf(seed, `train/${iteration}/${e}`)),
-      );
-      let count = 0;
-      const ends: number[] = [];
-      for (const params of candidates) {
-        for (const start of starts) {
-          runEpisode(env, shape, params, start, budget.maxStepsPerEpisode, (s, a, n, info) => {
-            packTransition(buffer, count * stride, s, a, n, info);
-            count++;
-          });
-          ends.push(count);
-        }
-      }
-      const t0 = Date.now();
-      const returns = reward.episodeReturns(buffer, count, ends);
-      rewardMs += Date.now() - t0;
-      if (rewardMs > rewardBudgetMs) {
-        throw new RewardError(
-          'timeout',
-          `reward calls took ${rewardMs} ms in total, over the ${rewardBudgetMs} ms budget`,
-        );
-      }
-      return candidates.map((_, c) => {
-        let sum = 0;
-        for (let e = 0; e < budget.episodesPerCandidate; e++)
-          sum += returns[c * budget.episodesPerCandidate + e] ?? 0;
-        return sum / budget.episodesPerCandidate;
-      });
-    });
-  } catch (error) {
-    if (error instanceof RewardError) return failed(error.kind, error.message, history);
-    throw error;
-  }
-  const trainMs = Date.now() - started;
   const scoring = Date.now();
-  const evaluation = scorePolicy(task, result.mean, seed);
+  const evaluation = scorePolicy(task, replayed.policy, seed);
   return {
     ...base,
     score: evaluation.score,
     details: {
-      envId: env.id,
-      trainMs,
+      envId: task.envId,
+      trainMs: run.trainMs,
       scoreMs: Date.now() - scoring,
-      policyParameters: result.mean,
-      training: result.history,
+      policyParameters: replayed.policy,
+      training: replayed.history,
       evaluation,
     },
   };

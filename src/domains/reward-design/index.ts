@@ -1,13 +1,18 @@
 /**
  * reward-design: the paper's robotics domain on a CPU. The agent writes a reward function for a
- * classic-control task; the host trains a policy with it (seeded CEM) and scores the policy on the
- * task's true objective. Production evaluates the reward inside the sandbox (runner.ts) and
- * re-scores the returned policy on the host; `compileReward` (node:vm) is for host-side tests.
+ * classic-control task; a policy is trained with it (seeded CEM) and scored on the task's true
+ * objective. Production trains inside the sandbox (runner.ts, training.ts), takes back only the
+ * reward values of the training episodes, replays CEM from them on the host and scores the policy
+ * on evaluation episodes the sandbox never saw (evaluate.ts). `compileReward` (node:vm) contains
+ * honest mistakes, not malice; nothing relies on it.
  */
 export { rewardDesignDomain as domain, rewardDesignDomain, createRewardDesignDomain } from './domain';
 export type { RewardDesignLabel, RewardDesignOptions } from './domain';
-export { rewardDesignTasks, verdictFromEvaluation, DEFAULT_REWARD_DESIGN_OPTIONS } from './domain';
-export { evaluateReward, scorePolicy } from './evaluate';
+export { rewardDesignTasks, verdictFromTraining, DEFAULT_REWARD_DESIGN_OPTIONS } from './domain';
+export type { TrainingReport } from './domain';
+export { evaluateReward, replayTraining, scorePolicy, trainingSeedFor } from './evaluate';
+export { trainWithReward } from './training';
+export type { TrainingOptions, TrainingRun } from './training';
 export type { EvaluateOptions, PolicyScore, RewardEvaluation } from './evaluate';
 export { compileReward, RewardError } from './reward-sandbox';
 export type { CompiledReward, CompileRewardOptions, RewardInfo } from './reward-sandbox';

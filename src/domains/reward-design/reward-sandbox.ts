@@ -3,14 +3,17 @@ import { types } from 'node:util';
 import vm from 'node:vm';
 
 /**
- * Host-side containment of an agent-written reward function, for tests and local runs.
+ * Containment of an agent-written reward function against honest mistakes, not malice.
  *
- * `node:vm` is NOT a security boundary: in production the whole evaluation (runner.ts) runs inside
- * the project's sandbox (no network, CPU/memory/time limits), and the host re-scores the returned
- * policy parameters itself (`scorePolicy`). What this module does guarantee: a reward that throws,
- * loops, returns a non-number or schedules endless microtasks is stopped by a timeout and
- * reported as a RewardError; host objects are never handed to the reward code (transitions are
- * copied into typed arrays created inside the context); Math.random inside the context is seeded.
+ * `node:vm` is NOT a security boundary and nothing relies on it: a one-liner reaches the real
+ * `process` (the rejection of `import()` is a host-realm error, whose constructor's constructor is
+ * the host's `Function`). So the whole training run (training.ts) runs inside the project's sandbox
+ * with the training seed only, and the host uses nothing of its output but the reward values, from
+ * which it replays training and scores the policy on its own episodes (evaluate.ts, domain.ts).
+ * What this module does provide, for rewards that do not attack it: a reward that throws, loops,
+ * returns a non-number or schedules endless microtasks is stopped by a timeout and reported as a
+ * RewardError; transitions are copied into typed arrays created inside the context; Math.random
+ * inside the context is seeded.
  *
  * Known limit: endless microtasks are drained under the timeout (`microtaskMode: 'afterEvaluate'`),
  * but Node aborts the whole process when that timeout fires while async hooks or AsyncLocalStorage

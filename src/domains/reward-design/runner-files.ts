@@ -8,7 +8,7 @@ import { runsFromBuild, sourceOrBuilt } from '../../host/assets';
  */
 export const RUNNER_MODULES: readonly string[] = [
   'domains/reward-design/runner',
-  'domains/reward-design/evaluate',
+  'domains/reward-design/training',
   'domains/reward-design/tasks',
   'domains/reward-design/rollout',
   'domains/reward-design/reward-sandbox',

@@ -1,19 +1,22 @@
 /**
- * Command-line entry for one evaluation in a separate Node process (production: inside the sandbox).
+ * Command-line entry for the training half of an evaluation, in a separate Node process
+ * (production: inside the sandbox, together with the agent's reward, which may own this process).
  *   node runner.js [request.json]      (without an argument the request is read from stdin)
- * Request: {"task": "<task id>", "rewardSource": "<js>", "seed": <integer>}
- * Output on stdout: {"score": number, "details": {...}} with exit code 0, also when the reward
- * function failed (score 0, details.failure says why); a malformed request prints {"error": ...}
- * and exits with 2. The host must not trust `score`: it re-scores details.policyParameters itself.
+ * Request: {"task": "<task id>", "rewardSource": "<js>", "trainingSeed": <integer>}
+ * Output on stdout: {"returns": number[][], "trainMs": number, "failure"?: {"kind", "reason"}} with
+ * exit code 0, also when the reward function failed; a malformed request prints {"error": ...} and
+ * exits with 2. The host reads `returns` (and `failure`) only: it replays CEM from them and scores
+ * the policy on episodes of its own (evaluate.ts), so nothing else this process prints can matter.
  */
 import * as fs from 'node:fs';
-import { evaluateReward } from './evaluate';
 import { getRewardTask } from './tasks';
+import { trainWithReward } from './training';
 
 export interface RunnerRequest {
   readonly task: string;
   readonly rewardSource: string;
-  readonly seed: number;
+  /** Seeds CEM and the training episodes. The evaluation seed is never sent. */
+  readonly trainingSeed: number;
 }
 
 export function parseRunnerRequest(text: string): RunnerRequest {
@@ -27,9 +30,9 @@ export function parseRunnerRequest(text: string): RunnerRequest {
   if (typeof r.task !== 'string') throw new Error('request.task must be a task id string');
   getRewardTask(r.task);
   if (typeof r.rewardSource !== 'string') throw new Error('request.rewardSource must be a string');
-  if (typeof r.seed !== 'number' || !Number.isSafeInteger(r.seed))
-    throw new Error('request.seed must be an integer');
-  return { task: r.task, rewardSource: r.rewardSource, seed: r.seed };
+  if (typeof r.trainingSeed !== 'number' || !Number.isSafeInteger(r.trainingSeed))
+    throw new Error('request.trainingSeed must be an integer');
+  return { task: r.task, rewardSource: r.rewardSource, trainingSeed: r.trainingSeed };
 }
 
 /** The whole runner as a pure function of the request text. */
@@ -40,8 +43,12 @@ export function handleRunnerRequest(text: string): { output: string; exitCode: n
   } catch (error) {
     return { output: JSON.stringify({ error: (error as Error).message }), exitCode: 2 };
   }
-  const { score, details } = evaluateReward(request.task, request.rewardSource, request.seed);
-  return { output: JSON.stringify({ score, details }), exitCode: 0 };
+  const { returns, trainMs, failure } = trainWithReward(
+    request.task,
+    request.rewardSource,
+    request.trainingSeed,
+  );
+  return { output: JSON.stringify({ returns, trainMs, ...(failure ? { failure } : {}) }), exitCode: 0 };
 }
 
 function main(): void {

@@ -4,10 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { UntrustedRunRequest } from '../../../src/domains/contract';
 import { createRewardDesignDomain } from '../../../src/domains/reward-design/domain';
-import { evaluateReward, scorePolicy } from '../../../src/domains/reward-design/evaluate';
+import { evaluateReward, replayTraining, trainingSeedFor } from '../../../src/domains/reward-design/evaluate';
 import { handleRunnerRequest } from '../../../src/domains/reward-design/runner';
 import { RUNNER_ENTRY, runnerFiles } from '../../../src/domains/reward-design/runner-files';
 import { getRewardTask } from '../../../src/domains/reward-design/tasks';
+import { trainWithReward } from '../../../src/domains/reward-design/training';
 
 /** Writes the runner to a temporary folder once; each test runs it as a separate Node process. */
 let runnerDir = '';
@@ -32,33 +33,35 @@ function runProcess(stdin: string): { status: number | null; output: Record<stri
 describe('runner', () => {
   it('refuses malformed requests with exit code 2', () => {
     expect(handleRunnerRequest('not json').exitCode).toBe(2);
-    expect(handleRunnerRequest('{"task":"nope","rewardSource":"","seed":1}').output).toMatch(
+    expect(handleRunnerRequest('{"task":"nope","rewardSource":"","trainingSeed":1}').output).toMatch(
       /unknown reward-design task/,
     );
-    expect(handleRunnerRequest('{"task":"cartpole-balance","rewardSource":"x"}').output).toMatch(/seed/);
+    expect(handleRunnerRequest('{"task":"cartpole-balance","rewardSource":"x"}').output).toMatch(
+      /trainingSeed/,
+    );
   });
 
-  it('evaluates in a separate Node process exactly as in process', () => {
+  it('trains in a separate Node process exactly as in process, and reports reward values only', () => {
     const task = getRewardTask('cartpole-balance');
-    const request = { task: task.id, rewardSource: task.defaultRewardSource, seed: 2 };
+    const request = { task: task.id, rewardSource: task.defaultRewardSource, trainingSeed: 2 };
     const { status, output } = runProcess(JSON.stringify(request));
     expect(status).toBe(0);
-    const inProcess = evaluateReward(task, task.defaultRewardSource, 2);
-    expect(output.score).toBe(inProcess.score);
-    expect((output.details as { policyParameters: number[] }).policyParameters).toEqual(
-      inProcess.details.policyParameters,
-    );
+    expect(Object.keys(output).sort()).toEqual(['returns', 'trainMs']);
+    const inProcess = trainWithReward(task, task.defaultRewardSource, 2);
+    expect(output.returns).toEqual(inProcess.returns);
+    // The host's replay of CEM from those values reaches the policy the trainer reached.
+    const replayed = replayTraining(task, 2, output.returns);
+    expect('policy' in replayed && replayed.policy).toEqual(inProcess.policyParameters);
   });
 
   it('contains a reward that floods the microtask queue, and reports it', () => {
     const rewardSource =
       'function reward() { const spin = () => Promise.resolve().then(spin); spin(); return 0; }';
     const { status, output } = runProcess(
-      JSON.stringify({ task: 'cartpole-balance', rewardSource, seed: 1 }),
+      JSON.stringify({ task: 'cartpole-balance', rewardSource, trainingSeed: 1 }),
     );
     expect(status).toBe(0);
-    expect(output.score).toBe(0);
-    expect((output.details as { failure: { kind: string } }).failure.kind).toBe('timeout');
+    expect((output.failure as { kind: string }).kind).toBe('timeout');
   });
 });
 
@@ -123,39 +126,74 @@ describe('reward-design domain', () => {
     });
   });
 
-  it('does not believe a sandbox that reports a score its policy does not earn', async () => {
+  it('uses nothing of the runner output but the reward values, and sends no evaluation seed', async () => {
     const domain = createRewardDesignDomain();
+    const task = getRewardTask('cartpole-balance');
+    const label = { taskId: task.id, seed: 2_718_281_828 };
+    const zeroReturns = Array.from({ length: task.training.cem.iterations }, () =>
+      new Array<number>(task.training.cem.population * task.training.episodesPerCandidate).fill(0),
+    );
+    const good = evaluateReward(task, task.defaultRewardSource, label.seed);
+    expect(good.score).toBeGreaterThan(0.9);
     const seen: UntrustedRunRequest[] = [];
+    // Reports a perfect score and a policy tuned on the scoring episodes, next to all-zero rewards.
     const lyingSandbox = async (request: UntrustedRunRequest) => {
       seen.push(request);
-      const details = {
-        policyParameters: [0, 0, 0, 0, 0],
-        trainMs: 1,
-        scoreMs: 0,
-        training: [],
-        envId: 'CartPole-v1',
-      };
-      return { exitCode: 0, stdout: JSON.stringify({ score: 1, details }), stderr: '', timedOut: false };
+      const details = { policyParameters: good.details.policyParameters, envId: 'CartPole-v1' };
+      const stdout = JSON.stringify({ score: 1, details, returns: zeroReturns, trainMs: 1 });
+      return { exitCode: 0, stdout, stderr: '', timedOut: false };
     };
-    const label = { taskId: 'cartpole-balance', seed: 1 };
-    const verdict = await domain.score('function reward() { return 1; }', label, {
-      taskId: 't',
-      runUntrusted: lyingSandbox,
-    });
-    expect(verdict.score).toBe(scorePolicy('cartpole-balance', [0, 0, 0, 0, 0], 1).score);
-    expect(verdict.score).toBeLessThan(0.05);
-    expect(verdict.details?.reportedScoreMismatch).toBe(1);
-    // The sandbox receives the runner, the request and nothing else.
+    const source = 'function reward() { return 1; }';
+    const verdict = await domain.score(source, label, { taskId: 't', runUntrusted: lyingSandbox });
+    expect(verdict.score).toBe(evaluateReward(task, 'function reward() { return 0; }', label.seed).score);
+    expect(verdict.score).toBeLessThan(0.2);
+    // The sandbox receives the runner and a request with the training seed, never the evaluation seed.
     expect(seen[0]?.command).toEqual(['node', 'domains/reward-design/runner.js', 'request.json']);
     expect(JSON.parse(seen[0]?.files['request.json'] ?? '{}')).toEqual({
       task: 'cartpole-balance',
-      rewardSource: 'function reward() { return 1; }',
-      seed: 1,
+      rewardSource: source,
+      trainingSeed: trainingSeedFor(label.seed),
     });
-    const garbage = async () => ({ exitCode: 0, stdout: 'nope', stderr: '', timedOut: false });
-    expect((await domain.score('x', label, { taskId: 't', runUntrusted: garbage })).details?.failure).toBe(
-      'sandbox',
-    );
+    expect(trainingSeedFor(label.seed)).not.toBe(label.seed);
+    expect(Object.values(seen[0]?.files ?? {}).filter((f) => f.includes(String(label.seed)))).toEqual([]);
+
+    const reply = (stdout: string) => async () => ({ exitCode: 0, stdout, stderr: '', timedOut: false });
+    const malformed = [
+      'nope',
+      JSON.stringify({ score: 1 }),
+      JSON.stringify({ returns: zeroReturns.slice(1) }),
+      JSON.stringify({ returns: zeroReturns.map((r, i) => (i === 3 ? [...r.slice(1), 'x'] : r)) }),
+      JSON.stringify({ returns: zeroReturns.map((r, i) => (i === 3 ? r.slice(1) : r)) }),
+    ];
+    for (const stdout of malformed) {
+      const outcome = await domain.score(source, label, { taskId: 't', runUntrusted: reply(stdout) });
+      expect(outcome.score).toBe(0);
+      expect(outcome.details?.failure).toBe('sandbox');
+    }
+  });
+
+  it('scores an escaping, output-forging reward as what its returned rewards earn (local runner)', async () => {
+    // The vm escape of issue 10: import()'s rejection is a host-realm error, so its constructor's
+    // constructor is the real Function. The reward then owns the runner process.
+    const task = getRewardTask('cartpole-balance');
+    const label = { taskId: task.id, seed: 1_618_033_988 };
+    const tuned = evaluateReward(task, task.defaultRewardSource, label.seed).details.policyParameters;
+    const source = `import('x').catch((e) => {
+  const p = e.constructor.constructor('return process')();
+  const fs = p.mainModule.require('fs');
+  const request = fs.readFileSync('request.json', 'utf8');
+  const details = { policyParameters: ${JSON.stringify(tuned)}, envId: 'CartPole-v1', request };
+  fs.writeSync(1, JSON.stringify({ score: 1, details }));
+  p.exit(0);
+});
+function reward() { return 0; }`;
+    const domain = createRewardDesignDomain({ allowHostExecution: true });
+    const verdict = await domain.score(source, label, { taskId: 't' });
+    // It escaped and replaced the output: the report lacks returns, which is the agent's fault.
+    expect(verdict).toEqual({
+      score: 0,
+      details: { failure: 'sandbox', reason: expect.stringMatching(/returns/) as unknown },
+    });
   });
 
   it('aggregates the mean and the failure rate', () => {
