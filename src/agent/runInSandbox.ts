@@ -116,11 +116,77 @@ export function readValidateVerdict(stdout: string): Pick<RunValidateResponse, '
 
 type TaskLine = Pick<TaskResultLine, 'id' | 'prediction' | 'error' | 'trace'>;
 
-/** run_tasks.mjs's per-task lines (answers and errors), in order; other lines are ignored. */
+/**
+ * Bounds on one task's answer as read from the sandbox. A prediction deeper or larger than these is
+ * the agent's fault, scored as that task's error: a 200,000-level nesting would make every later
+ * JSON.stringify (the evaluation report, the archive) throw a RangeError and fail the activity.
+ */
+export const ANSWER_LIMITS = {
+  /** Nesting of objects and arrays in a prediction or trace. */
+  depth: 100,
+  /** A prediction's or trace's size as JSON, in UTF-16 code units (about bytes). */
+  chars: 1024 * 1024,
+  /** A task error's message is cut to this many characters. */
+  errorChars: 2000,
+} as const;
+
+/** How deep `v` nests objects and arrays, counted without recursion; stops once past `max`. */
+function nestingBeyond(v: unknown, max: number): boolean {
+  const stack: Array<{ value: object; depth: number }> = [];
+  if (v !== null && typeof v === 'object') stack.push({ value: v, depth: 1 });
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    if (depth > max) return true;
+    for (const child of Object.values(value)) {
+      if (child !== null && typeof child === 'object')
+        stack.push({ value: child as object, depth: depth + 1 });
+    }
+  }
+  return false;
+}
+
+/** Why a value from the sandbox cannot be kept as an answer, or undefined when it can. */
+function answerProblem(what: string, v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (nestingBeyond(v, ANSWER_LIMITS.depth))
+    return `${what} nested deeper than ${ANSWER_LIMITS.depth} levels`;
+  const size = JSON.stringify(v).length;
+  if (size > ANSWER_LIMITS.chars)
+    return `${what} is ${size} characters as JSON; the limit is ${ANSWER_LIMITS.chars}`;
+  return undefined;
+}
+
+/**
+ * A task line within ANSWER_LIMITS: an over-deep or over-large prediction becomes the task's error
+ * (the agent's fault, scored), an over-deep or over-large trace is replaced by a note, a long error
+ * is cut. The one place task answers enter the host, so nothing downstream meets an unbounded value.
+ */
+function boundedTaskLine(line: TaskLine): TaskLine {
+  const { id } = line;
+  if (line.error !== undefined) {
+    const error =
+      line.error.length > ANSWER_LIMITS.errorChars
+        ? `${line.error.slice(0, ANSWER_LIMITS.errorChars)}…`
+        : line.error;
+    return { id, error };
+  }
+  const problem = answerProblem('prediction', line.prediction);
+  if (problem !== undefined) return { id, error: problem };
+  const traceProblem = answerProblem('trace', line.trace);
+  return {
+    id,
+    ...(line.prediction !== undefined ? { prediction: line.prediction } : {}),
+    ...(line.trace !== undefined
+      ? { trace: traceProblem === undefined ? line.trace : `[dropped: ${traceProblem}]` }
+      : {}),
+  };
+}
+
+/** run_tasks.mjs's per-task lines (answers and errors, within ANSWER_LIMITS), in order; other lines are ignored. */
 export function readTaskLines(stdout: string): TaskLine[] {
   return jsonLines(stdout).flatMap((line) => {
     const parsed = taskLine.safeParse(line);
-    return parsed.success ? [parsed.data] : [];
+    return parsed.success ? [boundedTaskLine(parsed.data)] : [];
   });
 }
 
@@ -137,13 +203,4 @@ export function taskLineStream(onLine: (line: TaskLine) => void): (chunk: Buffer
     pending = lines.pop() ?? '';
     for (const line of readTaskLines(lines.join('\n'))) onLine(line);
   };
-}
-
-/** The program files a meta-agent session left in /work/program. */
-export function programFromOutputs(files: Record<string, Buffer>): ProgramFiles {
-  const program: Record<string, string> = {};
-  for (const [p, content] of Object.entries(files)) {
-    if (p.startsWith('program/')) program[p.slice('program/'.length)] = content.toString('utf8');
-  }
-  return program;
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
-import { writeProgramDir } from '../agent/program';
+import { checkProgramPaths, ProgramPathError, writeProgramDir } from '../agent/program';
 import { canonicalJson } from '../util/canonical';
 import type { Archive } from '../archive';
 
@@ -8,12 +8,21 @@ export interface ExportedNode {
   readonly programDir: string;
   readonly nodeFile: string;
   readonly patchFile?: string;
+  /** What to tell the operator about the folder (EXPORT_WARNING). */
+  readonly warning: string;
 }
+
+/** Printed with every export: the program was written by an agent, and nothing vouches for it. */
+export const EXPORT_WARNING =
+  'warning: the exported program is untrusted, agent-written code; read it before running anything ' +
+  'in that folder (tool files such as .git/ or .vscode/ are never exported)';
 
 /**
  * `hyperagents export`: writes `<dir>/program/` (the snapshot), `<dir>/node.json` and, when the
  * patch is non-empty, `<dir>/patch.diff`. The program sits in its own folder so reading it back
- * gives the snapshot exactly. `dir` must be missing or empty.
+ * gives the snapshot exactly. `dir` must be missing or empty. A program holding a path
+ * `programPathProblem` refuses (a tool file such as `.git/config`, a control character) is refused
+ * with ProgramPathError before anything is written; the caller prints `warning`.
  */
 export async function exportNode(
   archive: Archive,
@@ -22,15 +31,26 @@ export async function exportNode(
   dir: string,
 ): Promise<ExportedNode> {
   const node = await archive.requireNode(runId, nodeId);
-  const files = await archive.getProgram(node.snapshotKey);
+  let files;
+  try {
+    // An old snapshot may hold paths refused since (`.git/config` runs code on `git status`).
+    files = await archive.getProgram(node.snapshotKey);
+    checkProgramPaths(Object.keys(files));
+  } catch (e) {
+    if (!(e instanceof ProgramPathError)) throw e;
+    throw new ProgramPathError(
+      `refusing to export ${runId}/${nodeId}: ${e.message}. The program is untrusted, agent-written ` +
+        'code and this path could run code on this machine; nothing was written',
+    );
+  }
   await fs.mkdir(dir, { recursive: true });
   if ((await fs.readdir(dir)).length > 0) throw new Error(`cannot export into '${dir}': not empty`);
   const programDir = path.join(dir, 'program');
   await writeProgramDir(programDir, files);
   const nodeFile = path.join(dir, 'node.json');
   await fs.writeFile(nodeFile, `${JSON.stringify(JSON.parse(canonicalJson(node)), null, 2)}\n`, 'utf8');
-  if (!node.patchKey) return { programDir, nodeFile };
+  if (!node.patchKey) return { programDir, nodeFile, warning: EXPORT_WARNING };
   const patchFile = path.join(dir, 'patch.diff');
   await fs.writeFile(patchFile, await archive.getBlob(node.patchKey));
-  return { programDir, nodeFile, patchFile };
+  return { programDir, nodeFile, patchFile, warning: EXPORT_WARNING };
 }

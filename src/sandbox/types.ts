@@ -70,8 +70,11 @@ export function classify(
   return exitCode === 0 ? 'ok' : 'crashed';
 }
 
-/** Copy-out caps: an agent cannot make the host read unbounded data. */
-export const OUTPUT_LIMITS = { files: 5000, bytes: 64 * 1024 * 1024 };
+/**
+ * Copy-out caps: an agent cannot make the host read unbounded data. `depth`: names with more
+ * segments than this (relative to /work) are skipped, the folder at the limit listed once.
+ */
+export const OUTPUT_LIMITS = { files: 5000, bytes: 64 * 1024 * 1024, depth: 64 };
 
 /** stdout and stderr are each kept up to this size; a program writing more is killed (`policy`). */
 export const STREAM_CAP = 8 * 1024 * 1024;

@@ -72,17 +72,29 @@ test('symlinks are skipped with a reason; ones pointing outside are named as suc
   expect(JSON.stringify(scan)).not.toContain('TOP SECRET');
 });
 
-test('binary files, .git and node_modules are skipped with reasons', async () => {
+test('binary files, .git, other tool files and node_modules are skipped with reasons', async () => {
   const dir = path.join(tmp, 'p');
-  await writeProgramDir(dir, { 'a.mjs': 'A', '.git/HEAD': 'ref', 'node_modules/x/index.js': 'x' });
+  await writeProgramDir(dir, { 'a.mjs': 'A', 'node_modules/x/index.js': 'x' });
+  for (const f of ['.git/HEAD', '.GIT/config', '.vscode/tasks.json', 'lib/.envrc']) {
+    await fs.mkdir(path.join(dir, path.dirname(f)), { recursive: true });
+    await fs.writeFile(path.join(dir, f), 'x');
+  }
   await fs.writeFile(path.join(dir, 'blob.bin'), Buffer.from([0xff, 0xfe, 0x00, 0xc3]));
   const scan = await scanProgramDir(dir);
   expect(scan.files).toEqual({ 'a.mjs': 'A' });
-  expect(scan.skipped).toEqual([
-    { path: '.git', reason: 'skipped folder' },
-    { path: 'blob.bin', reason: 'not UTF-8 text' },
-    { path: 'node_modules', reason: 'skipped folder' },
+  expect(scan.skipped.map((s) => s.path)).toEqual([
+    '.GIT',
+    '.git',
+    '.vscode',
+    'blob.bin',
+    'lib/.envrc',
+    'node_modules',
   ]);
+  const reasons = Object.fromEntries(scan.skipped.map((s) => [s.path, s.reason]));
+  expect(reasons['.git']).toBe('skipped folder');
+  expect(reasons['node_modules']).toBe('skipped folder');
+  expect(reasons['blob.bin']).toBe('not UTF-8 text');
+  for (const p of ['.GIT', '.vscode', 'lib/.envrc']) expect(reasons[p]).toMatch(/tool's configuration/);
 });
 
 test('caps on file count, file size and total size give clear errors', async () => {

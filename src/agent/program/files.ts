@@ -1,6 +1,6 @@
 import { constants as fsc, promises as fs } from 'fs';
 import * as path from 'path';
-import { checkProgramPaths, type ProgramFiles } from './paths';
+import { checkProgramPaths, pathMatcher, programPathProblem, type ProgramFiles } from './paths';
 
 /** A program folder that cannot be read or written as a whole: too many files or bytes, not a folder, not empty. */
 export class ProgramFolderError extends Error {
@@ -56,18 +56,97 @@ async function symlinkReason(root: string, abs: string): Promise<string> {
 }
 
 /**
- * Reads a program folder into ProgramFiles. Symbolic links, special files, non-UTF-8 files and the
- * `skipFolders` are left out and listed in `skipped` with a reason, because a meta agent may leave
- * any of them behind and the child should still be kept. Files are opened with O_NOFOLLOW so a link
- * swapped in during the walk is not followed either. Throws ProgramFolderError when the folder holds
- * more files or bytes than the limits allow: a runaway program is an invalid child, not a partial one.
+ * The rules every program entering the host passes, whether read from a host folder or copied out
+ * of a sandbox (one implementation for both): the skip list, the path rules of `programPathProblem`
+ * (tool files such as `.git`, control characters), UTF-8 text only, and the file and byte caps.
+ * `forbidden` says what a path that breaks the path rules does: `skip` it (a folder of the
+ * operator's own, such as a checkout's `.vscode/`) or `refuse` the whole program (agent-written).
+ */
+class ProgramIntake {
+  readonly files: ProgramFiles = {};
+  readonly skipped: SkippedPath[] = [];
+  /** Why the program as a whole is refused; the first reason wins. */
+  refused: string | undefined;
+  private readonly maxFiles: number;
+  private readonly maxTotal: number;
+  private readonly maxFile: number;
+  private readonly skipFolders: ReadonlySet<string>;
+  private readonly skippedFolders = new Set<string>();
+  private count = 0;
+  private total = 0;
+
+  constructor(
+    private readonly where: string,
+    limits: ReadLimits,
+    private readonly forbidden: 'skip' | 'refuse',
+  ) {
+    this.maxFiles = limits.maxFiles ?? DEFAULT_READ_LIMITS.maxFiles;
+    this.maxTotal = limits.maxTotalBytes ?? DEFAULT_READ_LIMITS.maxTotalBytes;
+    this.maxFile = limits.maxFileBytes ?? DEFAULT_READ_LIMITS.maxFileBytes;
+    this.skipFolders = new Set(limits.skipFolders ?? DEFAULT_READ_LIMITS.skipFolders);
+  }
+
+  skip(rel: string, reason: string): void {
+    this.skipped.push({ path: rel, reason });
+  }
+
+  /**
+   * Whether `rel` (a file, or a folder when `folder`) may be taken: false when it is left out
+   * (listed in `skipped`) or refused. Whatever lies in a skip-list folder is skipped (the folder is
+   * listed once), except that when refusing, a skip-list folder the path rules forbid (`.git`)
+   * refuses the program: an agent's `.git/config` is not quietly dropped.
+   */
+  admit(rel: string, folder: boolean): boolean {
+    const segs = rel.split('/');
+    const at = (folder ? segs : segs.slice(0, -1)).findIndex((seg) => this.skipFolders.has(seg));
+    const skipAt = at < 0 ? undefined : segs.slice(0, at + 1).join('/');
+    if (skipAt !== undefined && (this.forbidden === 'skip' || programPathProblem(skipAt) === undefined)) {
+      if (!this.skippedFolders.has(skipAt)) this.skip(skipAt, 'skipped folder');
+      this.skippedFolders.add(skipAt);
+      return false;
+    }
+    const problem = programPathProblem(rel);
+    if (problem !== undefined) {
+      this.skip(rel, problem);
+      if (this.forbidden === 'refuse') this.refuse(`program path '${rel}' refused: ${problem}`);
+      return false;
+    }
+    if (!folder && ++this.count > this.maxFiles) {
+      this.refuse(`${this.where} holds more than ${this.maxFiles} files`);
+      return false;
+    }
+    return true;
+  }
+
+  /** Takes an admitted file's content: over a cap refuses the program, non-UTF-8 is skipped. */
+  add(rel: string, bytes: Buffer): void {
+    if (bytes.length > this.maxFile) {
+      return this.refuse(`program file '${rel}' is ${bytes.length} bytes; the limit is ${this.maxFile}`);
+    }
+    this.total += bytes.length;
+    if (this.total > this.maxTotal)
+      return this.refuse(`${this.where} holds more than ${this.maxTotal} bytes`);
+    try {
+      this.files[rel] = utf8.decode(bytes);
+    } catch {
+      this.skip(rel, 'not UTF-8 text');
+    }
+  }
+
+  private refuse(reason: string): void {
+    this.refused ??= reason;
+  }
+}
+
+/**
+ * Reads a program folder into ProgramFiles. Symbolic links, special files, non-UTF-8 files, the
+ * `skipFolders` and paths `programPathProblem` refuses (tool files such as `.vscode/`, control
+ * characters) are left out and listed in `skipped` with a reason: the folder is the operator's, and
+ * the program should still be read. Files are opened with O_NOFOLLOW so a link swapped in during
+ * the walk is not followed either. Throws ProgramFolderError when the folder holds more files or
+ * bytes than the limits allow: a runaway program is an invalid child, not a partial one.
  */
 export async function scanProgramDir(dir: string, limits: ReadLimits = {}): Promise<ProgramScan> {
-  const maxFiles = limits.maxFiles ?? DEFAULT_READ_LIMITS.maxFiles;
-  const maxTotal = limits.maxTotalBytes ?? DEFAULT_READ_LIMITS.maxTotalBytes;
-  const maxFile = limits.maxFileBytes ?? DEFAULT_READ_LIMITS.maxFileBytes;
-  const skipFolders = new Set(limits.skipFolders ?? DEFAULT_READ_LIMITS.skipFolders);
-
   let root: string;
   try {
     root = await fs.realpath(dir);
@@ -75,11 +154,10 @@ export async function scanProgramDir(dir: string, limits: ReadLimits = {}): Prom
   } catch (e) {
     throw new ProgramFolderError(`cannot read program folder '${dir}': ${(e as Error).message}`);
   }
-
-  const files: ProgramFiles = {};
-  const skipped: SkippedPath[] = [];
-  let count = 0;
-  let total = 0;
+  const intake = new ProgramIntake(`program folder '${dir}'`, limits, 'skip');
+  const stopOnRefusal = () => {
+    if (intake.refused !== undefined) throw new ProgramFolderError(intake.refused);
+  };
 
   async function walk(relDir: string): Promise<void> {
     const entries = await fs.readdir(path.join(root, relDir), { withFileTypes: true });
@@ -88,37 +166,66 @@ export async function scanProgramDir(dir: string, limits: ReadLimits = {}): Prom
       const rel = relDir === '' ? ent.name : `${relDir}/${ent.name}`;
       const abs = path.join(root, rel);
       if (ent.isSymbolicLink()) {
-        skipped.push({ path: rel, reason: await symlinkReason(root, abs) });
+        intake.skip(rel, await symlinkReason(root, abs));
       } else if (ent.isDirectory()) {
-        if (skipFolders.has(ent.name)) skipped.push({ path: rel, reason: 'skipped folder' });
-        else await walk(rel);
+        if (intake.admit(rel, true)) await walk(rel);
       } else if (!ent.isFile()) {
-        skipped.push({ path: rel, reason: 'not a regular file' });
-      } else {
-        if (++count > maxFiles) {
-          throw new ProgramFolderError(`program folder '${dir}' holds more than ${maxFiles} files`);
-        }
-        const bytes = await readNoFollow(abs);
-        if (bytes.length > maxFile) {
-          throw new ProgramFolderError(
-            `program file '${rel}' is ${bytes.length} bytes; the limit is ${maxFile}`,
-          );
-        }
-        total += bytes.length;
-        if (total > maxTotal) {
-          throw new ProgramFolderError(`program folder '${dir}' holds more than ${maxTotal} bytes`);
-        }
-        try {
-          files[rel] = utf8.decode(bytes);
-        } catch {
-          skipped.push({ path: rel, reason: 'not UTF-8 text' });
-        }
+        intake.skip(rel, 'not a regular file');
+      } else if (intake.admit(rel, false)) {
+        intake.add(rel, await readNoFollow(abs));
       }
+      stopOnRefusal();
     }
   }
 
   await walk('');
-  return { files, skipped };
+  return { files: intake.files, skipped: intake.skipped };
+}
+
+/** A program copied out of a sandbox: its files, or why it is refused, and what was left out. */
+export interface ProgramFromOutputs {
+  /** The program, unless it is refused. */
+  readonly files?: ProgramFiles;
+  /** Why the program is refused (a tool file such as `.git/config`, a cap): the child is invalid. */
+  readonly refused?: string;
+  /** Paths left out or refused, relative to the program, with reasons (copy-out's skips included). */
+  readonly skipped: SkippedPath[];
+}
+
+/**
+ * The program a meta-agent session left in `/work/<folder>` (default `program`), from the sandbox's
+ * copied-out files, under the same rules as `scanProgramDir`, except that a path breaking the path
+ * rules refuses the program instead of being skipped: it was written by the agent, and a child
+ * that holds a `.git/config` is hostile, not an edit to keep. `exclude` (pathMatcher entries) names
+ * what is not the program's and is dropped unread (the session's workspace). Never throws: a refusal
+ * is returned.
+ */
+export function programFromOutputs(
+  outputs: {
+    readonly files: Readonly<Record<string, Buffer>>;
+    readonly skipped?: ReadonlyArray<{ readonly path: string; readonly reason: string }>;
+  },
+  options: {
+    readonly limits?: ReadLimits;
+    readonly exclude?: readonly string[];
+    readonly folder?: string;
+  } = {},
+): ProgramFromOutputs {
+  const prefix = `${options.folder ?? 'program'}/`;
+  const excluded = pathMatcher(options.exclude ?? []);
+  const intake = new ProgramIntake(`the meta agent's ${prefix} folder`, options.limits ?? {}, 'refuse');
+  for (const s of outputs.skipped ?? []) {
+    const rel = s.path.slice(prefix.length);
+    if (s.path.startsWith(prefix) && !excluded(rel)) intake.skip(rel, s.reason);
+  }
+  for (const out of Object.keys(outputs.files).sort()) {
+    const rel = out.slice(prefix.length);
+    if (!out.startsWith(prefix) || excluded(rel)) continue;
+    if (intake.admit(rel, false)) intake.add(rel, outputs.files[out]!);
+  }
+  return intake.refused !== undefined
+    ? { refused: intake.refused, skipped: intake.skipped }
+    : { files: intake.files, skipped: intake.skipped };
 }
 
 async function readNoFollow(abs: string): Promise<Buffer> {

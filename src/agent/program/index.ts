@@ -3,16 +3,19 @@ export {
   programPathProblem,
   pathMatcher,
   ProgramPathError,
+  TOOL_NAMES,
   type ProgramFiles,
 } from './paths';
 export { programHash } from './hash';
 export {
+  programFromOutputs,
   readProgramDir,
   scanProgramDir,
   writeProgramDir,
   ProgramFolderError,
   DEFAULT_READ_LIMITS,
   type ReadLimits,
+  type ProgramFromOutputs,
   type ProgramScan,
   type SkippedPath,
 } from './files';

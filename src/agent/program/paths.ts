@@ -11,19 +11,103 @@ export class ProgramPathError extends Error {
 }
 
 /**
+ * Characters no program path may hold: C0 controls and DEL (a newline or an escape sequence in a
+ * name forges log lines and terminal output), the C1 controls, and the invisible format characters
+ * that reorder or hide text (bidi embeddings, overrides and isolates, zero-width characters, BOM):
+ * `x\u202Egpj.mjs` shows as `xjpg.mjs`, and HFS+ ignores zero-width characters, so `.g\u200Cit`
+ * is `.git` on a Mac. Returns the first such character's code, or undefined.
+ */
+export function unsafeCharacter(s: string): number | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (
+      c < 0x20 ||
+      (c >= 0x7f && c <= 0x9f) ||
+      (c >= 0x200b && c <= 0x200f) ||
+      (c >= 0x202a && c <= 0x202e) ||
+      (c >= 0x2060 && c <= 0x2064) ||
+      (c >= 0x2066 && c <= 0x2069) ||
+      c === 0xfeff
+    )
+      return c;
+  }
+  return undefined;
+}
+
+/**
+ * Names that tools on the operator's machine read as their own configuration when they meet them
+ * in a folder, often by running code: an exported program must not hold any of them, at any depth
+ * (compared case-insensitively, since macOS and Windows folders are).
+ *
+ * - version-control metadata: `.git` (its `config` runs `core.fsmonitor`, hooks, filters on
+ *   `git status`), `.hg`, `.svn`, `.bzr`, `_darcs`, `.jj`; `.gitattributes` (names filter and diff
+ *   drivers) and `.gitmodules` (submodule URLs, a long history of git CVEs);
+ * - shell and environment loaders: `.envrc` (direnv runs it on `cd`), `.env` (loaded into the
+ *   environment by many tools: `NODE_OPTIONS=--require ...` runs code);
+ * - editors that run tasks on opening a folder: `.vscode`, `.idea`, `.devcontainer`, `.fleet`;
+ * - package managers: `.npmrc` (`script-shell`, `node-options`, registry redirects), `.yarnrc`,
+ *   `.yarnrc.yml` (`yarnPath` runs any file), `.pnpmfile.cjs`, `.husky` (git hooks).
+ *
+ * Harmless dotfiles (`.gitignore`, `.editorconfig`, `.prettierrc`) stay allowed.
+ */
+export const TOOL_NAMES: readonly string[] = Object.freeze([
+  '.git',
+  '.hg',
+  '.svn',
+  '.bzr',
+  '_darcs',
+  '.jj',
+  '.gitattributes',
+  '.gitmodules',
+  '.envrc',
+  '.env',
+  '.vscode',
+  '.idea',
+  '.devcontainer',
+  '.fleet',
+  '.npmrc',
+  '.yarnrc',
+  '.yarnrc.yml',
+  '.pnpmfile.cjs',
+  '.husky',
+]);
+const TOOL_NAME_SET = new Set(TOOL_NAMES);
+
+/**
+ * The tool name `seg` stands for, if any. Windows drops trailing dots and spaces (`.git.` is
+ * `.git`) and gives `.git` the short name `GIT~1`, as git itself guards against (`is_ntfs_dotgit`).
+ */
+function toolName(seg: string): string | undefined {
+  const norm = seg.toLowerCase().replace(/[. ]+$/, '');
+  if (TOOL_NAME_SET.has(norm)) return norm;
+  if (/^git~\d+$/.test(norm)) return '.git';
+  return undefined;
+}
+
+/**
  * Why `p` is not a usable program path, or undefined when it is: relative, posix separators, no
- * empty, `.` or `..` segments, no NUL. Checked before anything is written, so a hostile path from a
- * meta agent is refused instead of resolved.
+ * empty, `.` or `..` segments, no control or invisible format character, no tool file or folder
+ * (TOOL_NAMES). Checked before anything is written, so a hostile path from a meta agent is refused
+ * instead of resolved, and wherever a program enters the host.
  */
 export function programPathProblem(p: string): string | undefined {
   if (p.length === 0) return 'the path is empty';
   if (p.includes('\0')) return 'the path contains a NUL byte';
+  const unsafe = unsafeCharacter(p);
+  if (unsafe !== undefined) {
+    const code = unsafe.toString(16).toUpperCase().padStart(4, '0');
+    return `the path contains a control or invisible format character (U+${code})`;
+  }
   if (p.includes('\\')) return 'the path contains a backslash (program paths use /)';
   if (p.startsWith('/')) return 'the path is absolute';
   if (/^[A-Za-z]:/.test(p)) return 'the path starts with a drive letter';
   for (const seg of p.split('/')) {
     if (seg === '') return 'the path has an empty segment (// or a trailing /)';
     if (seg === '.' || seg === '..') return `the path has a '${seg}' segment`;
+    const tool = toolName(seg);
+    if (tool !== undefined) {
+      return `the path has a '${seg}' segment: a tool's configuration (${tool}), which could run code on the operator's machine`;
+    }
   }
   return undefined;
 }

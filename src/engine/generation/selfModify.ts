@@ -1,9 +1,9 @@
 import { nodeIdFor, trainHistoryOf, lineageOf, type NodeRecord, type Strategy } from '../../archive';
 import type { RunMetaResponse } from '../../agent/harness';
 import { META_SET } from '../../agent/layout';
-import { replaceSet, restoreProtected } from '../../agent/program';
-import { programFromOutputs, readMetaReport, runHarness } from '../../agent/runInSandbox';
-import { withoutWorkspace } from '../../agent/workspace';
+import { programFromOutputs, replaceSet, restoreProtected } from '../../agent/program';
+import { readMetaReport, runHarness } from '../../agent/runInSandbox';
+import { WORKSPACE_DIR, withoutWorkspace } from '../../agent/workspace';
 import type { SandboxOutcome } from '../../sandbox';
 import type { EngineDeps } from '../deps';
 import type { BudgetLeft, ChildDraft, RunConfig } from '../types';
@@ -125,17 +125,19 @@ export async function selfModify(
     });
   }
   // The frozen paths are restored to the version the meta agent ran with, the start node's.
-  const frozenRestored =
-    outcome === 'ok'
-      ? restoreProtected(workProgram, withoutWorkspace(programFromOutputs(res.outputs.files)), frozen)
-      : undefined;
+  // A refused output (a `.git/config`, a cap broken) stores the parent unchanged and fails validation.
+  const fromMeta =
+    outcome === 'ok' ? programFromOutputs(res.outputs, { exclude: [WORKSPACE_DIR] }) : undefined;
+  const frozenRestored = fromMeta?.files
+    ? restoreProtected(workProgram, withoutWorkspace(fromMeta.files), frozen)
+    : undefined;
   const stored = await archive.storeChild({
     parent: parentProgram,
     child: frozenRestored?.files ?? parentProgram,
     protectedPaths: [],
     metaPaths: META_SET,
   });
-  const reasons: string[] = [];
+  const reasons: string[] = fromMeta?.refused !== undefined ? [fromMeta.refused] : [];
   if (outcome !== 'ok') reasons.push(`meta agent ${outcome}`);
   if (stored.patchEmpty) reasons.push('empty patch');
   else reasons.push(...(await validateProgram(deps, config, stored.files, signal)));
