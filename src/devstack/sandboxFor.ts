@@ -19,5 +19,7 @@ export async function sandboxFor(c: Config): Promise<Sandbox> {
     const docker = dockerClient(c);
     return new DockerSandbox(docker, await ensureSandboxImage(docker, l.sandboxRoot));
   }
-  return new BubblewrapSandbox(ensureRootfs(l.sandboxRoot).dir);
+  return new BubblewrapSandbox(ensureRootfs(l.sandboxRoot).dir, {
+    allowRlimitFallback: c.sandbox.allowRlimitFallback,
+  });
 }

@@ -41,12 +41,17 @@ export class SessionCgroup {
     private readonly v2: boolean,
   ) {}
 
-  /** Creates and configures it, or returns undefined when cgroups are not writable here. */
-  static create(name: string, limits: CgroupLimits, root = CGROUP_ROOT): SessionCgroup | undefined {
+  /**
+   * Creates and configures it. Throws, leaving nothing behind, when cgroups are not writable here or
+   * the memory or pids controller is missing (a session without them would be unlimited).
+   */
+  static create(name: string, limits: CgroupLimits, root = CGROUP_ROOT): SessionCgroup {
     const v2 = isV2(root);
     const dirs = dirsFor(root, name);
-    const memory = v2 ? dirs[0] : dirs.find((d) => d.includes(`${path.sep}memory${path.sep}`));
-    if (!memory) return undefined;
+    const controllerDir = (c: string) => dirs.find((d) => d.includes(`${path.sep}${c}${path.sep}`));
+    if (!v2 && (!controllerDir('memory') || !controllerDir('pids'))) {
+      throw new Error(`no cgroup v2 hierarchy nor v1 memory and pids hierarchies under ${root}`);
+    }
     const made: string[] = [];
     try {
       if (v2) enableV2Controllers(root);
@@ -54,12 +59,20 @@ export class SessionCgroup {
         fs.mkdirSync(d, { recursive: true });
         made.push(d);
       }
+      if (v2) {
+        const missing = ['memory.max', 'pids.max'].filter((f) => !fs.existsSync(path.join(dirs[0]!, f)));
+        if (missing.length > 0) {
+          throw new Error(
+            `${missing.join(', ')} missing: memory and pids controllers not enabled for ${CGROUP_PARENT}`,
+          );
+        }
+      }
       const cg = new SessionCgroup(dirs, v2);
       cg.applyLimits(limits);
       return cg;
-    } catch {
-      for (const d of made) fs.rmdirSync(d);
-      return undefined;
+    } catch (e) {
+      for (const d of made.reverse()) fs.rmdirSync(d);
+      throw new Error(`cannot set up a session cgroup under ${root}: ${(e as Error).message}`);
     }
   }
 
@@ -109,8 +122,7 @@ export class SessionCgroup {
     // Without this, a host with swap would let the session page out instead of being limited.
     const memsw = this.file('memory', 'memory.memsw.limit_in_bytes');
     if (memsw && fs.existsSync(memsw)) tryWrite(memsw, bytes);
-    const pids = this.file('pids', 'pids.max');
-    if (pids) write(pids, String(l.pids));
+    write(this.file('pids', 'pids.max')!, String(l.pids));
     const period = this.file('cpu', 'cpu.cfs_period_us');
     if (period) {
       write(period, String(CFS_PERIOD_US));

@@ -48,7 +48,7 @@ export class WorkArea {
     fs.mkdirSync(dir);
     let capped = false;
     if (isRoot()) {
-      const opts = `size=${scratchMb}m,mode=0755,uid=${AGENT_UID},gid=${AGENT_GID},nosuid,nodev`;
+      const opts = `size=${scratchMb}m,mode=0700,uid=${AGENT_UID},gid=${AGENT_GID},nosuid,nodev`;
       execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir], { stdio: 'ignore' });
       capped = true;
     }
