@@ -63,6 +63,11 @@ export class RunHolder {
   private startedThisRun = 0;
   /** What each generation in flight may spend (its share of the run's budget). */
   private readonly allowances = new Map<number, BudgetLeft>();
+  /**
+   * Decisions whose record is being written: the state changes only after that activity, so without
+   * this a second update arriving meanwhile (approve and reject at once) would pass the validator too.
+   */
+  private readonly deciding = new Map<string, 'approved' | 'rejected'>();
   /** Set by a budget change, so the main loop re-reads its limits at once. */
   private nudged = false;
   private lastAttributes?: string;
@@ -95,17 +100,26 @@ export class RunHolder {
   }
 
   validateDecision(nodeId: string): void {
+    const inFlight = this.deciding.get(nodeId);
+    if (inFlight) throw new Error(`node ${nodeId} is already being ${inFlight}`);
     const problem = decisionProblem(this.state, nodeId);
     if (problem) throw new Error(problem);
   }
 
   async decide(nodeId: string, decision: 'approved' | 'rejected', note?: string): Promise<string> {
-    await proxyActivities<EngineActivities>(recordOptions).decideApproval({
-      runId: this.runId,
-      nodeId,
-      decision,
-      note,
-    });
+    // Checked again here, before the first await: the handler, not the validator, claims the node.
+    this.validateDecision(nodeId);
+    this.deciding.set(nodeId, decision);
+    try {
+      await proxyActivities<EngineActivities>(recordOptions).decideApproval({
+        runId: this.runId,
+        nodeId,
+        decision,
+        note,
+      });
+    } finally {
+      this.deciding.delete(nodeId);
+    }
     this.state = applyDecision(this.state, nodeId, decision);
     this.publish();
     return `${nodeId} ${decision}`;

@@ -73,6 +73,8 @@ export interface Plan {
   evalRefusal?: (g: number) => string | undefined;
   /** What the held-out test evaluation's LLM calls cost; default 0. */
   testUsd?: number;
+  /** The first decideApproval waits for this gate before returning (a slow store). */
+  decideHold?: Gate;
 }
 
 /** The EngineActivities, implemented by a Plan, recording every call in order. */
@@ -220,6 +222,11 @@ export class StubActivities {
       },
       decideApproval: async (input) => {
         this.record('decideApproval', input);
+        const gate = this.plan.decideHold;
+        if (gate && this.inputs('decideApproval').length === 1) {
+          this.gates.add(gate);
+          await gate.opened;
+        }
       },
       recordedSpend: async (input) => {
         this.record('recordedSpend', input);

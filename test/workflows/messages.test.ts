@@ -70,6 +70,28 @@ test.concurrent('the approval policy holds nodes until a person approves or reje
   });
 });
 
+test.concurrent(
+  'approve and reject of one node at once: the first claims it, the second is refused',
+  async () => {
+    const gate = new Gate();
+    await env.run({ decideHold: gate }, async ({ start, stubs, waitFor }) => {
+      const { handle } = await start({ budget: { generations: 1 }, approval: 'all' });
+      await waitFor(handle, 'generation 1 held for approval', (s) => s.pending.length === 1);
+      // The approval's record is still being written (its activity waits on the gate) when the reject comes.
+      const approval = handle.executeUpdate(approveUpdate, { args: [nodeId(1), 'yes'] });
+      await waitFor(handle, 'the approval being recorded', () => stubs.inputs('decideApproval').length === 1);
+      expect(await failureOf(handle.executeUpdate(rejectUpdate, { args: [nodeId(1), 'no'] }))).toBe(
+        `node ${nodeId(1)} is already being approved`,
+      );
+      gate.open();
+      expect(await approval).toBe(`${nodeId(1)} approved`);
+      const result = await handle.result();
+      expect(stubs.inputs('decideApproval').map((i) => i.decision)).toEqual(['approved']);
+      expect(result.decided).toEqual({ [nodeId(1)]: 'approved' });
+    });
+  },
+);
+
 test.concurrent('pause stops new generations from starting; resume lets the run finish', async () => {
   const gate = new Gate();
   await env.run({ hold: (g) => (g === 1 ? gate : undefined) }, async ({ start, stubs, waitFor }) => {
