@@ -1,12 +1,82 @@
 import type { AnswerCounts, NodeRecord, SplitScore } from '../archive';
 import type { RunStatus } from '../engine';
 
+/**
+ * Characters that let text printed on a terminal hide or rewrite what the reader sees: C0 controls
+ * (`\r` returns to the line start, ESC starts the ANSI sequences that erase lines, move the cursor,
+ * set titles or hyperlinks), DEL, the C1 controls (U+009B is a one-character CSI on some
+ * terminals), the bidi embeddings, overrides and isolates that reorder a line, the zero-width
+ * characters that make two names look alike, and the Unicode line and paragraph separators.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeUnsafe(text: string, keep: string): string {
+  return text.replace(UNSAFE, (c) => {
+    if (keep.includes(c)) return c;
+    const code = c.charCodeAt(0);
+    return (
+      NAMED[c] ?? (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`)
+    );
+  });
+}
+
+/**
+ * Text written by an agent (a path, a reason, a note), made safe to print as one line: every
+ * control character shown as an escape (`\r`, `\n`, `\x1b`, `\x9b`, `\u202e`), not dropped, so the
+ * reviewer sees that something is there and nothing can erase, recolour or forge a line.
+ */
+export function safeText(text: string): string {
+  return escapeUnsafe(text, '');
+}
+
+/** Like `safeText` for text of many lines (a patch): newlines and tabs stay, to keep its layout. */
+export function safeBlock(text: string): string {
+  return escapeUnsafe(text, '\n\t');
+}
+
+/**
+ * JSON for a terminal: JSON.stringify escapes C0 controls but not DEL, the C1 controls or the bidi
+ * characters; those become `\u` escapes too, so the output is still JSON of the same value.
+ */
+export function safeJson(value: unknown): string {
+  return (JSON.stringify(value, null, 2) ?? String(value)).replace(
+    UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** How the CLI prints a result: text through `safeBlock`, anything else as `safeJson`. */
+export function printSafe(x: unknown): void {
+  console.log(typeof x === 'string' ? safeBlock(x) : safeJson(x));
+}
+
+/**
+ * An action whose error message is made printable: messages quote agent text too (a program path
+ * the archive refuses, a validator's refusal), and the CLI prints them to the terminal.
+ */
+export function safely<A extends unknown[]>(
+  action: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
+  return async (...args) => {
+    try {
+      await action(...args);
+    } catch (e) {
+      if (e instanceof Error) e.message = safeText(e.message);
+      throw e;
+    }
+  };
+}
+
 export function fmt(x: number | undefined, digits = 3): string {
   return x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
 }
 
-/** A plain text table with aligned columns. */
-export function table(header: string[], rows: string[][]): string {
+/** A plain text table with aligned columns; every cell goes through `safeText`. */
+export function table(header: string[], cells: string[][]): string {
+  header = header.map(safeText);
+  const rows = cells.map((r) => r.map(safeText));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells
@@ -19,14 +89,15 @@ export function table(header: string[], rows: string[][]): string {
 export function progressLine(s: RunStatus): string {
   const parts = [
     `generation ${s.generationsDone}/${s.budget.generations}`,
-    `best ${fmt(s.bestScore)}${s.bestNodeId ? ` (${s.bestNodeId})` : ''}`,
+    `best ${fmt(s.bestScore)}${s.bestNodeId ? ` (${safeText(s.bestNodeId)})` : ''}`,
     `spent $${s.spentUsd.toFixed(4)}, ${s.spentTokens} tokens`,
   ];
   if (s.running.length) parts.push(`running ${s.running.map((g) => `gen-${g}`).join(',')}`);
-  if (s.pending.length) parts.push(`awaiting approval: ${s.pending.map((p) => p.nodeId).join(', ')}`);
+  if (s.pending.length)
+    parts.push(`awaiting approval: ${s.pending.map((p) => safeText(p.nodeId)).join(', ')}`);
   if (s.paused) parts.push('PAUSED');
   if (s.failures) parts.push(`${s.failures} failed generation(s)`);
-  if (s.stopReason) parts.push(`stopped: ${s.stopReason}`);
+  if (s.stopReason) parts.push(`stopped: ${safeText(s.stopReason)}`);
   return parts.join(' · ');
 }
 

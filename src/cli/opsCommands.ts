@@ -4,11 +4,12 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../workflows/messages';
 import type { CliContext } from './context';
 import { exportNode } from './exportNode';
-import { archiveTable, fmt, progressLine, table } from './format';
+import { archiveTable, fmt, printSafe, progressLine, safely, safeText, table } from './format';
 import { runStatus } from './runCommands';
 import { withWorkerDeadline } from './deadline';
 
-const print = (x: unknown) => console.log(typeof x === 'string' ? x : JSON.stringify(x, null, 2));
+// Everything these commands print may hold agent-written text: through the format helpers only.
+const print = printSafe;
 
 async function decide(
   ctx: CliContext,
@@ -39,42 +40,48 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .description('generation, best node and score, budget, pending approvals, stop reason')
     .option('--json', 'machine-readable output')
     .option('--watch', 'refresh every 2 s until the run ends')
-    .action(async (runId: string, opts: { json?: boolean; watch?: boolean }) => {
-      for (;;) {
-        const { status, live } = await runStatus(ctx, runId);
-        if (opts.json) print(status);
-        else {
-          print(`${runId} (${status.method}, domains ${status.domains.join(', ')}): ${progressLine(status)}`);
-          for (const [d, s] of Object.entries(status.bestPerDomain)) print(`  best ${d}: ${fmt(s)}`);
+    .action(
+      safely(async (runId: string, opts: { json?: boolean; watch?: boolean }) => {
+        for (;;) {
+          const { status, live } = await runStatus(ctx, runId);
+          if (opts.json) print(status);
+          else {
+            print(
+              `${runId} (${status.method}, domains ${status.domains.join(', ')}): ${progressLine(status)}`,
+            );
+            for (const [d, s] of Object.entries(status.bestPerDomain)) print(`  best ${d}: ${fmt(s)}`);
+          }
+          if (!opts.watch || !live || status.stopReason) return;
+          await new Promise((r) => setTimeout(r, 2000));
         }
-        if (!opts.watch || !live || status.stopReason) return;
-        await new Promise((r) => setTimeout(r, 2000));
-      }
-    });
+      }),
+    );
 
   program
     .command('list')
     .description('evolution runs known to Temporal')
-    .action(async () => {
-      const rows: string[][] = [];
-      for await (const wf of (await ctx.temporal()).workflow.list({
-        query: "WorkflowType = 'evolutionRun'",
-      })) {
-        const sa = wf.searchAttributes;
-        rows.push([
-          wf.workflowId,
-          wf.status.name.toLowerCase(),
-          String(sa.HyperagentsGeneration ?? ''),
-          fmt(sa.HyperagentsBestScore?.[0] as number | undefined),
-          wf.startTime.toISOString(),
-        ]);
-      }
-      print(
-        rows.length
-          ? table(['run', 'state', 'generation', 'best', 'started'], rows)
-          : 'no runs yet: start one with `hyperagents run`',
-      );
-    });
+    .action(
+      safely(async () => {
+        const rows: string[][] = [];
+        for await (const wf of (await ctx.temporal()).workflow.list({
+          query: "WorkflowType = 'evolutionRun'",
+        })) {
+          const sa = wf.searchAttributes;
+          rows.push([
+            wf.workflowId,
+            wf.status.name.toLowerCase(),
+            String(sa.HyperagentsGeneration ?? ''),
+            fmt(sa.HyperagentsBestScore?.[0] as number | undefined),
+            wf.startTime.toISOString(),
+          ]);
+        }
+        print(
+          rows.length
+            ? table(['run', 'state', 'generation', 'best', 'started'], rows)
+            : 'no runs yet: start one with `hyperagents run`',
+        );
+      }),
+    );
 
   for (const [name, signal, verb] of [
     ['pause', pauseSignal, 'paused: no new generation starts; running ones finish'],
@@ -83,10 +90,12 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     program
       .command(`${name} <run>`)
       .description(`${name} a run`)
-      .action(async (runId: string) => {
-        await (await ctx.temporal()).workflow.getHandle(runId).signal(signal);
-        print(`${runId}: ${verb}`);
-      });
+      .action(
+        safely(async (runId: string) => {
+          await (await ctx.temporal()).workflow.getHandle(runId).signal(signal);
+          print(`${runId}: ${verb}`);
+        }),
+      );
   }
 
   for (const [verb, approve] of [
@@ -97,76 +106,96 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       .command(`${verb} <run> <node>`)
       .description(`${verb} a node the approval policy holds`)
       .option('--note <text>', 'why')
-      .action((runId: string, nodeId: string, opts: { note?: string }) =>
-        decide(ctx, runId, nodeId, opts.note, approve),
+      .action(
+        safely((runId: string, nodeId: string, opts: { note?: string }) =>
+          decide(ctx, runId, nodeId, opts.note, approve),
+        ),
       );
   }
 
   program
     .command('pending <run>')
     .description('nodes waiting for approval')
-    .action(async (runId: string) => {
-      const { status } = await runStatus(ctx, runId);
-      print(
-        status.pending.length
-          ? table(
-              ['node', 'generation', 'reason', 'score'],
-              status.pending.map((p) => [p.nodeId, String(p.generation), p.reason, fmt(p.score)]),
-            )
-          : 'nothing is waiting for approval',
-      );
-    });
+    .action(
+      safely(async (runId: string) => {
+        const { status } = await runStatus(ctx, runId);
+        print(
+          status.pending.length
+            ? table(
+                ['node', 'generation', 'reason', 'score'],
+                status.pending.map((p) => [p.nodeId, String(p.generation), p.reason, fmt(p.score)]),
+              )
+            : 'nothing is waiting for approval',
+        );
+      }),
+    );
 
   program
     .command('archive <run>')
     .description('every node of a run with its scores (train/val)')
     .option('--json', 'machine-readable output')
-    .action(async (runId: string, opts: { json?: boolean }) => {
-      const nodes = await ctx.archive().listNodes(runId);
-      if (nodes.length === 0) throw new Error(`run ${runId} has no nodes in the archive`);
-      if (opts.json) return print(nodes);
-      const domains = [...new Set(nodes.flatMap((n) => Object.keys(n.scores)))].sort();
-      print(archiveTable(nodes, domains));
-    });
+    .action(
+      safely(async (runId: string, opts: { json?: boolean }) => {
+        const nodes = await ctx.archive().listNodes(runId);
+        if (nodes.length === 0) throw new Error(`run ${runId} has no nodes in the archive`);
+        if (opts.json) return print(nodes);
+        const domains = [...new Set(nodes.flatMap((n) => Object.keys(n.scores)))].sort();
+        print(archiveTable(nodes, domains));
+      }),
+    );
 
   program
     .command('lineage <run> <node>')
     .description('the ancestors of a node, root first')
-    .action(async (runId: string, nodeId: string) => {
-      const chain = await ctx.archive().lineage(runId, nodeId);
-      print(
-        chain
-          .map((n) => `${n.nodeId}  ${n.strategy}  changed: ${n.changedPaths.join(', ') || '—'}`)
-          .join('\n'),
-      );
-    });
+    .action(
+      safely(async (runId: string, nodeId: string) => {
+        const chain = await ctx.archive().lineage(runId, nodeId);
+        print(
+          chain
+            .map(
+              (n) => `${n.nodeId}  ${n.strategy}  changed: ${n.changedPaths.map(safeText).join(', ') || '—'}`,
+            )
+            .join('\n'),
+        );
+      }),
+    );
 
   program
     .command('diff <run> <node>')
     .description("a node's patch against its parent (or --against another node)")
     .option('--against <node>', 'compare with this node instead of the parent')
-    .action(async (runId: string, nodeId: string, opts: { against?: string }) => {
-      const archive = ctx.archive();
-      const node = await archive.requireNode(runId, nodeId);
-      const base = opts.against ?? node.parentId;
-      if (!base) throw new Error(`${nodeId} is the start node of ${runId}: give --against <node>`);
-      const d = await archive.diffNodes(runId, base, nodeId);
-      print(d.patch || `no difference between ${base} and ${nodeId}`);
-    });
+    .action(
+      safely(async (runId: string, nodeId: string, opts: { against?: string }) => {
+        const archive = ctx.archive();
+        const node = await archive.requireNode(runId, nodeId);
+        const base = opts.against ?? node.parentId;
+        if (!base) throw new Error(`${nodeId} is the start node of ${runId}: give --against <node>`);
+        const d = await archive.diffNodes(runId, base, nodeId);
+        print(d.patch || `no difference between ${base} and ${nodeId}`);
+        if (d.wholeFile.length)
+          console.error(
+            `shown whole (too many changed lines to diff line by line): ${d.wholeFile.map(safeText).join(', ')}`,
+          );
+      }),
+    );
 
   program
     .command('export <run> <node> <dir>')
     .description("write a node's program and record to a folder")
-    .action(async (runId: string, nodeId: string, dir: string) => {
-      const out = await exportNode(ctx.archive(), runId, nodeId, path.resolve(dir));
-      print(`exported ${runId}/${nodeId} to ${out.programDir} (record: ${out.nodeFile})`);
-    });
+    .action(
+      safely(async (runId: string, nodeId: string, dir: string) => {
+        const out = await exportNode(ctx.archive(), runId, nodeId, path.resolve(dir));
+        print(`exported ${runId}/${nodeId} to ${out.programDir} (record: ${out.nodeFile})`);
+      }),
+    );
 
   program
     .command('cancel <run>')
     .description('cancel a run (its archive stays)')
-    .action(async (runId: string) => {
-      await (await ctx.temporal()).workflow.getHandle(runId).cancel();
-      print(`${runId}: cancellation requested`);
-    });
+    .action(
+      safely(async (runId: string) => {
+        await (await ctx.temporal()).workflow.getHandle(runId).cancel();
+        print(`${runId}: cancellation requested`);
+      }),
+    );
 }

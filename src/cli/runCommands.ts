@@ -8,7 +8,7 @@ import { uiLink } from '../../temporal/connection';
 import { createWorker } from '../../temporal/worker';
 import { domainCatalogFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
-import { fmt, progressLine, resultsTable } from './format';
+import { fmt, printSafe, progressLine, resultsTable, safely, safeText } from './format';
 import { resolveDomains } from './domainsAvailable';
 import { withWorkerDeadline } from './deadline';
 
@@ -47,7 +47,7 @@ async function follow(ctx: CliContext, runId: string, done: Promise<unknown>): P
     const { status } = await runStatus(ctx, runId).catch(() => ({ status: undefined }));
     if (status) {
       const line = progressLine(status);
-      if (line !== last) console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+      if (line !== last) printSafe(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
       last = line;
     }
     if (finished) break;
@@ -60,19 +60,19 @@ export async function printResults(ctx: CliContext, status: RunStatus): Promise<
   const archive = ctx.archive();
   const start = await archive.getNode(status.runId, 'gen-00000');
   const best = status.bestNodeId ? await archive.getNode(status.runId, status.bestNodeId) : undefined;
-  console.log(`\nrun ${status.runId} finished: ${status.stopReason ?? 'done'}`);
-  console.log(resultsTable(start, best, status.domains));
-  console.log(`\nbest mean validation score ${fmt(status.bestScore)}; spent $${status.spentUsd.toFixed(4)}`);
+  printSafe(`\nrun ${status.runId} finished: ${safeText(status.stopReason ?? 'done')}`);
+  printSafe(resultsTable(start, best, status.domains));
+  printSafe(`\nbest mean validation score ${fmt(status.bestScore)}; spent $${status.spentUsd.toFixed(4)}`);
   if (status.test) {
-    console.log(
-      `imp@${status.test.k} (best test − start test, mean over domains): ${fmt(status.test.impAtK)}`,
-    );
+    printSafe(`imp@${status.test.k} (best test − start test, mean over domains): ${fmt(status.test.impAtK)}`);
     // A figure partly made of fallback answers must not pass for the model's.
     if (status.test.incomplete?.length)
-      console.log(`  incomplete: LLM calls were refused or failed in ${status.test.incomplete.join('; ')}`);
+      printSafe(
+        `  incomplete: LLM calls were refused or failed in ${status.test.incomplete.map(safeText).join('; ')}`,
+      );
   }
-  console.log(`Temporal UI: ${uiLink(ctx.config(), status.runId)}`);
-  console.log(`archive:     hyperagents archive ${status.runId}`);
+  printSafe(`Temporal UI: ${uiLink(ctx.config(), status.runId)}`);
+  printSafe(`archive:     hyperagents archive ${status.runId}`);
 }
 
 export function registerRunCommands(program: Command, ctx: CliContext): void {
@@ -86,62 +86,64 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .option('--follow', 'show live progress until the run ends, then the results table')
     .option('--worker', 'also run a worker in this process (the embedded default)')
     .action(
-      async (opts: {
-        id?: string;
-        generations?: number;
-        domains?: string;
-        method?: string;
-        follow?: boolean;
-        worker?: boolean;
-      }) => {
-        const c = ctx.config();
-        const raw: Record<string, unknown> = { ...(c.run ?? {}) };
-        if (opts.generations !== undefined)
-          raw.budget = { ...(raw.budget as object), generations: opts.generations };
-        if (opts.method) raw.method = opts.method;
-        if (opts.domains)
-          raw.domains = opts.domains
-            .split(',')
-            .map((d) => d.trim())
-            .filter(Boolean);
-        const explicit = raw.domains !== undefined;
-        const config: RunConfig = parseRunConfig(raw);
-        const catalog = await domainCatalogFromConfig(c);
-        config.domains = await resolveDomains(catalog, config, explicit, (m) => console.log(m));
-        const runId = opts.id ?? newRunId();
-        const client = await ctx.temporal();
-        const taskQueue = c.temporal.taskQueue;
-        try {
-          await client.workflow.start(evolutionRun, {
-            workflowId: runId,
-            taskQueue,
-            args: [{ runId, config }],
-          });
-        } catch (e) {
-          if (e instanceof WorkflowExecutionAlreadyStartedError)
-            throw new Error(`a run with id ${runId} already exists`);
-          throw e;
-        }
-        console.log(
-          `run ${runId} started: ${config.method}, ${config.budget.generations} generations, domains ${config.domains.join(', ')}`,
-        );
-        console.log(`Temporal UI: ${uiLink(c, runId)}`);
-        const handle = client.workflow.getHandle(runId);
-        if (!opts.worker)
+      safely(
+        async (opts: {
+          id?: string;
+          generations?: number;
+          domains?: string;
+          method?: string;
+          follow?: boolean;
+          worker?: boolean;
+        }) => {
+          const c = ctx.config();
+          const raw: Record<string, unknown> = { ...(c.run ?? {}) };
+          if (opts.generations !== undefined)
+            raw.budget = { ...(raw.budget as object), generations: opts.generations };
+          if (opts.method) raw.method = opts.method;
+          if (opts.domains)
+            raw.domains = opts.domains
+              .split(',')
+              .map((d) => d.trim())
+              .filter(Boolean);
+          const explicit = raw.domains !== undefined;
+          const config: RunConfig = parseRunConfig(raw);
+          const catalog = await domainCatalogFromConfig(c);
+          config.domains = await resolveDomains(catalog, config, explicit, (m) => console.log(m));
+          const runId = opts.id ?? newRunId();
+          const client = await ctx.temporal();
+          const taskQueue = c.temporal.taskQueue;
+          try {
+            await client.workflow.start(evolutionRun, {
+              workflowId: runId,
+              taskQueue,
+              args: [{ runId, config }],
+            });
+          } catch (e) {
+            if (e instanceof WorkflowExecutionAlreadyStartedError)
+              throw new Error(`a run with id ${runId} already exists`);
+            throw e;
+          }
           console.log(
-            `workers on task queue ${taskQueue} run it: start one with \`hyperagents worker\` if none runs`,
+            `run ${runId} started: ${config.method}, ${config.budget.generations} generations, domains ${config.domains.join(', ')}`,
           );
-        if (!opts.follow && !opts.worker) return;
-        const running = opts.worker ? await createWorker(c) : undefined;
-        const done = handle.result();
-        try {
-          const work = running ? running.worker.runUntil(done) : done;
-          const final = opts.follow ? await follow(ctx, runId, work) : ((await work) as RunStatus);
-          await printResults(ctx, final);
-        } finally {
-          await running?.close();
-        }
-      },
+          console.log(`Temporal UI: ${uiLink(c, runId)}`);
+          const handle = client.workflow.getHandle(runId);
+          if (!opts.worker)
+            console.log(
+              `workers on task queue ${taskQueue} run it: start one with \`hyperagents worker\` if none runs`,
+            );
+          if (!opts.follow && !opts.worker) return;
+          const running = opts.worker ? await createWorker(c) : undefined;
+          const done = handle.result();
+          try {
+            const work = running ? running.worker.runUntil(done) : done;
+            const final = opts.follow ? await follow(ctx, runId, work) : ((await work) as RunStatus);
+            await printResults(ctx, final);
+          } finally {
+            await running?.close();
+          }
+        },
+      ),
     );
 
   program
