@@ -68,6 +68,21 @@ function deadSession(name: string): boolean {
   return owner !== undefined && !workerAlive(owner);
 }
 
+/**
+ * Whether a temp-folder entry is a work area this process may remove: named after a session of a dead
+ * worker, a real folder (never a symlink, which would be followed), and owned by this process's uid
+ * (anyone can plant an `ha-bwrap-*` name in a shared temp folder; as root the janitor would delete it).
+ */
+function removableWorkArea(tmp: string, entry: string): boolean {
+  if (!entry.startsWith(WORK_AREA_PREFIX) || !deadSession(entry.slice(WORK_AREA_PREFIX.length))) return false;
+  try {
+    const st = fs.lstatSync(path.join(tmp, entry));
+    return st.isDirectory() && st.uid === process.getuid?.();
+  } catch {
+    return false;
+  }
+}
+
 /** Kills processes of, and removes, bubblewrap cgroups and work areas of dead workers. */
 export async function sweepBubblewrap(
   o: SweepOptions = {},
@@ -79,7 +94,7 @@ export async function sweepBubblewrap(
   const workAreas: string[] = [];
   const tmp = o.tmpDir ?? os.tmpdir();
   for (const entry of fs.readdirSync(tmp)) {
-    if (!entry.startsWith(WORK_AREA_PREFIX) || !deadSession(entry.slice(WORK_AREA_PREFIX.length))) continue;
+    if (!removableWorkArea(tmp, entry)) continue;
     try {
       WorkArea.open(path.join(tmp, entry)).remove();
       workAreas.push(entry);
