@@ -76,13 +76,30 @@ export function tailOf(file: string, lines = 15): string {
   return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** Starts a long-lived service detached from this process, logging to a file and recording its PID. */
+/**
+ * The whole environment of a service process: PATH, HOME and the temp folder of this one, plus the
+ * service's own settings. Never this process's other variables, which may hold the LLM API key or
+ * cloud credentials.
+ */
+export function serviceEnv(own: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH || '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: process.env.HOME || '/',
+  };
+  if (process.env.TMPDIR) env.TMPDIR = process.env.TMPDIR;
+  return { ...env, ...own };
+}
+
+/**
+ * Starts a long-lived service detached from this process, logging to a file and recording its PID.
+ * Its environment is `env` alone (see serviceEnv), nothing inherited.
+ */
 export function spawnService(
   p: ManagedProcess,
   command: string,
   args: string[],
   logFile: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string> = serviceEnv(),
 ): number {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   fs.mkdirSync(path.dirname(p.pidFile), { recursive: true });
