@@ -7,10 +7,12 @@ import {
   bundleWorkflowCode,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
+import type Docker from 'dockerode';
 import { temporalAddress, type LoadedConfig } from '../src/config';
 import { createActivities } from '../activities';
 import { dockerClient, stateLayout } from '../src/devstack';
-import { sweepLeftovers } from '../src/sandbox';
+import { sweepLeftovers, type SweepReport } from '../src/sandbox';
+import { startPeriodicSweep } from '../src/sandbox/janitor';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 
@@ -54,16 +56,23 @@ export interface RunningWorker {
   close: () => Promise<void>;
 }
 
+/** How often a running worker sweeps what dead workers left (besides once at its start). */
+export const SWEEP_INTERVAL_MS = 5 * 60_000;
+
+function logRemoved(report: SweepReport): void {
+  const removed =
+    report.containers.length + report.volumes.length + report.workAreas.length + report.cgroups.length;
+  if (removed > 0) console.warn(`janitor: removed ${removed} leftover(s) of dead workers`);
+}
+
+const logFailed = (e: Error) => console.warn(`janitor: ${e.message}`);
+
 /** Removes containers, volumes, cgroups and folders that workers which died left behind. */
-async function sweep(c: LoadedConfig): Promise<void> {
-  const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
+async function sweep(docker: Docker | undefined): Promise<void> {
   try {
-    const report = await sweepLeftovers(docker, {});
-    const removed =
-      report.containers.length + report.volumes.length + report.workAreas.length + report.cgroups.length;
-    if (removed > 0) console.warn(`janitor: removed ${removed} leftover(s) of dead workers`);
+    logRemoved(await sweepLeftovers(docker, {}));
   } catch (e) {
-    console.warn(`janitor: ${(e as Error).message}`);
+    logFailed(e as Error);
   }
 }
 
@@ -71,7 +80,8 @@ export async function createWorker(
   c: LoadedConfig,
   taskQueue = c.temporal.taskQueue,
 ): Promise<RunningWorker> {
-  await sweep(c);
+  const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
+  await sweep(docker);
   installRuntime();
   const connection = await NativeConnection.connect({ address: temporalAddress(c) });
   const worker = await Worker.create({
@@ -81,5 +91,17 @@ export async function createWorker(
     workflowBundle: await workflowBundle(),
     activities: createActivities(await engineDepsFromConfig(c)),
   });
-  return { worker, close: () => connection.close() };
+  // Leftovers of a worker that dies while this one runs go without waiting for a restart.
+  const sweeper = startPeriodicSweep(docker, {
+    intervalMs: SWEEP_INTERVAL_MS,
+    onSweep: logRemoved,
+    onError: logFailed,
+  });
+  return {
+    worker,
+    close: async () => {
+      await sweeper.stop();
+      await connection.close();
+    },
+  };
 }

@@ -73,10 +73,12 @@ export const DENIED_SYSCALLS: readonly string[] = [
 export const OPEN_FILES_LIMIT = 1024;
 
 /**
- * Namespace flags of clone(2): CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET. clone
- * is allowed only when none is set (fork, vfork, threads), so no namespace is made that way either.
+ * Namespace flags (linux/sched.h): CLONE_NEWTIME 0x80, NEWNS 0x20000, NEWCGROUP 0x02000000, NEWUTS
+ * 0x04000000, NEWIPC 0x08000000, NEWUSER 0x10000000, NEWPID 0x20000000, NEWNET 0x40000000 (the same
+ * mask as the bubblewrap filter's). clone is allowed only when none is set (fork, vfork, threads), so
+ * no namespace is made that way either.
  */
-export const CLONE_NAMESPACE_FLAGS = 0x7e020000;
+export const CLONE_NAMESPACE_FLAGS = 0x7e020080;
 
 /** Socket families a program may open: Unix (the gateway), IPv4/IPv6 (loopback only), netlink (getifaddrs). */
 export const ALLOWED_SOCKET_FAMILIES = { AF_UNIX: 1, AF_INET: 2, AF_INET6: 10, AF_NETLINK: 16 } as const;

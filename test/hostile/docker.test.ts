@@ -2,8 +2,18 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { Sandbox } from '../../src/sandbox';
-import { backends, hostileRunner, lastJson, node, observedLog } from './suite';
+import type Docker from 'dockerode';
+import {
+  HOST_LABEL,
+  LABEL,
+  WORKER_LABEL,
+  currentWorker,
+  ensureSandboxImage,
+  type Sandbox,
+} from '../../src/sandbox';
+import { sessionContainerOptions } from '../../src/sandbox/dockerSandbox';
+import { startPeriodicSweep } from '../../src/sandbox/janitor';
+import { backends, docker, hostileRunner, lastJson, layout, limits, node, observedLog } from './suite';
 
 jest.setTimeout(60_000);
 
@@ -181,3 +191,113 @@ console.log(JSON.stringify(out));
     });
   },
 );
+
+/** A worker that no longer runs (same boot, a pid that is not this process's start time). */
+const deadWorker = `${currentWorker().split('-')[0]}-999999-12345`;
+const suffix = () => Math.random().toString(16).slice(2, 10).padEnd(8, '0');
+
+/** Waits for `done` (polling), at most `boundMs`; says whether it happened. */
+async function eventually(done: () => Promise<boolean>, boundMs: number): Promise<boolean> {
+  const until = Date.now() + boundMs;
+  while (Date.now() < until) {
+    if (await done()) return true;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return done();
+}
+
+/** A container made exactly as a session's, started, and then left alone as by a worker that died. */
+async function abandonedSession(
+  worker: string,
+  holdSlackSec?: number,
+): Promise<{ name: string; container: Docker.Container }> {
+  const name = `ha-${worker}-${suffix()}`;
+  const labels = { [LABEL]: 'sandbox', [WORKER_LABEL]: worker, [HOST_LABEL]: os.hostname() };
+  const image = await ensureSandboxImage(docker, layout.sandboxRoot);
+  await docker.createVolume({ Name: name, Labels: labels });
+  const container = await docker.createContainer(
+    sessionContainerOptions({
+      name,
+      image,
+      labels,
+      limits: { ...limits, timeoutSec: 1 },
+      volume: name,
+      holdSlackSec,
+    }),
+  );
+  await container.start();
+  return { name, container };
+}
+
+async function removeSession({ name, container }: { name: string; container: Docker.Container }) {
+  await container.remove({ force: true, v: true }).catch(() => undefined);
+  await docker
+    .getVolume(name)
+    .remove()
+    .catch(() => undefined);
+}
+
+const volumeExists = (name: string) =>
+  docker
+    .getVolume(name)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
+
+const exists = (c: Docker.Container) =>
+  c.inspect().then(
+    () => true,
+    () => false,
+  );
+
+describe('docker: a worker that dies mid-session leaves nothing running', () => {
+  test('its container stops by itself once the time limit and the slack have passed', async () => {
+    // Made by this (live) worker, so no sweep removes it: only its own first process can end it.
+    const session = await abandonedSession(currentWorker(), 2);
+    const { container } = session;
+    try {
+      const exited = await Promise.race([
+        container.wait() as Promise<{ StatusCode: number }>,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 45_000).unref()),
+      ]);
+      record(
+        'container of a dead worker (PID 1 bounded)',
+        'docker',
+        exited ? `exited ${exited.StatusCode}` : 'running',
+      );
+      expect(exited?.StatusCode).toBe(0);
+      expect((await container.inspect()).State.Status).toBe('exited');
+    } finally {
+      await removeSession(session);
+    }
+  });
+
+  test("the running worker's periodic sweep removes it, and keeps a live worker's session", async () => {
+    const sweeper = startPeriodicSweep(docker, {
+      intervalMs: 250,
+      tmpDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sweeper-')),
+    });
+    const made: Array<{ name: string; container: Docker.Container }> = [];
+    try {
+      // Made after the sweeper started: only a later, periodic sweep can find them.
+      const dead = await abandonedSession(deadWorker);
+      made.push(dead);
+      const live = await abandonedSession(currentWorker());
+      made.push(live);
+      const removed = await eventually(
+        async () => !(await exists(dead.container)) && !(await volumeExists(dead.name)),
+        30_000,
+      );
+      record('container of a dead worker (periodic sweep)', 'docker', removed ? 'removed' : 'left');
+      expect(removed).toBe(true);
+      // The sweep that removed the dead worker's session judged the live one too: still there, running.
+      expect((await live.container.inspect()).State.Running).toBe(true);
+      expect(await volumeExists(live.name)).toBe(true);
+    } finally {
+      await sweeper.stop();
+      for (const m of made) await removeSession(m);
+    }
+  });
+});
