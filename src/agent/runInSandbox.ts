@@ -86,7 +86,7 @@ const metaResponse = z.union([
   z.object({ strategy: z.enum(['llm', 'offline']), summary: z.string(), turns: z.number() }),
   z.object({ error: z.string() }),
 ]);
-const validateResponse = z.object({ ok: z.boolean(), reasons: z.array(z.string()) });
+const validateResponse = z.object({ nonce: z.string(), ok: z.boolean(), reasons: z.array(z.string()) });
 const taskLine = z.object({
   id: z.string(),
   prediction: z.unknown().optional(),
@@ -109,9 +109,20 @@ export function readMetaReport(stdout: string): RunMetaResponse | undefined {
   return lastAs(stdout, metaResponse);
 }
 
-/** run_validate.mjs's verdict, or undefined. */
-export function readValidateVerdict(stdout: string): Pick<RunValidateResponse, 'ok' | 'reasons'> | undefined {
-  return lastAs(stdout, validateResponse);
+/**
+ * run_validate.mjs's verdict: the one line carrying this session's nonce (given on stdin before any
+ * program code ran, which runs only in worker threads), so a program printing a verdict of its own
+ * (or a process it left behind printing one later) cannot pass for the harness. Undefined when no
+ * line, or more than one, carries the nonce.
+ */
+export function readValidateVerdict(
+  stdout: string,
+  nonce: string,
+): Pick<RunValidateResponse, 'ok' | 'reasons'> | undefined {
+  const verdicts = jsonLines(stdout).filter((line) => line.nonce === nonce);
+  if (verdicts.length !== 1) return undefined;
+  const parsed = validateResponse.safeParse(verdicts[0]);
+  return parsed.success ? { ok: parsed.data.ok, reasons: parsed.data.reasons } : undefined;
 }
 
 type TaskLine = Pick<TaskResultLine, 'id' | 'prediction' | 'error' | 'trace'>;

@@ -3,7 +3,7 @@ import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
 import { createStartNode, evaluateStage, parseRunConfig, type EngineDeps } from '../../src/engine';
 import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
-import { sessionResult, VALIDATION_PASSED } from './helpers';
+import { sessionResult, validationPassed } from './helpers';
 
 /**
  * One stage of a node's evaluation over an in-memory archive and a scripted task runner: answers are
@@ -46,7 +46,8 @@ function scriptedRunner(sessions: Session[]) {
     backend: 'bubblewrap',
     run: (spec: SandboxRunSpec) => {
       const done = (over: Partial<SandboxResult>) => Promise.resolve(sessionResult(over));
-      if (spec.command.join(' ').includes('run_validate.mjs')) return done({ stdout: VALIDATION_PASSED });
+      if (spec.command.join(' ').includes('run_validate.mjs'))
+        return done({ stdout: validationPassed(spec) });
       const request = JSON.parse(spec.stdin!) as { tasks: { id: string; input: { n: number } }[] };
       asked.push(request.tasks.map((t) => t.id));
       const session = sessions.shift()!;

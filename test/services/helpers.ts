@@ -66,5 +66,8 @@ export function sessionResult(over: Partial<SandboxResult>): SandboxResult {
   };
 }
 
-/** What run_validate.mjs prints for a program that passed. */
-export const VALIDATION_PASSED = `${JSON.stringify({ ok: true, reasons: [] })}\n`;
+/** What run_validate.mjs prints for a program that passed: the verdict line with the session's nonce. */
+export function validationPassed(spec: SandboxRunSpec): string {
+  const { nonce } = JSON.parse(spec.stdin ?? '{}') as { nonce?: string };
+  return `${JSON.stringify({ nonce, ok: true, reasons: [] })}\n`;
+}

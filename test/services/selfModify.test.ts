@@ -7,7 +7,7 @@ import { createStartNode, parseRunConfig, selfModify, type EngineDeps } from '..
 import type { GatewaySession } from '../../src/llm';
 import type { Sandbox, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
-import { localNodeSandbox, sessionResult, setOf, VALIDATION_PASSED } from './helpers';
+import { localNodeSandbox, sessionResult, setOf, validationPassed } from './helpers';
 
 /**
  * The self-modification service over an in-memory archive and a scripted sandbox (the unit boundary,
@@ -49,7 +49,7 @@ const config = parseRunConfig({ domains: ['parity'], budget: { generations: 5 } 
  */
 type MetaSession =
   | { kind: 'crash' }
-  | { kind: 'edit'; file: string }
+  | { kind: 'edit'; file: string; claims?: 'llm' | 'offline' }
   | { kind: 'edits'; edits: Record<string, string | null>; seen?: (program: ProgramFiles) => void };
 
 /** The program part of a sandbox file map. */
@@ -66,7 +66,7 @@ function scriptedSandbox(meta: () => MetaSession): Sandbox {
     run: (spec: SandboxRunSpec) => {
       const script = spec.command.join(' ');
       if (script.includes('run_validate.mjs'))
-        return Promise.resolve(sessionResult({ stdout: VALIDATION_PASSED }));
+        return Promise.resolve(sessionResult({ stdout: validationPassed(spec) }));
       const session = meta();
       if (session.kind === 'crash')
         return Promise.resolve(sessionResult({ outcome: 'crashed', exitCode: 1, stderr: 'boom' }));
@@ -84,7 +84,11 @@ function scriptedSandbox(meta: () => MetaSession): Sandbox {
           else files[`program/${p}`] = Buffer.from(content);
         }
       }
-      const report = { strategy: 'offline', summary: 'edited', turns: 0 };
+      const report = {
+        strategy: session.kind === 'edit' ? (session.claims ?? 'offline') : 'offline',
+        summary: 'edited',
+        turns: 0,
+      };
       return Promise.resolve(
         sessionResult({ stdout: `${JSON.stringify(report)}\n`, outputs: { files, skipped: [] } }),
       );
@@ -164,6 +168,29 @@ test('a crashed session is labelled llm when it spent on the model, unknown when
     metaOutcome: 'crashed',
     tokens: 1234,
   });
+});
+
+test('the strategy label comes from what the host saw, not from what the program claims', async () => {
+  // Claims llm, but no model answered a call: not an LLM result.
+  const boasting = deps(() => ({ kind: 'edit', file: 'task_agent.mjs', claims: 'llm' }));
+  const start = await createStartNode(boasting, { runId: 'run-1', config });
+  await selfModify(boasting, step(1, start.nodeId));
+  expect((await boasting.archive.requireNode('run-1', 'gen-00001')).strategy).toBe('unknown');
+
+  // Claims offline, but the model answered its calls: an LLM result.
+  const hiding = deps(
+    () => ({ kind: 'edit', file: 'task_agent.mjs', claims: 'offline' }),
+    spendingSession(0),
+  );
+  const start2 = await createStartNode(hiding, { runId: 'run-1', config });
+  await selfModify(hiding, step(1, start2.nodeId));
+  expect((await hiding.archive.requireNode('run-1', 'gen-00001')).strategy).toBe('llm');
+
+  // Says offline and no model was involved: offline.
+  const honest = deps(() => ({ kind: 'edit', file: 'task_agent.mjs', claims: 'offline' }));
+  const start3 = await createStartNode(honest, { runId: 'run-1', config });
+  await selfModify(honest, step(1, start3.nodeId));
+  expect((await honest.archive.requireNode('run-1', 'gen-00001')).strategy).toBe('offline');
 });
 
 async function nodeProgram(d: EngineDeps, runId: string, nodeId: string): Promise<ProgramFiles> {

@@ -77,6 +77,8 @@ export type RunMetaResponse =
 export type RunSelectResponse = { parentId: string } | { error: string };
 
 export interface RunValidateRequest {
+  /** Echoed in the verdict line only: the host's way to tell the harness's verdict from a forged one. */
+  nonce: string;
   domain: string;
   describe: string;
   task?: { id: string; input: unknown };
@@ -86,6 +88,7 @@ export interface RunValidateRequest {
   loadTimeoutMs?: number;
 }
 export interface RunValidateResponse {
+  nonce: string;
   ok: boolean;
   reasons: string[];
   smoke?: { ms: number; prediction?: unknown; error?: string };

@@ -1,8 +1,10 @@
 /**
  * Validates a program: its modules load and export what the engine calls (task_agent.mjs solve,
  * meta_agent.mjs improve, select_parent.mjs selectParent if the file exists), and one smoke task
- * runs within a time limit. stdin: { domain, describe, task?: { id, input }, timeoutMs?, loadTimeoutMs? }.
- * stdout: { ok, reasons: string[], smoke? }. Exit code 0 whenever a verdict was written.
+ * runs within a time limit. stdin: { nonce, domain, describe, task?: { id, input }, timeoutMs?, loadTimeoutMs? }.
+ * stdout: { nonce, ok, reasons: string[], smoke? }. Exit code 0 whenever a verdict was written.
+ * Program code runs only in worker threads, never in this one, so it cannot read the nonce from
+ * stdin (consumed here first) or from this thread's variables.
  */
 import { Worker } from 'node:worker_threads';
 // Every harness script takes its protocol helpers from common.mjs, so their import lists look alike.
@@ -94,7 +96,12 @@ try {
     if (result.error) reasons.push(`smoke task failed: ${result.error}`);
     else if (result.prediction === null) reasons.push('smoke task returned a null prediction');
   }
-  await emit({ ok: reasons.length === 0, reasons, ...(smoke ? { smoke } : {}) });
+  await emit({
+    nonce: String(request.nonce ?? ''),
+    ok: reasons.length === 0,
+    reasons,
+    ...(smoke ? { smoke } : {}),
+  });
   process.exit(0);
 } catch (error) {
   await fail(emit, error);

@@ -23,12 +23,18 @@ export function protectedPathsFor(method: RunConfig['method']): string[] {
 }
 
 /**
- * How the meta agent worked, as it reported; a session that crashed before reporting is `llm` when
- * it spent on the model (a crashed LLM session, never passed off as offline), else `unknown`.
+ * How the meta agent worked, from what the host saw rather than what the program says: `llm` when
+ * the model answered any of its calls or it spent on the model (whatever it reports, a crash
+ * included); `offline` only when it says so and no model was involved; otherwise `unknown` (a
+ * claimed `llm` without a single answered call is not an LLM result).
  */
-function strategyOf(report: RunMetaResponse | undefined, spent: { usd: number; tokens: number }): Strategy {
-  if (report && 'strategy' in report) return report.strategy;
-  return spent.tokens > 0 || spent.usd > 0 ? 'llm' : 'unknown';
+function strategyOf(
+  report: RunMetaResponse | undefined,
+  spent: { usd: number; tokens: number },
+  answeredCalls: number,
+): Strategy {
+  if (answeredCalls > 0 || spent.tokens > 0 || spent.usd > 0) return 'llm';
+  return report && 'strategy' in report && report.strategy === 'offline' ? 'offline' : 'unknown';
 }
 
 function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
@@ -152,7 +158,7 @@ export async function selfModify(
     patchEmpty: stored.patchEmpty,
     changedPaths: stored.changedPaths,
     metaChanged: stored.metaChanged,
-    strategy: strategyOf(report, spent),
+    strategy: strategyOf(report, spent, calls ? calls.byOutcome.upstream + calls.byOutcome.replay : 0),
     metaOutcome: outcome,
     validation: { passed: reasons.length === 0, reasons },
     revertedPaths: frozenRestored?.revertedPaths ?? [],

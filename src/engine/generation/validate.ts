@@ -1,3 +1,4 @@
+import { randomBytes } from 'crypto';
 import { readValidateVerdict, runHarness } from '../../agent/runInSandbox';
 import type { ProgramFiles } from '../../agent/program';
 import { agentView } from '../../domains';
@@ -22,11 +23,13 @@ export async function validateProgram(
   const domain = deps.domains.domain(config.domains[0]!);
   const loaded = await deps.domains.tasks(domain, numericSeed(config.seed), sizesFor(config, domain.name));
   const task = loaded.splits.train[0];
+  const nonce = randomBytes(16).toString('hex');
   const res = await runHarness({
     sandbox: await deps.sandbox(),
     program,
     script: 'run_validate.mjs',
     input: {
+      nonce,
       domain: domain.name,
       describe: domain.describe(),
       task: task && agentView(task),
@@ -35,7 +38,7 @@ export async function validateProgram(
     limits: { ...deps.limits, timeoutSec: VALIDATION_SESSION_SEC },
     signal,
   });
-  const verdict = readValidateVerdict(res.stdout);
+  const verdict = readValidateVerdict(res.stdout, nonce);
   if (!verdict) return [`validation produced no verdict (${res.outcome}): ${res.stderr.slice(0, 300)}`];
   return verdict.ok ? [] : verdict.reasons.length > 0 ? verdict.reasons : ['validation failed'];
 }
