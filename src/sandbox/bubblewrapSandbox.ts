@@ -219,9 +219,9 @@ export class BubblewrapSandbox implements Sandbox {
         detached: true,
         env: {},
       });
-      const filter = child.stdio[SECCOMP_FD] as Writable;
-      filter.on('error', () => undefined);
-      filter.end(seccomp);
+      const filter = child.stdio[SECCOMP_FD] as Writable | null;
+      filter?.on('error', () => undefined);
+      filter?.end(seccomp);
       const watchdog = new SessionWatchdog({
         // The cgroup holds every process of the session, even one that left bwrap's process group.
         kill: () => {
