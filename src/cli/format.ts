@@ -43,7 +43,8 @@ export function safeBlock(text: string): string {
 export function safeJson(value: unknown): string {
   return (JSON.stringify(value, null, 2) ?? String(value)).replace(
     UNSAFE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    // Raw newlines here are the layout's: JSON.stringify escapes those inside strings.
+    (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   );
 }
 
