@@ -16,28 +16,57 @@ export class GatewayError extends Error {
   }
 }
 
-export function readJsonBody(req: http.IncomingMessage, maxBytes: number): Promise<unknown> {
+export function tooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(413, `request body larger than ${maxBytes} bytes`, 'request_too_large');
+}
+
+/** The body's bytes, refused with 413 as soon as it passes `maxBytes` (never buffered beyond it). */
+export function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
-        reject(new GatewayError(413, `request body larger than ${maxBytes} bytes`, 'request_too_large'));
-        req.destroy();
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
+        reject(tooLarge(maxBytes));
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('error', reject);
-    req.on('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new GatewayError(400, 'request body is not valid JSON', 'invalid_request_error'));
-      }
-    });
+    req.on('close', () =>
+      reject(new GatewayError(400, 'request aborted by the client', 'invalid_request_error')),
+    );
+    req.on('end', () => resolve(Buffer.concat(chunks)));
   });
+}
+
+export function parseJson(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new GatewayError(400, 'request body is not valid JSON', 'invalid_request_error');
+  }
+}
+
+/**
+ * Answers without reading (the rest of) the body, and closes the connection once the answer is
+ * out, so a refused upload costs the gateway neither memory nor time.
+ */
+export function refuseUnread(req: http.IncomingMessage, res: http.ServerResponse, error: GatewayError): void {
+  req.pause();
+  if (res.headersSent || res.destroyed) {
+    req.socket.destroy();
+    return;
+  }
+  res.shouldKeepAlive = false;
+  res.setHeader('connection', 'close');
+  res.on('finish', () => req.socket.destroySoon());
+  sendJson(res, error.status, error.body());
 }
 
 export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {

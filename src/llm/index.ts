@@ -1,8 +1,16 @@
 /** The LLM gateway: what the worker starts per sandbox session, and the pieces it is built from. */
 import { sourceOrBuilt } from '../host/assets';
 
-export { LlmGateway, upstreamFromConfig, type GatewayOptions } from './gateway';
-export { ROLE_HEADER, NO_ENDPOINT_MESSAGE } from './chat-call';
+export {
+  DEFAULT_GATEWAY_LIMITS,
+  DEFAULT_MAX_COMPLETION_TOKENS,
+  LlmGateway,
+  upstreamFromConfig,
+  type GatewayLimits,
+  type GatewayOptions,
+  type GatewayRefusals,
+} from './gateway';
+export { FORWARDED_KEYS, ROLE_HEADER, NO_ENDPOINT_MESSAGE } from './chat-call';
 export { BudgetLedger, isRefusal, type BudgetLimits, type BudgetSnapshot, type Spend } from './budget';
 export {
   InMemoryCallLog,
@@ -25,4 +33,4 @@ export const LLM_SOCKET_ENV = 'HYPERAGENTS_LLM_SOCKET';
 /** Absolute path of the dependency-free client copied into sandboxes next to the agent program. */
 export const AGENT_CLIENT_PATH = sourceOrBuilt('src/llm/agent-client.mjs');
 export { ObjectStoreCallLog, readCallLog, spendOf } from './objectStoreCallLog';
-export { openGatewaySession, type GatewaySession } from './session';
+export { openGatewaySession, rolesForPurpose, type GatewaySession } from './session';

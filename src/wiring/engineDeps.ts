@@ -27,10 +27,24 @@ export async function engineDepsFromConfig(c: LoadedConfig): Promise<EngineDeps 
       })),
     limits: c.sandbox,
     domains: await domainCatalogFromConfig(c),
-    openLlmSession: (request) => openGatewaySession({ llm: c.llm, prices: c.llm.prices, store, ...request }),
+    openLlmSession: (request) =>
+      openGatewaySession({
+        llm: c.llm,
+        prices: c.llm.prices,
+        store,
+        ...request,
+        // A session the caller gives no USD limit (`hyperagents eval`) is held to the configured cap.
+        budgetLeft: { ...request.budgetLeft, usd: request.budgetLeft.usd ?? configuredUsdCap(c) },
+      }),
     recordedSpend: async (runId, nodeId, include) =>
       spendOf((await readCallLog(store, runId, nodeId)).filter((r) => include(r.purpose ?? ''))),
   };
+}
+
+/** The config's USD cap (`run.budget.usd`), required when an LLM endpoint is configured. */
+function configuredUsdCap(c: LoadedConfig): number | undefined {
+  const usd = (c.run?.budget as { usd?: unknown } | undefined)?.usd;
+  return typeof usd === 'number' && usd > 0 ? usd : undefined;
 }
 
 /** Built-in domains and the config's user domains (module paths relative to the config file). */

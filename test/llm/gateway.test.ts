@@ -92,6 +92,8 @@ describe('LlmGateway over a Unix socket', () => {
         model: 'small-model',
         messages: [{ role: 'user', content: 'solve this' }],
         temperature: 0.2,
+        // No limit asked for: the configured maximum (default 4096), which the budget reserved.
+        max_tokens: 4096,
         stream: false,
       });
       expect(first?.headers.authorization).toBe(`Bearer ${API_KEY}`);
@@ -229,6 +231,7 @@ describe('LlmGateway over a Unix socket', () => {
       const socket = await startGateway({
         budget,
         prices: { 'small-model': { inputUsdPerMTok: 0, outputUsdPerMTok: 10 } },
+        maxCompletionTokens: 100_000,
       });
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
@@ -434,7 +437,7 @@ describe('LlmGateway over a Unix socket', () => {
   });
 
   describe('lifecycle', () => {
-    it('replaces a stale socket, lets the sandbox user connect, and removes the socket on close', async () => {
+    it('replaces a stale socket, lets its owner connect, and removes the socket on close', async () => {
       const socketPath = path.join(dir, 'stale.sock');
       const net = await import('net');
       // A socket file at the path, as a crashed worker leaves behind.
@@ -444,7 +447,8 @@ describe('LlmGateway over a Unix socket', () => {
 
       const gateway = new LlmGateway({ socketPath, upstream: undefined });
       await gateway.start();
-      expect(fs.statSync(socketPath).mode & 0o777).toBe(0o666);
+      // Only the owner may connect (the session hands it to the sandbox's user: session.test.ts).
+      expect(fs.statSync(socketPath).mode & 0o777).toBe(0o600);
       expect((await unixRequest(socketPath, 'GET', '/v1/models')).status).toBe(200);
       await gateway.close();
       await gateway.close();
