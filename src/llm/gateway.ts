@@ -2,6 +2,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
+import { AGENT_GID, AGENT_UID } from '../sandbox/rootfs';
 import type { BudgetLedger } from './budget';
 import type { CallLog, CallRecord } from './call-log';
 import { type ChatCallContext, handleChatCall, NO_ENDPOINT_MESSAGE, ROLE_HEADER } from './chat-call';
@@ -59,8 +60,9 @@ export interface GatewayOptions {
   /** Where to listen; the worker mounts this socket into the sandbox. */
   socketPath: string;
   /**
-   * Who may connect: when the worker runs as root the socket is handed to this uid (mode 0600);
-   * else it stays the worker's own (0600), which is then the sandbox's uid too (no setpriv).
+   * Who may connect: when the worker runs as root the socket is handed to this user (mode 0600;
+   * default the sandbox's agent user); else it stays the worker's own, which is then the sandbox's
+   * user too (bubblewrap without root runs the program as the worker's user).
    */
   socketOwner?: { uid: number; gid: number };
   /** Absent: no endpoint configured; `/v1/models` says so and chat calls answer 503. */
@@ -183,8 +185,8 @@ export class LlmGateway {
     this.listening = true;
     // Connecting needs write permission on the socket: only its owner has it.
     fs.chmodSync(socketPath, 0o600);
-    const owner = this.options.socketOwner;
-    if (owner && process.getuid?.() === 0) fs.chownSync(socketPath, owner.uid, owner.gid);
+    const owner = this.options.socketOwner ?? { uid: AGENT_UID, gid: AGENT_GID };
+    if (process.getuid?.() === 0) fs.chownSync(socketPath, owner.uid, owner.gid);
     return { socketPath };
   }
 

@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { LLM_SOCKET_NAME } from '../sandbox/paths';
-import { AGENT_GID, AGENT_UID } from '../sandbox/rootfs';
 import type { ObjectStore } from '../storage';
 import { BudgetLedger, type BudgetLimits } from './budget';
 import { type GatewayLimits, type GatewayRefusals, LlmGateway, upstreamFromConfig } from './gateway';
@@ -82,7 +81,6 @@ export async function openGatewaySession(opts: {
     callLog: tally,
     session: { runId: opts.runId, nodeId: opts.nodeId, purpose: opts.purpose },
     roles: rolesForPurpose(opts.purpose),
-    socketOwner: { uid: AGENT_UID, gid: AGENT_GID },
     ...(opts.llm.maxCompletionTokens !== undefined
       ? { maxCompletionTokens: opts.llm.maxCompletionTokens }
       : {}),
