@@ -72,6 +72,8 @@ export const configSchema = z
         apiKey: z.string().optional(),
         metaModel: z.string().default('gpt-4o-mini'),
         taskModel: z.string().default('gpt-4o-mini'),
+        /** Completion tokens a call may ask for; a call naming none gets exactly this, and the budget reserves it. */
+        maxCompletionTokens: z.number().int().min(1).max(1_000_000).default(4096),
         /** USD per million tokens, per model name; a USD budget needs the price of every model used. */
         prices: z
           .record(
@@ -97,7 +99,29 @@ export const configSchema = z
     /** The evolution run's settings (src/engine/runConfig.ts); validated when a run starts. */
     run: z.record(z.string(), z.unknown()).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.llm.baseUrl) return;
+    const usd = (c.run?.budget as { usd?: unknown } | undefined)?.usd;
+    if (!(typeof usd === 'number' && usd > 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['run', 'budget', 'usd'],
+        message:
+          'an LLM endpoint is configured (llm.baseUrl), so a USD budget cap is required: set run.budget.usd ' +
+          '(it caps every run and each `hyperagents eval`)',
+      });
+      return;
+    }
+    const unpriced = [...new Set([c.llm.metaModel, c.llm.taskModel])].filter((m) => !c.llm.prices[m]);
+    if (unpriced.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['llm', 'prices'],
+        message: `no price for ${unpriced.join(', ')}: the USD budget cap (run.budget.usd) needs the price of every model used`,
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

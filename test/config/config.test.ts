@@ -52,3 +52,37 @@ test('every environment variable is documented in the README', () => {
   const missing = envBindings.map((b) => b.name).filter((name) => !readme.includes(`\`${name}\``));
   expect(missing).toEqual([]);
 });
+
+test('an LLM endpoint needs a USD budget cap and the price of its models, with a one-line message', () => {
+  const load = (raw: unknown, env: Record<string, string> = {}) =>
+    loadConfig({ file: tempFile(JSON.stringify(raw)), env });
+  const endpoint = { HYPERAGENTS_LLM_BASE_URL: 'http://127.0.0.1:9/v1' };
+  expect(() => load({}, endpoint)).toThrow(
+    /: run\.budget\.usd: an LLM endpoint is configured \(llm\.baseUrl\), so a USD budget cap is required: set run\.budget\.usd/,
+  );
+  expect(() => load({ run: { budget: { usd: 0 } } }, endpoint)).toThrow(/run\.budget\.usd: /);
+  const priced = { prices: { m: { inputUsdPerMTok: 1, outputUsdPerMTok: 2 } } };
+  expect(() =>
+    load({ run: { budget: { usd: 5 } }, llm: { metaModel: 'm', taskModel: 'n', ...priced } }, endpoint),
+  ).toThrow(
+    /llm\.prices: no price for n: the USD budget cap \(run\.budget\.usd\) needs the price of every model used$/,
+  );
+  for (const message of [() => load({}, endpoint)]) {
+    expect(message).toThrow(ConfigError);
+    let text = '';
+    try {
+      message();
+    } catch (e) {
+      text = (e as Error).message;
+    }
+    expect(text.split('\n')).toHaveLength(1);
+  }
+  const ok = load(
+    { run: { budget: { usd: 5 } }, llm: { metaModel: 'm', taskModel: 'm', ...priced } },
+    endpoint,
+  );
+  expect(ok.llm.maxCompletionTokens).toBe(4096);
+  // Without an endpoint nothing is required.
+  expect(load({}).llm.baseUrl).toBeUndefined();
+  expect(() => load({ llm: { maxCompletionTokens: 0 } })).toThrow(/llm\.maxCompletionTokens: /);
+});

@@ -1,4 +1,7 @@
 import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Archive, type NodeRecord } from '../../src/archive';
 import { loadConfig, type LoadedConfig } from '../../src/config';
@@ -9,12 +12,21 @@ import { createWorker, type RunningWorker } from '../../temporal/worker';
 import { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
 
-/** The suite's stack config with the LLM endpoint at `baseURL` (a test server on loopback). */
+/**
+ * The suite's stack config with the LLM endpoint at `baseURL` (a test server on loopback), and the
+ * USD cap and model prices an endpoint requires.
+ */
 export function llmEndpointConfig(baseURL: string, apiKey = 'sk-engine-test'): LoadedConfig {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'engine-llm-config-')), 'config.json');
+  const price = { inputUsdPerMTok: 0.15, outputUsdPerMTok: 0.6 };
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ run: { budget: { usd: 100 } }, llm: { prices: { 'gpt-4o-mini': price } } }),
+  );
   return loadConfig({
     env: {
       ...process.env,
-      HYPERAGENTS_CONFIG: '',
+      HYPERAGENTS_CONFIG: file,
       HYPERAGENTS_LLM_BASE_URL: baseURL,
       HYPERAGENTS_LLM_API_KEY: apiKey,
     },
