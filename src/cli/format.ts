@@ -1,19 +1,11 @@
 import type { AnswerCounts, NodeRecord, SplitScore } from '../archive';
 import type { RunStatus } from '../engine';
+import { UNSAFE_CHARACTERS } from '../util/unsafeText';
 
-/**
- * Characters that let text printed on a terminal hide or rewrite what the reader sees: C0 controls
- * (`\r` returns to the line start, ESC starts the ANSI sequences that erase lines, move the cursor,
- * set titles or hyperlinks), DEL, the C1 controls (U+009B is a one-character CSI on some
- * terminals), the bidi embeddings, overrides and isolates that reorder a line, the zero-width
- * characters that make two names look alike, and the Unicode line and paragraph separators.
- */
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function escapeUnsafe(text: string, keep: string): string {
-  return text.replace(UNSAFE, (c) => {
+  return text.replace(UNSAFE_CHARACTERS, (c) => {
     if (keep.includes(c)) return c;
     const code = c.charCodeAt(0);
     return (
@@ -42,7 +34,7 @@ export function safeBlock(text: string): string {
  */
 export function safeJson(value: unknown): string {
   return (JSON.stringify(value, null, 2) ?? String(value)).replace(
-    UNSAFE,
+    UNSAFE_CHARACTERS,
     // Raw newlines here are the layout's: JSON.stringify escapes those inside strings.
     (c) => (c === '\n' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`),
   );

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { extract } from 'tar-stream';
 import { OUTPUT_LIMITS, emptyOutputs, type SandboxOutputs } from './types';
 import { safeRelative } from './workTar';
+import { UNSAFE_CHARACTERS, codePointLabel, unsafeCharacter } from '../util/unsafeText';
 
 /*
  * Copy-out reads what an agent left behind, so every name, depth and size in it is hostile. Both
@@ -9,35 +10,9 @@ import { safeRelative } from './workTar';
  * `outputs.skipped` with a reason: nothing here throws because of what the agent wrote.
  */
 
-/**
- * C0 controls, DEL, C1 controls and the invisible format characters that reorder or hide text
- * (bidi embeddings, overrides, isolates, zero-width characters, BOM): a name holding one forges log
- * lines or shows as another name. Program paths refuse the same set (src/agent/program/paths.ts).
- */
-function unsafeCharacter(s: string): number | undefined {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (
-      c < 0x20 ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0x200b && c <= 0x200f) ||
-      (c >= 0x202a && c <= 0x202e) ||
-      (c >= 0x2060 && c <= 0x2064) ||
-      (c >= 0x2066 && c <= 0x2069) ||
-      c === 0xfeff
-    )
-      return c;
-  }
-  return undefined;
-}
-
 /** `rel` with unsafe characters written as `\u{…}`, so a skipped entry can be printed safely. */
 function printable(rel: string): string {
-  let out = '';
-  for (const ch of rel) {
-    out += unsafeCharacter(ch) === undefined ? ch : `\\u{${ch.charCodeAt(0).toString(16).padStart(4, '0')}}`;
-  }
-  return out;
+  return rel.replace(UNSAFE_CHARACTERS, (ch) => `\\u{${ch.charCodeAt(0).toString(16).padStart(4, '0')}}`);
 }
 
 /**
@@ -49,8 +24,7 @@ export function outputNameProblem(rel: string): string | undefined {
   if (rel.includes('\\')) return 'the name contains a backslash';
   const unsafe = unsafeCharacter(rel);
   if (unsafe !== undefined) {
-    const code = unsafe.toString(16).toUpperCase().padStart(4, '0');
-    return `the name contains a control or invisible format character (U+${code})`;
+    return `the name contains a control or invisible format character (${codePointLabel(unsafe)})`;
   }
   const segs = rel.split('/');
   if (rel.startsWith('/') || segs.some((s) => s === '' || s === '.' || s === '..')) {

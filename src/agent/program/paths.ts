@@ -1,3 +1,5 @@
+import { codePointLabel, unsafeCharacter } from '../../util/unsafeText';
+
 /**
  * A hyperagent program as data: posix relative paths to UTF-8 text. Everything that moves a program
  * between the host, S3 and a sandbox speaks this shape, so a program never carries file modes,
@@ -8,30 +10,6 @@ export type ProgramFiles = Record<string, string>;
 /** A program path that would escape its folder or cannot be written as given. */
 export class ProgramPathError extends Error {
   override name = 'ProgramPathError';
-}
-
-/**
- * Characters no program path may hold: C0 controls and DEL (a newline or an escape sequence in a
- * name forges log lines and terminal output), the C1 controls, and the invisible format characters
- * that reorder or hide text (bidi embeddings, overrides and isolates, zero-width characters, BOM):
- * `x\u202Egpj.mjs` shows as `xjpg.mjs`, and HFS+ ignores zero-width characters, so `.g\u200Cit`
- * is `.git` on a Mac. Returns the first such character's code, or undefined.
- */
-export function unsafeCharacter(s: string): number | undefined {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (
-      c < 0x20 ||
-      (c >= 0x7f && c <= 0x9f) ||
-      (c >= 0x200b && c <= 0x200f) ||
-      (c >= 0x202a && c <= 0x202e) ||
-      (c >= 0x2060 && c <= 0x2064) ||
-      (c >= 0x2066 && c <= 0x2069) ||
-      c === 0xfeff
-    )
-      return c;
-  }
-  return undefined;
 }
 
 /**
@@ -95,8 +73,7 @@ export function programPathProblem(p: string): string | undefined {
   if (p.includes('\0')) return 'the path contains a NUL byte';
   const unsafe = unsafeCharacter(p);
   if (unsafe !== undefined) {
-    const code = unsafe.toString(16).toUpperCase().padStart(4, '0');
-    return `the path contains a control or invisible format character (U+${code})`;
+    return `the path contains a control or invisible format character (${codePointLabel(unsafe)})`;
   }
   if (p.includes('\\')) return 'the path contains a backslash (program paths use /)';
   if (p.startsWith('/')) return 'the path is absolute';
