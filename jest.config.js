@@ -17,6 +17,7 @@
  * (runs the type-aware ESLint, ~20 s) and test/domains/e2e/ (its folder says what it is).
  */
 const UNIT = [
+  'activities/**',
   'agent-program/**',
   'config/**',
   'domains/*.test.ts',

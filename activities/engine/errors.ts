@@ -3,9 +3,10 @@ import { ApplicationFailure } from '@temporalio/activity';
 /**
  * Failures that a retry cannot fix: the activity fails for good with the service's message. The
  * names are the error classes' `name`s (SelectionError in src/selection, DataUnavailableError in
- * src/domains/data, StartNodeError in src/engine/generation/start.ts).
+ * src/domains/data, StartNodeError in src/engine/generation/start.ts, ProgramPathError in
+ * src/agent/program: a stored program holding a path refused since it was stored, e.g. `.git/config`).
  */
-const PERMANENT = new Set(['SelectionError', 'DataUnavailableError', 'StartNodeError']);
+const PERMANENT = new Set(['SelectionError', 'DataUnavailableError', 'StartNodeError', 'ProgramPathError']);
 
 /** Runs a service call, turning a permanent failure into a non-retryable activity failure. */
 export async function mapErrors<T>(work: () => Promise<T>): Promise<T> {

@@ -49,8 +49,11 @@ export async function exportNode(
   await writeProgramDir(programDir, files);
   const nodeFile = path.join(dir, 'node.json');
   await fs.writeFile(nodeFile, `${JSON.stringify(JSON.parse(canonicalJson(node)), null, 2)}\n`, 'utf8');
-  if (!node.patchKey) return { programDir, nodeFile, warning: EXPORT_WARNING };
+  if (!node.patchKey || node.parentId === null) return { programDir, nodeFile, warning: EXPORT_WARNING };
+  // Made anew from the two snapshots rather than copied from the stored patch: a patch stored before
+  // paths were quoted could carry a forged `diff --git` header.
+  const patch = await archive.diffNodes(runId, node.parentId, nodeId);
   const patchFile = path.join(dir, 'patch.diff');
-  await fs.writeFile(patchFile, await archive.getBlob(node.patchKey));
+  await fs.writeFile(patchFile, patch.patch);
   return { programDir, nodeFile, patchFile, warning: EXPORT_WARNING };
 }

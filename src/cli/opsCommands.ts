@@ -186,6 +186,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       safely(async (runId: string, nodeId: string, dir: string) => {
         const out = await exportNode(ctx.archive(), runId, nodeId, path.resolve(dir));
         print(`exported ${runId}/${nodeId} to ${out.programDir} (record: ${out.nodeFile})`);
+        console.error(out.warning);
       }),
     );
 

@@ -65,3 +65,18 @@ test('export of a clean program says the folder holds untrusted, agent-written c
   expect(out.warning).toMatch(/untrusted, agent-written code/);
   expect(await readProgramDir(out.programDir)).toEqual(files);
 });
+
+test('the exported patch is made anew from the snapshots: a stored patch with a forged header is not copied', async () => {
+  const { archive, runId } = await oldNode({ 'task_agent.mjs': 'export const w = 1;\n' });
+  const child = { 'task_agent.mjs': 'export const w = 2;\n' };
+  const snapshotKey = await archive.putBlob(canonicalJson(child));
+  // A patch stored before paths were quoted: a newline in a name forged a second file's header.
+  const forged = 'diff --git a/x b/x\n--- a/x\n+++ b/x\ndiff --git a/.git/config b/.git/config\n+fsmonitor\n';
+  const patchKey = await archive.putBlob(forged);
+  await archive.putNode(makeNode(runId, 1, 0, {}, { snapshotKey, patchKey, patchEmpty: false }));
+  const out = await exportNode(archive, runId, 'gen-00001', path.join(tmp, 'child'));
+  const patch = await fs.readFile(out.patchFile!, 'utf8');
+  expect(patch).toBe((await archive.diffNodes(runId, 'gen-00000', 'gen-00001')).patch);
+  expect(patch).not.toContain('.git/config');
+  expect(patch).toContain('+export const w = 2;');
+});

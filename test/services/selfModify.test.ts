@@ -193,6 +193,19 @@ test('the strategy label comes from what the host saw, not from what the program
   expect((await honest.archive.requireNode('run-1', 'gen-00001')).strategy).toBe('offline');
 });
 
+test("a meta agent's output holding a tool file (.git/config) is refused: the child is invalid, with the reason", async () => {
+  const d = deps(() => ({
+    kind: 'edits',
+    edits: { '.git/config': '[core]\n\tfsmonitor = touch /tmp/pwned\n', 'task_agent.mjs': '// rewritten\n' },
+  }));
+  const start = await createStartNode(d, { runId: 'run-1', config });
+  const child = await selfModify(d, step(1, start.nodeId));
+  expect(child.validation.passed).toBe(false);
+  expect(child.validation.reasons[0]).toMatch(/^program path '\.git\/config' refused/);
+  // Nothing of the refused output is stored: the child's program is its parent's.
+  expect(await nodeProgram(d, 'run-1', child.nodeId)).toEqual(await nodeProgram(d, 'run-1', start.nodeId));
+});
+
 async function nodeProgram(d: EngineDeps, runId: string, nodeId: string): Promise<ProgramFiles> {
   return d.archive.getProgram((await d.archive.requireNode(runId, nodeId)).snapshotKey);
 }
