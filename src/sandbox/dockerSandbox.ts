@@ -69,6 +69,8 @@ export function sessionContainerOptions(o: {
         { Name: 'nofile', Soft: OPEN_FILES_LIMIT, Hard: OPEN_FILES_LIMIT },
       ],
       Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${limits.scratchMb}m` },
+      // /dev/shm is a tmpfs too (64 MiB by default): capped like the other scratch space.
+      ShmSize: limits.scratchMb * 1024 * 1024,
       Mounts: [
         { Type: 'volume', Source: o.volume, Target: WORK_DIR },
         ...(o.socketDir
