@@ -41,7 +41,7 @@ export type NodeScores = Readonly<Record<string, Partial<Record<Split, SplitScor
 /** How a node was made; `unknown`: its meta agent crashed before saying, having made no LLM call. */
 export type Strategy = 'llm' | 'offline' | 'seed' | 'unknown';
 /** How the self-modification step that made this node ended (it ran the parent's meta agent). */
-export type MetaOutcome = 'ok' | 'timeout' | 'crashed' | 'oom' | 'invalid';
+export type MetaOutcome = 'ok' | 'timeout' | 'crashed' | 'oom' | 'policy' | 'invalid';
 
 export interface Approval {
   readonly status: 'pending' | 'approved' | 'rejected';
@@ -116,7 +116,7 @@ export const nodeRecordSchema = z
     changedPaths: z.array(z.string()),
     metaChanged: z.boolean(),
     strategy: z.enum(['llm', 'offline', 'seed', 'unknown']),
-    metaOutcome: z.enum(['ok', 'timeout', 'crashed', 'oom', 'invalid']),
+    metaOutcome: z.enum(['ok', 'timeout', 'crashed', 'oom', 'policy', 'invalid']),
     validation: z.object({ passed: z.boolean(), reasons: z.array(z.string()) }).strict(),
     revertedPaths: z.array(z.string()),
     scores: z.record(z.string(), domainScores),

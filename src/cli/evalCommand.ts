@@ -6,7 +6,7 @@ import { SPLITS, type Split } from '../domains';
 import { evaluateProgram, parseRunConfig, type EvalReport } from '../engine';
 import { engineDepsFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
-import { fmt, table } from './format';
+import { fmt, printSafe, table } from './format';
 
 const PREDICTION_WIDTH = 60;
 
@@ -51,6 +51,9 @@ export function formatEvalReport(r: EvalReport): string {
     table(['task', 'prediction', 'score'], rows),
     '',
     `score ${fmt(r.score)}${others ? ` (${others})` : ''}`,
+    ...(r.policyViolation
+      ? [`policy: the program broke a rule, so this score does not count (${r.policyViolation})`]
+      : []),
   ].join('\n');
 }
 
@@ -105,7 +108,7 @@ export function registerEvalCommand(program: Command, ctx: CliContext): void {
             progress: (line) => process.stderr.write(`[eval] ${line}\n`),
           },
         );
-        console.log(opts.json ? JSON.stringify(report, null, 2) : formatEvalReport(report));
+        printSafe(opts.json ? report : formatEvalReport(report));
       },
     );
 }

@@ -34,6 +34,8 @@ export interface EvalReport {
   score: number;
   metrics: Record<string, number>;
   tasks: SplitReport['tasks'];
+  /** Set when the program broke a rule at the LLM gateway: the score is not the model's work. */
+  policyViolation?: string;
 }
 
 /** The run settings an evaluation uses (seed, split sizes, time-outs), and where progress goes. */
@@ -176,6 +178,7 @@ export async function evaluateProgram(
         domain: (d) => countingDomain(d, tasks.length, progress),
       },
     });
+    const violation = gateway?.violation?.();
     return {
       program: request.programPath,
       domain: domain.name,
@@ -184,6 +187,7 @@ export async function evaluateProgram(
       score: report.score,
       metrics: report.metrics,
       tasks: report.tasks,
+      ...(violation ? { policyViolation: `LLM gateway: ${violation}` } : {}),
     };
   } finally {
     await gateway?.close();

@@ -71,7 +71,10 @@ function scriptedRunner(sessions: Session[]) {
   return { sandbox, asked };
 }
 
-async function setUp(sessions: Session[]) {
+async function setUp(
+  sessions: Session[],
+  openLlmSession: EngineDeps['openLlmSession'] = () => Promise.resolve(undefined),
+) {
   const runner = scriptedRunner(sessions);
   const store = new MemoryObjectStore();
   const deps: EngineDeps = {
@@ -79,7 +82,7 @@ async function setUp(sessions: Session[]) {
     sandbox: () => Promise.resolve(runner.sandbox),
     limits: { memoryMb: 256, cpus: 1, pids: 64, timeoutSec: 60, scratchMb: 64 },
     domains,
-    openLlmSession: () => Promise.resolve(undefined),
+    openLlmSession,
     recordedSpend: () => Promise.resolve({ usd: 0, tokens: 0 }),
   };
   const start = await createStartNode(deps, { runId: 'run-1', config });
@@ -134,4 +137,18 @@ test("a task's own time-out is its answer: failed, score 0, and the stage comple
   const staged = await stage('staged');
   expect(staged.score.answers?.failed).toBe(1);
   expect(staged.stagedScore).toBe(0.5);
+});
+
+test('a stage during which the program broke a rule at the LLM gateway is incomplete: policy, never ranked', async () => {
+  const breaking: EngineDeps['openLlmSession'] = () =>
+    Promise.resolve({
+      socketDir: '/nonexistent',
+      spent: () => ({ usd: 0, tokens: 0 }),
+      calls: () => ({ byOutcome: { upstream: 0, replay: 0, refused: 0, error: 0 } }),
+      violation: () => 'the call log quota of this session is spent',
+      close: () => Promise.resolve(),
+    });
+  const { stage } = await setUp([{ answer: all }], breaking);
+  const staged = await stage('staged');
+  expect(staged.score.incomplete).toBe('policy: LLM gateway: the call log quota of this session is spent');
 });

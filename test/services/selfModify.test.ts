@@ -206,6 +206,36 @@ test("a meta agent's output holding a tool file (.git/config) is refused: the ch
   expect(await nodeProgram(d, 'run-1', child.nodeId)).toEqual(await nodeProgram(d, 'run-1', start.nodeId));
 });
 
+test('a meta agent that broke a rule at the LLM gateway is classified policy, and its parent barred with the rule', async () => {
+  const breaking = (): Promise<GatewaySession> =>
+    Promise.resolve({
+      socketDir: '/nonexistent',
+      spent: () => ({ usd: 0, tokens: 0 }),
+      calls: () => ({ byOutcome: { upstream: 0, replay: 0, refused: 0, error: 0 } }),
+      violation: () => "role 'meta' is not this session's (task)",
+      close: () => Promise.resolve(),
+    });
+  const sessions: MetaSession[] = [
+    { kind: 'edit', file: 'task_agent.mjs' },
+    { kind: 'edit', file: 'task_agent.mjs' },
+  ];
+  let open: EngineDeps['openLlmSession'] = () => Promise.resolve(undefined);
+  const d = deps(
+    () => sessions.shift()!,
+    (r) => open(r),
+  );
+  const start = await createStartNode(d, { runId: 'run-1', config });
+  const child = await selfModify(d, step(1, start.nodeId));
+  open = breaking;
+  const grandchild = await selfModify(d, step(2, child.nodeId));
+  expect(grandchild.validation.reasons).toContain('meta agent policy');
+  expect(await d.archive.requireNode('run-1', grandchild.nodeId)).toMatchObject({ metaOutcome: 'policy' });
+  expect(await d.archive.requireNode('run-1', child.nodeId)).toMatchObject({
+    barred: true,
+    barredReason: "meta agent policy in generation 2: LLM gateway: role 'meta' is not this session's (task)",
+  });
+});
+
 async function nodeProgram(d: EngineDeps, runId: string, nodeId: string): Promise<ProgramFiles> {
   return d.archive.getProgram((await d.archive.requireNode(runId, nodeId)).snapshotKey);
 }

@@ -38,7 +38,15 @@ function strategyOf(
 }
 
 function metaOutcome(o: SandboxOutcome): NodeRecord['metaOutcome'] {
-  return o === 'ok' ? 'ok' : o === 'timeout' ? 'timeout' : o === 'oom' ? 'oom' : 'crashed';
+  return o === 'ok'
+    ? 'ok'
+    : o === 'timeout'
+      ? 'timeout'
+      : o === 'oom'
+        ? 'oom'
+        : o === 'policy'
+          ? 'policy'
+          : 'crashed';
 }
 
 /**
@@ -112,22 +120,29 @@ export async function selfModify(
     socketDir: gateway?.socketDir,
     outputs: ['program'],
     labels: { run: runId, node: nodeId },
-    signal,
+    // A rule broken at the gateway (a role not this session's, the call log's quota) ends the session.
+    signal:
+      signal && gateway?.violated
+        ? AbortSignal.any([signal, gateway.violated])
+        : (gateway?.violated ?? signal),
   }).finally(() => gateway?.close());
+  const gatewayViolation = gateway?.violation?.();
   const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
   const calls = gateway?.calls();
   const budgetRefusal = calls && calls.byOutcome.refused > 0 ? (calls.firstRefusal ?? 'refused') : undefined;
   const report = readMetaReport(res.stdout);
   const failed = report !== undefined && 'error' in report ? report.error : undefined;
-  const outcome =
-    res.outcome === 'ok' && report && failed === undefined
+  const outcome = gatewayViolation
+    ? 'policy'
+    : res.outcome === 'ok' && report && failed === undefined
       ? 'ok'
       : metaOutcome(res.outcome === 'ok' ? 'crashed' : res.outcome);
+  const why = gatewayViolation ? `LLM gateway: ${gatewayViolation}` : (failed ?? res.stderr);
   // DGM-H bars a parent whose meta agent failed; never the start node, the fallback parent of last resort.
   if (outcome !== 'ok' && parent.parentId !== null) {
     await archive.updateNode(runId, parentId, {
       barred: true,
-      barredReason: `meta agent ${outcome} in generation ${generation}: ${(failed ?? res.stderr).slice(0, 300)}`,
+      barredReason: `meta agent ${outcome} in generation ${generation}: ${why.slice(0, 300)}`,
     });
   }
   // The frozen paths are restored to the version the meta agent ran with, the start node's.
