@@ -275,17 +275,19 @@ describe('docker: a worker that dies mid-session leaves nothing running', () => 
   });
 
   test("the running worker's periodic sweep removes it, and keeps a live worker's session", async () => {
+    const made: Array<{ name: string; container: Docker.Container }> = [];
+    // Both sessions run before the sweeper starts (a sweep racing a container's start would remove it
+    // before it ran); the sweeper's first sweep comes only after its interval, never at start, so
+    // what removes the dead one is a periodic sweep.
+    const dead = await abandonedSession(deadWorker);
+    made.push(dead);
+    const live = await abandonedSession(currentWorker());
+    made.push(live);
     const sweeper = startPeriodicSweep(docker, {
       intervalMs: 250,
       tmpDir: fs.mkdtempSync(path.join(os.tmpdir(), 'sweeper-')),
     });
-    const made: Array<{ name: string; container: Docker.Container }> = [];
     try {
-      // Made after the sweeper started: only a later, periodic sweep can find them.
-      const dead = await abandonedSession(deadWorker);
-      made.push(dead);
-      const live = await abandonedSession(currentWorker());
-      made.push(live);
       const removed = await eventually(
         async () => !(await exists(dead.container)) && !(await volumeExists(dead.name)),
         30_000,
