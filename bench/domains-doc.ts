@@ -34,6 +34,8 @@ interface DomainDoc {
   description: string;
   source: string;
   baseline: { label: string; solve: (input: unknown) => unknown };
+  /** A paragraph printed after the table: what the scores rest on, when the description cannot say it. */
+  notes?: string;
 }
 
 const DOMAINS: DomainDoc[] = [
@@ -80,14 +82,28 @@ const DOMAINS: DomainDoc[] = [
   {
     name: 'reward-design',
     description:
-      'Write a reward function for a classic-control task (Gymnasium dynamics, reimplemented); the host trains ' +
-      "a policy with it (seeded CEM) and scores the policy on the task's true objective in [0, 1]. " +
-      'Train/val: training environments; test: a held-out environment.',
+      'Write a reward function for a classic-control task (Gymnasium dynamics, reimplemented); a policy is ' +
+      "trained with it (seeded CEM, in the sandbox) and the host scores the policy on the task's true objective " +
+      'in [0, 1], on evaluation episodes the sandbox never sees. Train/val: training environments; test: a ' +
+      'held-out environment.',
     source: 'No data set: tasks are defined in `src/domains/reward-design/tasks.ts`.',
     baseline: {
       label: "the task's default (human-designed) reward",
       solve: (i) => (i as RewardTaskInput).defaultRewardSource,
     },
+    notes:
+      'What the reward can influence, and nothing else: the reward value of each training episode. The reward ' +
+      'runs in one sandbox session with the trainer (`runner.ts`, `training.ts`); `node:vm` there is no boundary ' +
+      '(a one-line escape reaches the real `process`), so the design assumes the reward owns that session: it can ' +
+      'read all its inputs and print anything. The session therefore receives the task, the reward source and a ' +
+      "_training_ seed, derived one-way (SHA-256) from the task's evaluation seed, which never leaves the host. The " +
+      'host reads only `returns` (one finite number per training episode of every CEM iteration) from the output, ' +
+      "replays CEM from them (`replayTraining`: no rollouts, CEM's candidates depend only on its seeded stream and " +
+      "the fitness ranking) and scores the resulting policy on the evaluation seed's episodes (`scorePolicy`). " +
+      'Forged output thus earns what a reward function returning the same values would earn; a malformed one, or ' +
+      "a reported failure, scores 0. Residual: the evaluation seed is derived from the run's split seed, so it is " +
+      "as secret as that seed (as every domain's split is): with the default split seed shown above, an agent that " +
+      'knows this code can compute it; a run that must resist that sets its own split seed.',
   },
 ];
 
@@ -154,6 +170,7 @@ async function section(doc: DomainDoc, deps: EngineDeps, run: RunConfig): Promis
             'scores agree; evolution changes `task/params.json` and the code from there.',
         ]
       : []),
+    ...(doc.notes ? ['', doc.notes] : []),
   ].join('\n');
 }
 
