@@ -178,7 +178,7 @@ export async function evaluateProgram(
         domain: (d) => countingDomain(d, tasks.length, progress),
       },
     });
-    const violation = gateway?.violation?.();
+    const violation = gateway?.violation();
     return {
       program: request.programPath,
       domain: domain.name,

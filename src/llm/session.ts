@@ -20,14 +20,13 @@ export interface GatewaySession {
   calls: () => CallTally;
   /**
    * The first rule the program broke through the gateway (a role the session may not use, the
-   * call log's quota), if any: the caller classifies such a session as `policy`. Optional, like
-   * the two members below, so that test doubles of a session need not mimic it.
+   * call log's quota), if any: the caller classifies such a session as `policy`.
    */
-  violation?: () => string | undefined;
+  violation: () => string | undefined;
   /** Aborted when the program breaks such a rule, to end its sandbox session early. */
-  violated?: AbortSignal;
+  violated: AbortSignal;
   /** Requests the gateway refused for what the program did to it, by reason. */
-  refusals?: () => GatewayRefusals;
+  refusals: () => GatewayRefusals;
   close: () => Promise<void>;
 }
 

@@ -3,7 +3,7 @@ import type { Domain, DomainCatalog, LoadedTasks } from '../../src/domains';
 import { createStartNode, evaluateStage, parseRunConfig, type EngineDeps } from '../../src/engine';
 import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
-import { sessionResult, validationPassed } from './helpers';
+import { gatewaySession, sessionResult, validationPassed } from './helpers';
 
 /**
  * One stage of a node's evaluation over an in-memory archive and a scripted task runner: answers are
@@ -141,13 +141,7 @@ test("a task's own time-out is its answer: failed, score 0, and the stage comple
 
 test('a stage during which the program broke a rule at the LLM gateway is incomplete: policy, never ranked', async () => {
   const breaking: EngineDeps['openLlmSession'] = () =>
-    Promise.resolve({
-      socketDir: '/nonexistent',
-      spent: () => ({ usd: 0, tokens: 0 }),
-      calls: () => ({ byOutcome: { upstream: 0, replay: 0, refused: 0, error: 0 } }),
-      violation: () => 'the call log quota of this session is spent',
-      close: () => Promise.resolve(),
-    });
+    gatewaySession({ violation: () => 'the call log quota of this session is spent' });
   const { stage } = await setUp([{ answer: all }], breaking);
   const staged = await stage('staged');
   expect(staged.score.incomplete).toBe('policy: LLM gateway: the call log quota of this session is spent');

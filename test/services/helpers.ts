@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
+import type { GatewaySession } from '../../src/llm';
 import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 
 /**
@@ -70,4 +71,28 @@ export function sessionResult(over: Partial<SandboxResult>): SandboxResult {
 export function validationPassed(spec: SandboxRunSpec): string {
   const { nonce } = JSON.parse(spec.stdin ?? '{}') as { nonce?: string };
   return `${JSON.stringify({ nonce, ok: true, reasons: [] })}\n`;
+}
+
+/**
+ * A gateway session as the engine sees one, for services whose sandbox is scripted (no socket is
+ * used): no calls, nothing spent, no rule broken, unless `over` says otherwise.
+ */
+export function gatewaySession(over: Partial<GatewaySession>): Promise<GatewaySession> {
+  return Promise.resolve({
+    socketDir: '/nonexistent',
+    spent: () => ({ usd: 0, tokens: 0 }),
+    calls: () => ({ byOutcome: { upstream: 0, replay: 0, refused: 0, error: 0 } }),
+    violation: () => undefined,
+    violated: new AbortController().signal,
+    refusals: () => ({
+      tooLarge: 0,
+      overCapacity: 0,
+      rateLimited: 0,
+      forbiddenRole: 0,
+      invalid: 0,
+      logQuota: 0,
+    }),
+    close: () => Promise.resolve(),
+    ...over,
+  });
 }

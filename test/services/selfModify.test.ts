@@ -7,7 +7,7 @@ import { createStartNode, parseRunConfig, selfModify, type EngineDeps } from '..
 import type { GatewaySession } from '../../src/llm';
 import type { Sandbox, SandboxRunSpec } from '../../src/sandbox';
 import { MemoryObjectStore } from '../../src/storage';
-import { localNodeSandbox, sessionResult, setOf, validationPassed } from './helpers';
+import { gatewaySession, localNodeSandbox, sessionResult, setOf, validationPassed } from './helpers';
 
 /**
  * The self-modification service over an in-memory archive and a scripted sandbox (the unit boundary,
@@ -98,11 +98,9 @@ function scriptedSandbox(meta: () => MetaSession): Sandbox {
 
 /** A gateway session that reports what its calls cost (no socket is used by the scripted sandbox). */
 const spendingSession = (tokens: number) => (): Promise<GatewaySession> =>
-  Promise.resolve({
-    socketDir: '/nonexistent',
+  gatewaySession({
     spent: () => ({ usd: 0, tokens }),
     calls: () => ({ byOutcome: { upstream: 1, replay: 0, refused: 0, error: 0 } }),
-    close: () => Promise.resolve(),
   });
 
 function deps(
@@ -208,13 +206,7 @@ test("a meta agent's output holding a tool file (.git/config) is refused: the ch
 
 test('a meta agent that broke a rule at the LLM gateway is classified policy, and its parent barred with the rule', async () => {
   const breaking = (): Promise<GatewaySession> =>
-    Promise.resolve({
-      socketDir: '/nonexistent',
-      spent: () => ({ usd: 0, tokens: 0 }),
-      calls: () => ({ byOutcome: { upstream: 0, replay: 0, refused: 0, error: 0 } }),
-      violation: () => "role 'meta' is not this session's (task)",
-      close: () => Promise.resolve(),
-    });
+    gatewaySession({ violation: () => "role 'meta' is not this session's (task)" });
   const sessions: MetaSession[] = [
     { kind: 'edit', file: 'task_agent.mjs' },
     { kind: 'edit', file: 'task_agent.mjs' },
@@ -408,14 +400,12 @@ test("without open-ended exploration the meta agent sees its parent's results on
 
 test("the budget's refusal of the meta agent's calls is kept in the node, so a retry sees it too", async () => {
   const refused = (): Promise<GatewaySession> =>
-    Promise.resolve({
-      socketDir: '/nonexistent',
+    gatewaySession({
       spent: () => ({ usd: 0.5, tokens: 100 }),
       calls: () => ({
         byOutcome: { upstream: 3, replay: 0, refused: 1, error: 0 },
         firstRefusal: 'run USD budget exceeded',
       }),
-      close: () => Promise.resolve(),
     });
   const d = deps(() => ({ kind: 'edit', file: 'task_agent.mjs' }), refused);
   const start = await createStartNode(d, { runId: 'run-1', config });

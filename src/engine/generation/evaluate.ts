@@ -192,7 +192,7 @@ async function runStage(
       );
   } finally {
     const after = gateway?.calls();
-    const violation = gateway?.violation?.();
+    const violation = gateway?.violation();
     await checkpoint.close({
       // A rule broken at the gateway (a role not the task's, the call log's quota) voids the split.
       incomplete: violation ? `policy: LLM gateway: ${violation}` : incompleteness(before, after),

@@ -126,7 +126,7 @@ export async function selfModify(
         ? AbortSignal.any([signal, gateway.violated])
         : (gateway?.violated ?? signal),
   }).finally(() => gateway?.close());
-  const gatewayViolation = gateway?.violation?.();
+  const gatewayViolation = gateway?.violation();
   const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
   const calls = gateway?.calls();
   const budgetRefusal = calls && calls.byOutcome.refused > 0 ? (calls.firstRefusal ?? 'refused') : undefined;
