@@ -9,19 +9,23 @@
  *         rng (seeded, next() in [0, 1)), domains, limits: { maxTurns, deadlineMs (epoch ms) },
  *         workspace: { archive, examples: { <domain>: path }, run, readme } (paths in repoDir) or null }
  *
- * Two strategies: with an LLM, a tool-using session that reads the program and its train results
- * and edits any file; without one, offline evolutionary mutation (no LLM) of task/params.json and
- * of its own meta/params.json.
+ * With an LLM, a tool-using session that reads the program and its train results and edits any
+ * file. Without one, two offline strategies (no LLM), chosen per domain by meta/params.json
+ * `learner.rate`: the learner (meta/learn/) fits a model of a classification domain on the
+ * workspace's train examples for the task agent (task/models/<domain>.json); otherwise evolutionary
+ * mutation of task/params.json. Both self-adapt the meta agent's own meta/params.json.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { META_PARAMS_FILE, readJsonFile, TASK_PARAMS_FILE, writeJsonFile } from './meta/params.mjs';
-import { mutateParams } from './meta/mutate.mjs';
+import { LEARNABLE, learnDomain } from './meta/learn/learner.mjs';
+import { mutateLearner, mutateParams } from './meta/mutate.mjs';
 import { withHelpers } from './meta/rng.mjs';
 import { runToolLoop } from './meta/tool_loop.mjs';
 import { failedExamplesForPrompt, readExampleSets, summaryForPrompt } from './meta/workspace.mjs';
 
 export const OFFLINE_LABEL = 'offline evolutionary mutation (no LLM)';
+export const LEARNER_LABEL = 'offline learner (no LLM)';
 
 export async function improve(ctx) {
   if (ctx.llm) {
@@ -36,33 +40,99 @@ export async function improve(ctx) {
   return improveOffline(ctx, '');
 }
 
-function improveOffline(ctx, prefix) {
+async function improveOffline(ctx, prefix) {
   const rng = withHelpers(ctx.rng);
-  const { task, meta, changes } = mutateParams(
-    { task: readJsonFile(ctx.repoDir, TASK_PARAMS_FILE), meta: readJsonFile(ctx.repoDir, META_PARAMS_FILE) },
-    rng,
-    ctx.domains ?? [],
+  const domains = ctx.domains ?? [];
+  let taskParams = readJsonFile(ctx.repoDir, TASK_PARAMS_FILE);
+  const metaParams = readJsonFile(ctx.repoDir, META_PARAMS_FILE);
+
+  // The learner's settings self-adapt first, then decide, per learnable domain with train examples,
+  // whether this generation fits a model (the learner) or mutates the task agent's parameters.
+  const learnable = domains.filter((d) => LEARNABLE.includes(d));
+  const learnerChanges = mutateLearner(metaParams, rng, learnable);
+  const chosen = learnable.filter(
+    (d) => ctx.workspace?.examples?.[d] && rng.next() < (metaParams.learner?.rate ?? 0),
   );
+  const learned = [];
+  for (const d of chosen) {
+    const section = taskParams.domains?.[d] ?? {};
+    const out = await learnDomain({
+      repoDir: ctx.repoDir,
+      domain: d,
+      examplesFile: ctx.workspace.examples[d],
+      taskParams: section,
+      settings: metaParams.learner.domains?.[d] ?? {},
+      folds: metaParams.learner.folds,
+      rng,
+    });
+    if (out.skipped) {
+      learned.push({ domain: d, skipped: out.skipped });
+      continue;
+    }
+    taskParams = JSON.parse(JSON.stringify(taskParams));
+    taskParams.domains[d] = {
+      ...section,
+      model: out.file,
+      classBias: Object.fromEntries(out.fit.classes.map(([c]) => [c, section.classBias?.[c] ?? 0])),
+    };
+    learned.push({ domain: d, file: out.file, fit: out.fit });
+  }
+  const fitted = learned.filter((l) => l.fit);
+  const skip = fitted.map((l) => l.domain);
+
+  const mutated =
+    domains.length > 0 && skip.length === domains.length
+      ? selfAdaptOnly(taskParams, metaParams, rng)
+      : mutateParams({ task: taskParams, meta: metaParams }, rng, domains, skip);
+  const { task, meta } = mutated;
+  const changes = [...learnerChanges, ...mutated.changes];
   writeJsonFile(ctx.repoDir, TASK_PARAMS_FILE, task);
   writeJsonFile(ctx.repoDir, META_PARAMS_FILE, meta);
   const metaChanges = changes.filter((c) => c.path.startsWith('meta.'));
   const taskChanges = changes.filter((c) => !c.path.startsWith('meta.'));
   const show = (c) => `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`;
+  const learnedLines = learned.map((l) =>
+    l.fit ? `${LEARNER_LABEL}: ${describeFit(l)}` : `${LEARNER_LABEL}: ${l.domain} skipped (${l.skipped})`,
+  );
   appendNote(ctx.repoDir, [
-    `## Generation note: ${OFFLINE_LABEL}`,
+    `## Generation note: ${fitted.length > 0 ? `${LEARNER_LABEL} and ` : ''}${OFFLINE_LABEL}`,
     '',
-    `- ${prefix}generations left: ${ctx.generationsLeft}; domains: ${(ctx.domains ?? []).join(', ') || 'all'}`,
+    `- ${prefix}generations left: ${ctx.generationsLeft}; domains: ${domains.join(', ') || 'all'}`,
     `- train results seen: ${describeHistory(ctx.history)}`,
+    ...learnedLines.map((l) => `- ${l}`),
     `- own mutation parameters (${META_PARAMS_FILE}): ${metaChanges.map(show).join('; ')}`,
     ...taskChanges.slice(0, 30).map((c) => `- ${show(c)}`),
     ...(taskChanges.length > 30 ? [`- ... and ${taskChanges.length - 30} more`] : []),
   ]);
+  const mutatedDomains = domains.filter((d) => !skip.includes(d));
   return {
     strategy: 'offline',
-    summary: `${prefix}${OFFLINE_LABEL}: ${taskChanges.length} task-agent parameter(s) changed in ${TASK_PARAMS_FILE} and ${metaChanges.length} of its own mutation parameters in ${META_PARAMS_FILE}`,
+    summary: [
+      prefix,
+      ...learnedLines.map((l) => `${l}; `),
+      domains.length > 0 && mutatedDomains.length === 0
+        ? `${OFFLINE_LABEL} of its own parameters only: ${metaChanges.length} in ${META_PARAMS_FILE}`
+        : `${OFFLINE_LABEL}: ${taskChanges.length} task-agent parameter(s) changed in ${TASK_PARAMS_FILE} and ${metaChanges.length} of its own mutation parameters in ${META_PARAMS_FILE}`,
+    ].join(''),
     turns: 0,
     changes,
+    learned,
   };
+}
+
+/** The self-adaptation of mutateParams without mutating any task-agent section (all were learned). */
+function selfAdaptOnly(task, meta, rng) {
+  const out = mutateParams({ task: { domains: {} }, meta }, rng, []);
+  return { task, meta: out.meta, changes: out.changes };
+}
+
+function describeFit({ domain, file, fit }) {
+  return (
+    `${domain}: fitted ${fit.model === 'nb' ? 'naive Bayes' : 'logistic regression'} (task/${file}) on ` +
+    `${fit.examples} train examples, features ${fit.families.join('+')} (${fit.features} weighted, vocabulary ` +
+    `${fit.vocab}), internal ${fit.folds}-fold CV accuracy ${fit.cvAccuracy} (train ${fit.trainAccuracy})` +
+    (fit.ensembled > 0 ? `, ensembled with ${fit.ensembled} model(s) of the parent` : '')
+  );
 }
 
 async function improveWithLlm(ctx) {

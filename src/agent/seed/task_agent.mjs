@@ -4,7 +4,9 @@
  * ctx = { domain, describe, llm, memoryDir, params }: `llm` is the gateway client (chat, ...) or
  * null; `params` overrides this domain's entry of task/params.json for one batch. With an LLM the
  * agent asks it with the domain's prompt and parses the reply; without one, or when the reply cannot
- * be used, it runs the domain's offline heuristic, whose knobs all live in task/params.json.
+ * be used, it runs the domain's offline path: the model the meta agent's learner fitted, when this
+ * domain's task/params.json section names one (`model`, a file under task/, see task/learned.mjs),
+ * else the domain's heuristic, whose knobs all live in task/params.json.
  * The task agent is this file plus everything under task/, and imports nothing outside task/.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +18,7 @@ import { gradeProof } from './task/heuristics/math_grading.mjs';
 import { writeStubModule } from './task/heuristics/coding.mjs';
 import { writeRewardSource } from './task/heuristics/reward_design.mjs';
 import { genericAnswer } from './task/heuristics/generic.mjs';
+import { loadModel, predictWithModel } from './task/learned.mjs';
 
 const PROGRAM_DIR = path.dirname(fileURLToPath(import.meta.url));
 
@@ -58,6 +61,16 @@ export async function solve(input, ctx = {}) {
     }
   }
 
+  // A model the meta agent's learner fitted (task/params.json names it) answers in place of the heuristic.
+  const model =
+    typeof params.model === 'string' ? loadModel(path.join(PROGRAM_DIR, 'task'), params.model) : null;
+  if (model) {
+    const { prediction, probabilities } = predictWithModel(model, input, params.classBias);
+    return {
+      prediction,
+      trace: { ...trace, solver: 'learned', model: params.model, probabilities, path: 'offline' },
+    };
+  }
   const { prediction, ...details } = offline[key](input, params, ctx);
   return { prediction, trace: { ...trace, ...details, path: 'offline' } };
 }

@@ -19,9 +19,9 @@ function adaptRate(rate, step) {
  * `task` is task/params.json ({ domains }), `meta` is meta/params.json. Returns { task, meta, changes }:
  * mutated copies, and { path, from, to } for every value changed (meta first; paths start with
  * `meta.` or `domains.`). `domains` limits which task-agent sections mutate; names the task agent's
- * parameters do not know are ignored (all sections if none is known).
+ * parameters do not know are ignored (all sections if none is known); `skip` sections never mutate.
  */
-export function mutateParams({ task, meta: metaIn }, rng, domains = []) {
+export function mutateParams({ task, meta: metaIn }, rng, domains = [], skip = []) {
   const next = JSON.parse(JSON.stringify(task));
   const meta = JSON.parse(JSON.stringify(metaIn));
   const changes = [];
@@ -30,7 +30,8 @@ export function mutateParams({ task, meta: metaIn }, rng, domains = []) {
   const stepBounds = meta.bounds?.stepSize ?? [0.001, 2];
   const rateBounds = meta.bounds?.rate ?? [0.02, 0.9];
   const known = domains.filter((d) => Object.hasOwn(next.domains, d));
-  const targets = known.length > 0 ? known : Object.keys(next.domains);
+  // `skip`: domains another strategy (the learner) handles this generation.
+  const targets = (known.length > 0 ? known : Object.keys(next.domains)).filter((d) => !skip.includes(d));
 
   meta.stepSizes ??= {};
   for (const d of targets) {
@@ -91,4 +92,64 @@ function mutateDomain(root, meta, domain, rng, record, forceOne) {
   for (const p of numeric) if (rng.next() < meta.mutationRate) mutateNumber(p);
   for (const p of flags) if (rng.next() < meta.choiceRate) flip(p);
   for (const key of choiceKeys) if (rng.next() < meta.choiceRate) rechoose(key);
+}
+
+const POSITIVE = {
+  vocabSize: { bounds: [20, 5000], integer: true },
+  minDf: { bounds: [1, 10], integer: true },
+  alpha: { bounds: [0.01, 10] },
+  l2: { bounds: [1e-5, 10] },
+  epochs: { bounds: [20, 1000], integer: true },
+  learningRate: { bounds: [0.01, 5] },
+};
+
+/**
+ * Self-adaptation of the learner's settings (meta/params.json `learner`), in place on `meta`, for the
+ * given learnable domains: its own rates first (`rate`: how often a domain is learned rather than
+ * parameter-mutated; `mutationRate`: how often each setting moves), then each domain's settings:
+ * positive numbers log-normally, `ensemble` by a normal step in [0, 0.9], the model type and each feature
+ * family (of `familyOptions`) flip with meta.choiceRate. Returns the changes as { path, from, to }.
+ */
+export function mutateLearner(meta, rng, domains) {
+  const learner = meta.learner;
+  const changes = [];
+  if (!learner || domains.length === 0) return changes;
+  const record = (p, from, to) => changes.push({ path: `meta.learner.${p}`, from, to });
+  const tau = meta.tau ?? 0.3;
+  const [lo, hi] = learner.rateBounds ?? [0.05, 0.95];
+  for (const name of ['rate', 'mutationRate']) {
+    const from = learner[name] ?? 0.5;
+    learner[name] = tidy(clamp(adaptRate(from, tau * rng.normal()), [lo, hi]));
+    record(name, from, learner[name]);
+  }
+  for (const d of domains) {
+    const s = learner.domains?.[d];
+    if (!s) continue;
+    for (const [name, { bounds, integer }] of Object.entries(POSITIVE)) {
+      if (typeof s[name] !== 'number' || rng.next() >= learner.mutationRate) continue;
+      const from = s[name];
+      const moved = clamp(from * Math.exp(tau * rng.normal()), bounds);
+      s[name] = integer ? Math.round(moved) : tidy(moved);
+      record(`domains.${d}.${name}`, from, s[name]);
+    }
+    if (typeof s.ensemble === 'number' && rng.next() < learner.mutationRate) {
+      const from = s.ensemble;
+      s.ensemble = tidy(clamp(from + tau * 0.5 * rng.normal(), [0, 0.9]));
+      record(`domains.${d}.ensemble`, from, s.ensemble);
+    }
+    if (rng.next() < (meta.choiceRate ?? 0.15)) {
+      const from = s.model;
+      s.model = from === 'nb' ? 'lr' : 'nb';
+      record(`domains.${d}.model`, from, s.model);
+    }
+    for (const family of learner.familyOptions?.[d] ?? []) {
+      if (rng.next() >= (meta.choiceRate ?? 0.15)) continue;
+      const from = s.families ?? [];
+      const to = from.includes(family) ? from.filter((f) => f !== family) : [...from, family];
+      if (to.length === 0) continue;
+      s.families = to;
+      record(`domains.${d}.families`, from, to);
+    }
+  }
+  return changes;
 }
