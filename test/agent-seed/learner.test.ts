@@ -260,6 +260,24 @@ describe('the offline learner (no LLM) of the seed meta agent', () => {
     expect(frozen.end).not.toBe(evolving.end);
   }, 60_000);
 
+  it('when the learner fails (a broken task/learned.mjs) the domain falls back to parameter mutation', async () => {
+    const l = fresh();
+    writeWorkspace(l, [examplesOf('paper-review', trainPapers)]);
+    forceLearner(l, true);
+    fs.writeFileSync(
+      path.join(l.programDir, 'task', 'learned.mjs'),
+      'export function featureFamilies() { throw new Error("broken"); }\n',
+    );
+    const before = fs.readFileSync(path.join(l.programDir, TASK_PARAMS), 'utf8');
+    const out = await runScript(l, 'run_meta.mjs', request(1, ['paper-review']));
+    expect(out.code).toBe(0);
+    const summary = (out.lines[0] as { summary: string }).summary;
+    expect(summary).toContain(`${LEARNER}: paper-review skipped (the learner failed: broken)`);
+    expect(summary).toContain('offline evolutionary mutation (no LLM): ');
+    expect(fs.existsSync(path.join(l.programDir, 'task', 'models'))).toBe(false);
+    expect(fs.readFileSync(path.join(l.programDir, TASK_PARAMS), 'utf8')).not.toBe(before);
+  }, 60_000);
+
   it('without train examples it falls back to parameter mutation and writes no model', async () => {
     const l = fresh();
     forceLearner(l, false);

@@ -56,6 +56,7 @@ async function improveOffline(ctx, prefix) {
   const learned = [];
   for (const d of chosen) {
     const section = taskParams.domains?.[d] ?? {};
+    // A learner that fails (say, on a task/learned.mjs an earlier session broke) leaves the domain to mutation.
     const out = await learnDomain({
       repoDir: ctx.repoDir,
       domain: d,
@@ -64,7 +65,7 @@ async function improveOffline(ctx, prefix) {
       settings: metaParams.learner.domains?.[d] ?? {},
       folds: metaParams.learner.folds,
       rng,
-    });
+    }).catch((error) => ({ skipped: `the learner failed: ${error?.message ?? error}` }));
     if (out.skipped) {
       learned.push({ domain: d, skipped: out.skipped });
       continue;
