@@ -111,6 +111,8 @@ function forceLearner(layout: Layout, frozenSettings: boolean): void {
   const meta = readJson(file) as MetaParams;
   meta.learner.rate = 1;
   meta.learner.rateBounds = [0, 1];
+  // The marker word needs word features (the seed's paper-review default, chosen by CV on real train data, has none).
+  meta.learner.domains['paper-review']!.families = ['words', 'bigrams', 'heuristic'];
   if (frozenSettings) {
     meta.learner.mutationRate = 0;
     meta.choiceRate = 0;
