@@ -77,3 +77,15 @@ export function runScript(
 export function readJson(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, 'utf8'));
 }
+
+/** Whether the program in `layout` passes run_validate.mjs with one paper-review smoke task. */
+export async function passesValidation(layout: Layout): Promise<unknown> {
+  const verdict = await runScript(layout, 'run_validate.mjs', {
+    nonce: 'test',
+    domain: 'paper-review',
+    describe: 'Return "accept" or "reject".',
+    task: { id: 'p1', input: { title: 'A title', abstract: 'An abstract.' } },
+    timeoutMs: 20_000,
+  });
+  return verdict.lines[0];
+}

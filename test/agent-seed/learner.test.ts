@@ -7,7 +7,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { META_SET } from '../../src/agent/layout';
 import { workspaceFiles, type TrainExamples } from '../../src/agent/workspace';
-import { type Layout, makeLayout, readJson, removeLayout, runScript, SEED_DIR } from './harness';
+import {
+  type Layout,
+  makeLayout,
+  passesValidation,
+  readJson,
+  removeLayout,
+  runScript,
+  SEED_DIR,
+} from './harness';
 
 const META_PARAMS = path.join('meta', 'params.json');
 const TASK_PARAMS = path.join('task', 'params.json');
@@ -200,13 +208,7 @@ describe('the offline learner (no LLM) of the seed meta agent', () => {
     expect(after).toBeGreaterThan(before + 0.3);
     expect(accuracy(heldProofs, await answers(l, 'math-grading', heldProofs))).toBeGreaterThanOrEqual(0.9);
 
-    const verdict = await runScript(l, 'run_validate.mjs', {
-      domain: 'paper-review',
-      describe: 'Return "accept" or "reject".',
-      task: { id: 'p1', input: { title: 'A title', abstract: 'An abstract.' } },
-      timeoutMs: 20_000,
-    });
-    expect(verdict.lines[0]).toMatchObject({ ok: true, reasons: [] });
+    expect(await passesValidation(l)).toMatchObject({ ok: true, reasons: [] });
   }, 60_000);
 
   it('is deterministic given the seed, and the seed decides the learner settings', async () => {

@@ -1,6 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { type Layout, makeLayout, readJson, removeLayout, runScript, SEED_DIR } from './harness';
+import {
+  type Layout,
+  makeLayout,
+  passesValidation,
+  readJson,
+  removeLayout,
+  runScript,
+  SEED_DIR,
+} from './harness';
 
 interface TaskParams {
   domains: Record<string, Record<string, unknown>>;
@@ -96,13 +104,7 @@ describe('run_meta.mjs without an LLM: the seed meta agent mutates task/params.j
     const notes = fs.readFileSync(path.join(l.programDir, 'memory', 'notes.md'), 'utf8');
     expect(notes.split(`## Generation note: ${LABEL}`)).toHaveLength(3);
 
-    const verdict = await runScript(l, 'run_validate.mjs', {
-      domain: 'paper-review',
-      describe: 'Return "accept" or "reject".',
-      task: { id: 'p1', input: { title: 'A title', abstract: 'An abstract.' } },
-      timeoutMs: 20_000,
-    });
-    expect(verdict.lines[0]).toMatchObject({ ok: true, reasons: [] });
+    expect(await passesValidation(l)).toMatchObject({ ok: true, reasons: [] });
   });
 
   it('answers { error } with exit code 1 when the meta agent throws', async () => {
