@@ -8,16 +8,12 @@
  * (`HYPERAGENTS_DATA_DIR`). Run after a build:
  * `node dist/bench/main-job.js [--seeds 5] [--generations 12] [--method dgm-h] [--domains a,b]`.
  */
-import { randomBytes } from 'crypto';
 import { parseArgs } from 'util';
-import { connectClient } from '../temporal/connection';
-import { createWorker } from '../temporal/worker';
-import { evolutionRun } from '../workflows';
-import { Archive, type NodeRecord } from '../src/archive';
 import { loadConfig } from '../src/config';
 import { BUILTIN_DOMAIN_NAMES } from '../src/domains';
 import { parseRunConfig, type RunStatus } from '../src/engine';
-import { makeS3Client, S3ObjectStore } from '../src/storage';
+import type { NodeRecord } from '../src/archive';
+import { BenchDriver, benchRunId, bestVal, fmtScore as fmt, fullVal, median, startNode } from './runs';
 
 interface DomainOutcome {
   startVal?: number;
@@ -26,20 +22,13 @@ interface DomainOutcome {
   bestTest?: number;
 }
 
-/** The validation score of `node` on `domain` when the whole split was evaluated. */
-function fullVal(node: NodeRecord, domain: string): number | undefined {
-  const val = node.scores[domain]?.val;
-  return val && val.basis === 'full' && node.validation.passed ? val.score : undefined;
-}
-
 function outcomes(status: RunStatus, nodes: NodeRecord[]): Record<string, DomainOutcome> {
-  const start = nodes.find((n) => n.parentId === null);
+  const start = startNode(nodes);
   const out: Record<string, DomainOutcome> = {};
   for (const d of status.domains) {
-    const vals = nodes.map((n) => fullVal(n, d)).filter((v): v is number => v !== undefined);
     out[d] = {
       startVal: start && fullVal(start, d),
-      bestVal: vals.length > 0 ? Math.max(...vals) : undefined,
+      bestVal: bestVal(nodes, d),
       startTest: status.test?.start[d],
       bestTest: status.test?.best[d],
     };
@@ -47,17 +36,8 @@ function outcomes(status: RunStatus, nodes: NodeRecord[]): Record<string, Domain
   return out;
 }
 
-const fmt = (x: number | undefined, sign = false): string =>
-  x === undefined ? '—' : `${sign && x >= 0 ? '+' : ''}${x.toFixed(3)}`;
 const diff = (a: number | undefined, b: number | undefined) =>
   a === undefined || b === undefined ? undefined : a - b;
-
-function median(xs: number[]): number | undefined {
-  if (xs.length === 0) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[m] : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -73,31 +53,19 @@ async function main(): Promise<void> {
   if (values.generations) raw.budget = { ...(raw.budget as object), generations: Number(values.generations) };
   if (values.method) raw.method = values.method;
   raw.domains = values.domains ? values.domains.split(',') : (raw.domains ?? [...BUILTIN_DOMAIN_NAMES]);
-  const archive = new Archive(new S3ObjectStore(makeS3Client(c), c.s3.bucket));
-  const client = await connectClient(c);
-  const running = await createWorker(c);
+  const driver = await BenchDriver.open(c);
   const results: Array<{ seed: string; runId: string; by: Record<string, DomainOutcome> }> = [];
   try {
     for (let i = 1; i <= Number(values.seeds); i++) {
       const seed = `main-job-${i}`;
-      const config = parseRunConfig({ ...raw, seed });
-      const runId = `bench-main-${seed}-${randomBytes(2).toString('hex')}`;
-      const started = Date.now();
-      process.stderr.write(
-        `${runId}: ${config.method}, ${config.budget.generations} generations, ${config.domains.join(', ')}\n`,
+      const runId = benchRunId('bench-main', seed);
+      const r = await driver.run(runId, parseRunConfig({ ...raw, seed }), (l) =>
+        process.stderr.write(`${l}\n`),
       );
-      const handle = await client.workflow.start(evolutionRun, {
-        workflowId: runId,
-        taskQueue: c.temporal.taskQueue,
-        args: [{ runId, config }],
-      });
-      const status: RunStatus = await running.worker.runUntil(handle.result());
-      process.stderr.write(`${runId}: done in ${((Date.now() - started) / 60_000).toFixed(1)} min\n`);
-      results.push({ seed, runId, by: outcomes(status, await archive.listNodes(runId)) });
+      results.push({ seed, runId, by: outcomes(r.status, r.nodes) });
     }
   } finally {
-    await running.close();
-    await client.connection.close();
+    await driver.close();
   }
 
   const domains = Object.keys(results[0]?.by ?? {});

@@ -1,0 +1,101 @@
+/**
+ * The run driver shared by the bench scripts (main-job, ablation, paper-protocol): evolution runs
+ * started through Temporal and executed by an in-process worker on a private task queue, against the
+ * real stack (S3, the sandbox), as `make run` runs one; then the run's final status and its archive.
+ * Also the per-node reading the tables share. Needs the stack up.
+ */
+import { randomBytes } from 'crypto';
+import type { Client } from '@temporalio/client';
+import { connectClient } from '../temporal/connection';
+import { createWorker, type RunningWorker } from '../temporal/worker';
+import { evolutionRun } from '../workflows';
+import { Archive, type NodeRecord } from '../src/archive';
+import type { LoadedConfig } from '../src/config';
+import type { RunConfig, RunStatus } from '../src/engine';
+import { makeS3Client, S3ObjectStore } from '../src/storage';
+
+export { median, spread, fmtScore, fmtSpread, type Spread } from '../src/report/stats';
+
+/** A finished run: its final status and every node of its archive. */
+export interface RunOutcome {
+  runId: string;
+  config: RunConfig;
+  status: RunStatus;
+  nodes: NodeRecord[];
+  minutes: number;
+}
+
+/** The validation score of `node` on `domain` when the whole split was evaluated and the node is valid. */
+export function fullVal(node: NodeRecord, domain: string): number | undefined {
+  const val = node.scores[domain]?.val;
+  return val && val.basis === 'full' && node.validation.passed ? val.score : undefined;
+}
+
+/** The run's start node (generation 0). */
+export function startNode(nodes: readonly NodeRecord[]): NodeRecord | undefined {
+  return nodes.find((n) => n.parentId === null);
+}
+
+/** The best full validation score of any node of the run on `domain`. */
+export function bestVal(nodes: readonly NodeRecord[], domain: string): number | undefined {
+  const vals = nodes.map((n) => fullVal(n, domain)).filter((v): v is number => v !== undefined);
+  return vals.length > 0 ? Math.max(...vals) : undefined;
+}
+
+/** A run id `<prefix>-<label>-<4 hex>`, unique per start. */
+export function benchRunId(prefix: string, label: string): string {
+  return `${prefix}-${label}-${randomBytes(2).toString('hex')}`;
+}
+
+/** A Temporal client, an in-process worker on a private task queue, and the archive. */
+export class BenchDriver {
+  readonly archive: Archive;
+  /** The worker runs once for all the driver's runs (a Temporal worker cannot be restarted). */
+  private readonly work: Promise<void>;
+  private constructor(
+    readonly config: LoadedConfig,
+    private readonly client: Client,
+    private readonly running: RunningWorker,
+    readonly taskQueue: string,
+  ) {
+    this.archive = new Archive(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
+    this.work = running.worker.run();
+  }
+
+  static async open(config: LoadedConfig): Promise<BenchDriver> {
+    const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+    const client = await connectClient(config);
+    try {
+      return new BenchDriver(config, client, await createWorker(config, taskQueue), taskQueue);
+    } catch (e) {
+      await client.connection.close();
+      throw e;
+    }
+  }
+
+  /** Starts `config` as run `runId`, runs the worker until it ends, and reads back its archive. */
+  async run(runId: string, config: RunConfig, log: (line: string) => void = () => {}): Promise<RunOutcome> {
+    const started = Date.now();
+    log(`${runId}: ${config.method}, ${config.budget.generations} generations, ${config.domains.join(', ')}`);
+    const handle = await this.client.workflow.start(evolutionRun, {
+      workflowId: runId,
+      taskQueue: this.taskQueue,
+      args: [{ runId, config }],
+    });
+    // A worker that dies ends the wait too, with its error, instead of leaving the run waiting forever.
+    const status: RunStatus = await Promise.race([
+      handle.result(),
+      this.work.then(() => Promise.reject(new Error(`the worker stopped before run ${runId} ended`))),
+    ]);
+    const minutes = (Date.now() - started) / 60_000;
+    log(`${runId}: done in ${minutes.toFixed(1)} min${status.stopReason ? ` (${status.stopReason})` : ''}`);
+    return { runId, config, status, nodes: await this.archive.listNodes(runId), minutes };
+  }
+
+  async close(): Promise<void> {
+    this.running.worker.shutdown();
+    await this.work;
+    await this.running.close();
+    await this.client.connection.close();
+  }
+}
