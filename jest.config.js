@@ -29,6 +29,7 @@ const UNIT = [
   'util/**',
   'workflows/**',
   'archive/pure.test.ts',
+  'bench/report.test.ts',
   'archive/snapshot.test.ts',
   'archive/train-history.test.ts',
   'sandbox/watchdog.test.ts',
