@@ -48,6 +48,7 @@ const PURE_CORE = [
   'src/selection/**/*.ts',
   'src/evaluation/**/*.ts',
   'src/util/**/*.ts',
+  'src/report/**/*.ts',
   'src/engine/types.ts',
   'src/engine/runState.ts',
   'src/engine/runConfig.ts',
