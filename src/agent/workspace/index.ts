@@ -3,13 +3,15 @@ import * as path from 'path';
 import type { TrainHistory } from '../../archive/views';
 import { sourceOrBuilt } from '../../host/assets';
 import type { ProgramFiles } from '../program';
+import { REWARD_DESIGN_DOMAIN, rewardDesignFiles } from './reward-design';
 
 /**
  * The meta agent's workspace: files the engine writes into a reserved folder of the program for one
  * meta-agent session (the tools are confined to the program folder, so that is where it can read
  * them) and strips from the child before it is stored, so it is rewritten every session and never
  * inherited. It holds train-split material only: the archive summary, the parent's train examples
- * with their labels, and a script to run the task agent on them.
+ * with their labels, a script to run the task agent on them and, for reward design, a simulator of
+ * the host's training and scoring with the parent's train tasks (reward-design.ts).
  */
 export const WORKSPACE_DIR = 'workspace';
 
@@ -20,6 +22,8 @@ export const WORKSPACE_FILES = {
   archive: `${WORKSPACE_DIR}/archive.json`,
   run: `${WORKSPACE_DIR}/run_train.mjs`,
   examples: (domain: string) => `${WORKSPACE_DIR}/examples/${domain}.json`,
+  rewardSim: `${WORKSPACE_DIR}/reward-design/sim.mjs`,
+  rewardTasks: `${WORKSPACE_DIR}/reward-design/train_tasks.json`,
 } as const;
 
 /** A trace longer than this (as JSON) is cut: the examples are for reading, the host keeps the rest. */
@@ -35,7 +39,8 @@ export interface TrainExample {
   label: unknown;
   /** What a correct prediction equals, where the domain scores by plain comparison. */
   expected?: unknown;
-  score: number;
+  /** The parent's score on this task; absent (with prediction, answer, trace) when it did not answer it. */
+  score?: number;
   details?: unknown;
   /** How the answer was made: model, fallback, offline or failed. */
   answer?: string;
@@ -75,11 +80,16 @@ program: nothing written here is inherited. It holds train-split material only.
 - \`archive.json\`: the archive summary. \`nodes\` lists your lineage first (your parent, its parent,
   ... the root), then every other node, newest first: id, parent, generation, changed paths, whether
   it was valid, its child count, train score per domain, whether it changed the meta agent.
-- \`examples/<domain>.json\`: your parent's train tasks: the input the task agent saw, its prediction,
-  the label, the score, the scorer's details and the task agent's trace.
+- \`examples/<domain>.json\`: every train task: the input the task agent saw and its label; where your
+  parent answered it (all of them, unless it stopped at the staged sample), its prediction, the
+  score, the scorer's details and the task agent's trace.
 - \`run_train.mjs\`: \`node workspace/run_train.mjs [--domain d] [--limit n] [--failed]\` runs the
   current task agent (with your edits) on those train inputs and prints its predictions, and
   whether each is correct where the domain scores by plain comparison.
+- \`reward-design/sim.mjs\` and \`reward-design/train_tasks.json\` (reward-design sessions): the host's
+  trainer and scorer as one ES module, and your parent's train tasks. \`evaluateTask(task, source,
+  { iterations })\` trains a policy with a reward and returns its true-objective score; without
+  \`iterations\` it is the host's train score exactly.
 `;
 
 /**
@@ -94,12 +104,23 @@ export function workspaceFiles(summary: TrainHistory, examples: readonly TrainEx
     [WORKSPACE_FILES.run]: runScriptSource(),
   };
   for (const e of examples) files[WORKSPACE_FILES.examples(e.domain)] = json(e);
+  const rewardExamples = examples.find((e) => e.domain === REWARD_DESIGN_DOMAIN);
+  const reward = rewardExamples
+    ? rewardDesignFiles(rewardExamples, {
+        sim: WORKSPACE_FILES.rewardSim,
+        tasks: WORKSPACE_FILES.rewardTasks,
+      })
+    : {};
+  Object.assign(files, reward);
   files[WORKSPACE_FILES.manifest] = json({
     dir: WORKSPACE_DIR,
     readme: WORKSPACE_FILES.readme,
     archive: WORKSPACE_FILES.archive,
     run: WORKSPACE_FILES.run,
     examples: Object.fromEntries(examples.map((e) => [e.domain, WORKSPACE_FILES.examples(e.domain)])),
+    ...(Object.keys(reward).length > 0
+      ? { rewardDesign: { sim: WORKSPACE_FILES.rewardSim, tasks: WORKSPACE_FILES.rewardTasks } }
+      : {}),
   });
   return files;
 }

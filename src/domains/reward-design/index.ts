@@ -30,3 +30,5 @@ export type { Env, ActionSpace } from './envs/types';
 export { trainCem } from './cem';
 export type { CemConfig } from './cem';
 export { localProcessRunner } from './local-runner';
+export { simulatorSource, simulatorTask } from './simulator';
+export type { SimulatorTask } from './simulator';

@@ -32,8 +32,16 @@ export const RUNNER_ENTRY = 'domains/reward-design/runner.js';
  * on the fly with the TypeScript compiler, which is a dev dependency present in that case only.
  */
 export function runnerFiles(): Record<string, string> {
+  return compiledModules(RUNNER_MODULES);
+}
+
+/**
+ * Modules named relative to `src/` without extension, as plain CommonJS by `<name>.js`: the build's
+ * compiled files, or (under ts-jest only) the sources transpiled with the TypeScript compiler.
+ */
+export function compiledModules(names: readonly string[]): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const name of RUNNER_MODULES) {
+  for (const name of names) {
     const file = sourceOrBuilt(`src/${name}.ts`);
     if (runsFromBuild) {
       files[`${name}.js`] = fs.readFileSync(file, 'utf8');
