@@ -504,7 +504,7 @@ describe("the meta agent's workspace", () => {
     });
   });
 
-  test('a parent without a train report gets the archive summary and the run script, and no examples', async () => {
+  test('a parent without a train report gets every train task with its label, and no answers', async () => {
     const seen: ProgramFiles[] = [];
     const d = deps(() => ({
       kind: 'edits',
@@ -520,8 +520,19 @@ describe("the meta agent's workspace", () => {
     ).toEqual([
       'workspace/README.md',
       'workspace/archive.json',
+      'workspace/examples/parity.json',
       'workspace/index.json',
       'workspace/run_train.mjs',
+    ]);
+    const examples = (JSON.parse(seen[0]!['workspace/examples/parity.json']!) as TrainExamples).examples;
+    // The one train task, labelled; nothing of validation or test.
+    expect(examples).toEqual([
+      {
+        id: 't1',
+        input: { n: 1 },
+        label: expect.anything() as unknown,
+        expected: expect.anything() as unknown,
+      },
     ]);
   });
 });

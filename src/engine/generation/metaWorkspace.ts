@@ -26,9 +26,10 @@ const reportTasks = z.object({
 });
 
 /**
- * The parent's train examples of one domain: its stored train report joined with the run's loaded
- * train tasks (inputs as the agent saw them, labels). Only ids of the train split are kept, so a
- * report that held anything else could not carry it in; undefined without a train report.
+ * The train examples of one domain for a session rewriting `parent`: every task of the run's train
+ * split (its input as the agent sees it, its label), with the parent's answer, score and trace where
+ * its stored train report has one (a parent stopped at the staged gate answered only the staged
+ * sample). Only train ids are ever joined, so a report that held anything else could not carry it in.
  */
 async function trainExamplesOf(
   deps: EngineDeps,
@@ -36,30 +37,30 @@ async function trainExamplesOf(
   parent: NodeRecord,
   domainName: string,
 ): Promise<TrainExamples | undefined> {
-  const key = parent.scores[domainName]?.train?.reportKey;
-  if (key === undefined) return undefined;
-  const report = reportTasks.safeParse(await deps.archive.getReport(key));
-  if (!report.success) return undefined;
   const domain = deps.domains.domain(domainName);
   const loaded = await deps.domains.tasks(domain, numericSeed(config.seed), sizesFor(config, domainName));
-  const train = new Map(loaded.splits.train.map((t) => [t.id, t] as const));
-  const examples = report.data.tasks.flatMap((t) => {
-    const task = train.get(t.id);
-    if (!task) return [];
-    const label = loaded.labels.get(t.id);
-    return [
-      {
-        id: t.id,
-        input: agentView(task).input,
-        ...(t.error === undefined ? { prediction: t.prediction } : { error: t.error }),
-        label,
-        ...(domain.expectedPrediction ? { expected: domain.expectedPrediction(label) } : {}),
-        score: t.score,
-        details: t.details,
-        answer: t.answer,
-        trace: traceSummary(t.trace),
-      },
-    ];
+  if (loaded.splits.train.length === 0) return undefined;
+  const key = parent.scores[domainName]?.train?.reportKey;
+  const report = key === undefined ? undefined : reportTasks.safeParse(await deps.archive.getReport(key));
+  const answered = new Map((report?.success ? report.data.tasks : []).map((t) => [t.id, t] as const));
+  const examples = loaded.splits.train.map((task) => {
+    const label = loaded.labels.get(task.id);
+    const t = answered.get(task.id);
+    return {
+      id: task.id,
+      input: agentView(task).input,
+      label,
+      ...(domain.expectedPrediction ? { expected: domain.expectedPrediction(label) } : {}),
+      ...(t
+        ? {
+            ...(t.error === undefined ? { prediction: t.prediction } : { error: t.error }),
+            score: t.score,
+            details: t.details,
+            answer: t.answer,
+            trace: traceSummary(t.trace),
+          }
+        : {}),
+    };
   });
   return {
     domain: domainName,
