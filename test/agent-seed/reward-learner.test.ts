@@ -151,3 +151,55 @@ process.stdout.write(JSON.stringify(out));`;
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the offline meta agent runs the reward learner for reward design, labelled as such, and self-adapts its search', async () => {
+  const { dir } = await program();
+  try {
+    // Small, always-taken searches, so the test is quick and the branch is the one under test.
+    const metaFile = path.join(dir, 'meta', 'params.json');
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as {
+      learner: { rateBounds: number[]; rewardDesign: Record<string, unknown> };
+    };
+    meta.learner.rateBounds = [0.99, 1];
+    Object.assign(meta.learner.rewardDesign, {
+      rate: 1,
+      candidates: 2,
+      rounds: 1,
+      proxyIterations: 3,
+      maxTasks: 2,
+    });
+    fs.writeFileSync(metaFile, JSON.stringify(meta));
+    const script = `import { readFileSync } from 'node:fs';
+import { improve } from ${JSON.stringify(pathToFileURL(path.join(dir, 'meta_agent.mjs')).href)};
+const dir = ${JSON.stringify(dir)};
+const workspace = JSON.parse(readFileSync(dir + '/workspace/index.json', 'utf8'));
+let x = 7;
+const rng = { next: () => (x = (x * 48271) % 2147483647) / 2147483647 };
+const out = await improve({ repoDir: dir, domains: ['reward-design'], workspace, rng, history: { lineage: [], nodes: [] }, generationsLeft: 1, llm: null, limits: { deadlineMs: Date.now() + 600000 } });
+process.stdout.write(JSON.stringify(out));`;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(res.stderr);
+    const out = JSON.parse(res.stdout) as {
+      strategy: string;
+      summary: string;
+      learned: Array<{
+        domain: string;
+        search?: { bestTrain: number; parentTrain: number };
+        skipped?: string;
+      }>;
+    };
+    expect(out.strategy).toBe('offline');
+    expect(out.summary).toContain('offline learner (no LLM): reward-design');
+    const entry = out.learned.find((l) => l.domain === 'reward-design')!;
+    // Either a search that beat the parent on train, or one that did not and left the domain to mutation.
+    if (entry.search) expect(entry.search.bestTrain).toBeGreaterThanOrEqual(entry.search.parentTrain);
+    else expect(entry.skipped).toMatch(/^no candidate beat the parent/);
+    const after = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as typeof meta;
+    expect(after.learner.rewardDesign.rate).not.toBe(1);
+    expect(fs.readFileSync(path.join(dir, 'memory', 'notes.md'), 'utf8')).toContain(
+      'offline learner (no LLM): reward-design',
+    );
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -7,19 +7,22 @@
  * ctx = { repoDir, history (train-split results only), generationsLeft, llm (client or null),
  *         tools: { bash, view, create, strReplace } confined to repoDir,
  *         rng (seeded, next() in [0, 1)), domains, limits: { maxTurns, deadlineMs (epoch ms) },
- *         workspace: { archive, examples: { <domain>: path }, run, readme } (paths in repoDir) or null }
+ *         workspace: { archive, examples: { <domain>: path }, run, readme, rewardDesign? } (paths in repoDir) or null }
  *
  * With an LLM, a tool-using session that reads the program and its train results and edits any
  * file. Without one, two offline strategies (no LLM), chosen per domain by meta/params.json
  * `learner.rate`: the learner (meta/learn/) fits a model of a classification domain on the
- * workspace's train examples for the task agent (task/models/<domain>.json); otherwise evolutionary
+ * workspace's train examples for the task agent (task/models/<domain>.json), and for reward design
+ * searches the reward weights against the train tasks with the workspace's simulator (by
+ * `learner.rewardDesign.rate`, kept only when it beats the parent on train); otherwise evolutionary
  * mutation of task/params.json. Both self-adapt the meta agent's own meta/params.json.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { META_PARAMS_FILE, readJsonFile, TASK_PARAMS_FILE, writeJsonFile } from './meta/params.mjs';
 import { LEARNABLE, learnDomain } from './meta/learn/learner.mjs';
-import { mutateLearner, mutateParams } from './meta/mutate.mjs';
+import { learnRewardDesign, REWARD_DESIGN } from './meta/learn/reward_design.mjs';
+import { mutateLearner, mutateParams, mutateRewardLearner } from './meta/mutate.mjs';
 import { withHelpers } from './meta/rng.mjs';
 import { runToolLoop } from './meta/tool_loop.mjs';
 import { failedExamplesForPrompt, readExampleSets, summaryForPrompt } from './meta/workspace.mjs';
@@ -78,7 +81,33 @@ async function improveOffline(ctx, prefix) {
     };
     learned.push({ domain: d, file: out.file, fit: out.fit });
   }
-  const fitted = learned.filter((l) => l.fit);
+  // Reward design: a search of the reward weights against the train tasks, kept only when it matches
+  // or beats the parent there in full training; otherwise the domain is left to mutation.
+  if (domains.includes(REWARD_DESIGN)) {
+    learnerChanges.push(...mutateRewardLearner(metaParams, rng));
+    const settings = metaParams.learner?.rewardDesign;
+    if (settings && ctx.workspace?.rewardDesign && rng.next() < (settings.rate ?? 0)) {
+      const out = await learnRewardDesign({
+        repoDir: ctx.repoDir,
+        workspace: ctx.workspace,
+        params: settings,
+        rng,
+        deadlineMs: ctx.limits?.deadlineMs,
+      }).catch((error) => ({ skipped: `the reward learner failed: ${error?.message ?? error}` }));
+      if (out.skipped) learned.push({ domain: REWARD_DESIGN, skipped: out.skipped });
+      else if (!out.report.accepted)
+        learned.push({
+          domain: REWARD_DESIGN,
+          skipped: `no candidate beat the parent (${describeSearch(out.report)})`,
+        });
+      else {
+        taskParams = JSON.parse(JSON.stringify(taskParams));
+        taskParams.domains[REWARD_DESIGN] = out.params;
+        learned.push({ domain: REWARD_DESIGN, search: out.report });
+      }
+    }
+  }
+  const fitted = learned.filter((l) => l.fit || l.search);
   const skip = fitted.map((l) => l.domain);
 
   const mutated =
@@ -93,7 +122,11 @@ async function improveOffline(ctx, prefix) {
   const taskChanges = changes.filter((c) => !c.path.startsWith('meta.'));
   const show = (c) => `${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`;
   const learnedLines = learned.map((l) =>
-    l.fit ? `${LEARNER_LABEL}: ${describeFit(l)}` : `${LEARNER_LABEL}: ${l.domain} skipped (${l.skipped})`,
+    l.fit
+      ? `${LEARNER_LABEL}: ${describeFit(l)}`
+      : l.search
+        ? `${LEARNER_LABEL}: ${l.domain}: searched reward weights (${describeSearch(l.search)})`
+        : `${LEARNER_LABEL}: ${l.domain} skipped (${l.skipped})`,
   );
   appendNote(ctx.repoDir, [
     `## Generation note: ${fitted.length > 0 ? `${LEARNER_LABEL} and ` : ''}${OFFLINE_LABEL}`,
@@ -125,6 +158,13 @@ async function improveOffline(ctx, prefix) {
 function selfAdaptOnly(task, meta, rng) {
   const out = mutateParams({ task: { domains: {} }, meta }, rng, []);
   return { task, meta: out.meta, changes: out.changes };
+}
+
+function describeSearch(report) {
+  return (
+    `${report.candidates} candidate(s) on the train tasks, train ${report.parentTrain} → ${report.bestTrain} ` +
+    `(${report.scoredAt} training), ${Math.round(report.ms / 100) / 10} s`
+  );
 }
 
 function describeFit({ domain, file, fit }) {

@@ -153,3 +153,35 @@ export function mutateLearner(meta, rng, domains) {
   }
   return changes;
 }
+
+const REWARD_SEARCH = {
+  candidates: { bounds: [2, 24], integer: true },
+  proxyIterations: { bounds: [3, 25], integer: true },
+  stepSize: { bounds: [0.05, 3] },
+  perturbRate: { bounds: [0.05, 0.9] },
+};
+
+/**
+ * Self-adaptation of the reward-design learner's search (meta/params.json `learner.rewardDesign`),
+ * in place: its `rate` like the learner's own, each search setting log-normally with
+ * learner.mutationRate. Returns the changes as { path, from, to }.
+ */
+export function mutateRewardLearner(meta, rng) {
+  const learner = meta.learner;
+  const s = learner?.rewardDesign;
+  const changes = [];
+  if (!s) return changes;
+  const record = (p, from, to) => changes.push({ path: `meta.learner.rewardDesign.${p}`, from, to });
+  const tau = meta.tau ?? 0.3;
+  const from = s.rate ?? 0.5;
+  s.rate = tidy(clamp(adaptRate(from, tau * rng.normal()), learner.rateBounds ?? [0.05, 0.95]));
+  record('rate', from, s.rate);
+  for (const [name, { bounds, integer }] of Object.entries(REWARD_SEARCH)) {
+    if (typeof s[name] !== 'number' || rng.next() >= (learner.mutationRate ?? 0.3)) continue;
+    const was = s[name];
+    const moved = clamp(was * Math.exp(tau * rng.normal()), bounds);
+    s[name] = integer ? Math.round(moved) : tidy(moved);
+    record(name, was, s[name]);
+  }
+  return changes;
+}
