@@ -26,12 +26,25 @@ export function seedProgram(): Promise<ProgramFiles> {
 }
 
 /**
+ * Modules of the seed's meta agent that DGM's meta agent uses as they are (the tool loop, the
+ * parameter files, the workspace readers, the notes): one source here, copied into each program
+ * with the set, since a meta agent imports only from its own set.
+ */
+const SHARED_META_FILES = ['meta/tool_loop.mjs', 'meta/params.mjs', 'meta/workspace.mjs', 'meta/notes.mjs'];
+
+/**
  * DGM's meta agent as META_SET files (the folder's other files, such as its README, are not part
- * of it): the `dgm` method puts it in place of the seed's meta agent at the start node.
+ * of it) plus the seed's SHARED_META_FILES: the `dgm` method puts it in place of the seed's meta
+ * agent at the start node.
  */
 export async function dgmMetaAgent(): Promise<ProgramFiles> {
   const inMetaSet = pathMatcher(META_SET);
-  return Object.fromEntries(Object.entries(await readProgramDir(DGM_DIR)).filter(([p]) => inMetaSet(p)));
+  const seed = await readProgramDir(SEED_DIR);
+  const shared = Object.fromEntries(SHARED_META_FILES.map((p) => [p, seed[p]!] as const));
+  return {
+    ...shared,
+    ...Object.fromEntries(Object.entries(await readProgramDir(DGM_DIR)).filter(([p]) => inMetaSet(p))),
+  };
 }
 
 let harness: Record<string, string> | undefined;

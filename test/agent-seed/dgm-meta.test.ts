@@ -3,22 +3,25 @@ import * as path from 'path';
 import * as os from 'os';
 import { InMemoryCallLog, LlmGateway } from '../../src/llm';
 import { startOpenAIStub } from '../fixtures/openai-stub';
-import { type Layout, makeLayout, PROJECT_ROOT, removeLayout, runScript } from './harness';
+import { dgmMetaAgent } from '../../src/agent/layout';
+import { type Layout, makeLayout, removeLayout, runScript } from './harness';
 
 /**
  * DGM's meta agent (src/agent/dgm) run by the real harness on a copy of the seed whose meta agent it
  * replaces, as a `dgm` run's start node has it: which failed train task it chooses, and what it asks an LLM.
  */
 
-const DGM_DIR = path.join(PROJECT_ROOT, 'src', 'agent', 'dgm');
-
 /** The seed with DGM's meta agent, and a workspace holding these examples per domain. */
-function dgmLayout(examples: Record<string, Array<{ id: string; score: number; error?: string }>>): Layout {
+async function dgmLayout(
+  examples: Record<string, Array<{ id: string; score?: number; error?: string }>>,
+): Promise<Layout> {
   const layout = makeLayout('dgm-meta-');
   const program = layout.programDir;
   fs.rmSync(path.join(program, 'meta'), { recursive: true });
-  fs.cpSync(path.join(DGM_DIR, 'meta'), path.join(program, 'meta'), { recursive: true });
-  fs.copyFileSync(path.join(DGM_DIR, 'meta_agent.mjs'), path.join(program, 'meta_agent.mjs'));
+  for (const [p, text] of Object.entries(await dgmMetaAgent())) {
+    fs.mkdirSync(path.dirname(path.join(program, p)), { recursive: true });
+    fs.writeFileSync(path.join(program, p), text);
+  }
   const files: Record<string, string> = {};
   fs.mkdirSync(path.join(program, 'workspace', 'examples'), { recursive: true });
   for (const [domain, list] of Object.entries(examples)) {
@@ -59,6 +62,8 @@ describe("DGM's meta agent chooses one failed train task", () => {
     'paper-review': [
       { id: 'p-solved', score: 1 },
       { id: 'p-failed', score: 0 },
+      // Never answered by the parent (it stopped at the staged sample): nothing to diagnose.
+      { id: 'p-unanswered' },
     ],
     'math-grading': [
       { id: 'm-partial', score: 0.5 },
@@ -70,8 +75,8 @@ describe("DGM's meta agent chooses one failed train task", () => {
   test('only failed ones, over every domain, and the same one for the same seed', async () => {
     const picks = new Set<string>();
     for (let seed = 0; seed < 12; seed++) {
-      const layout = dgmLayout(examples);
-      const again = dgmLayout(examples);
+      const layout = await dgmLayout(examples);
+      const again = await dgmLayout(examples);
       try {
         const pick = await chosen(layout, seed);
         expect(await chosen(again, seed)).toBe(pick);
@@ -89,7 +94,7 @@ describe("DGM's meta agent chooses one failed train task", () => {
   }, 60_000);
 
   test('none failed: it says so and edits nothing', async () => {
-    const layout = dgmLayout({
+    const layout = await dgmLayout({
       'paper-review': [{ id: 'p1', score: 1 }],
       'math-grading': [{ id: 'm1', score: 1 }],
     });
@@ -123,7 +128,7 @@ test('with an LLM it runs one tool-using session prompted with the three steps a
     },
     callLog: new InMemoryCallLog(),
   });
-  const layout = dgmLayout({
+  const layout = await dgmLayout({
     'paper-review': [
       { id: 'p-solved', score: 1 },
       { id: 'p-failed', score: 0 },

@@ -8,12 +8,12 @@
  * examples (the parent's train tasks), draws the failed task with ctx.rng, and with ctx.llm runs one
  * short tool-using session; without an LLM, a labelled offline analogue (meta/offline.mjs).
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { chooseFailedTask, readExampleSets } from './meta/failed.mjs';
+import { chooseFailedTask } from './meta/failed.mjs';
+import { appendNote } from './meta/notes.mjs';
 import { diagnoseOffline } from './meta/offline.mjs';
 import { META_PARAMS_FILE, readJsonFile, TASK_PARAMS_FILE, writeJsonFile } from './meta/params.mjs';
 import { runToolLoop } from './meta/tool_loop.mjs';
+import { readExampleSets } from './meta/workspace.mjs';
 
 const OFFLINE_LABEL = "offline analogue of DGM's diagnose-and-fix (a rule, no LLM)";
 
@@ -121,10 +121,4 @@ function openingMessages(ctx, { domain, describe, example }, maxChars) {
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
-}
-
-function appendNote(repoDir, lines) {
-  const dir = path.join(repoDir, 'memory');
-  mkdirSync(dir, { recursive: true });
-  appendFileSync(path.join(dir, 'notes.md'), `\n${lines.join('\n')}\n`);
 }

@@ -17,11 +17,10 @@
  * `learner.rewardDesign.rate`, kept only when it beats the parent on train); otherwise evolutionary
  * mutation of task/params.json. Both self-adapt the meta agent's own meta/params.json.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { META_PARAMS_FILE, readJsonFile, TASK_PARAMS_FILE, writeJsonFile } from './meta/params.mjs';
 import { LEARNABLE, learnDomain } from './meta/learn/learner.mjs';
 import { learnRewardDesign, REWARD_DESIGN } from './meta/learn/reward_design.mjs';
+import { appendNote } from './meta/notes.mjs';
 import { mutateLearner, mutateParams, mutateRewardLearner } from './meta/mutate.mjs';
 import { withHelpers } from './meta/rng.mjs';
 import { runToolLoop } from './meta/tool_loop.mjs';
@@ -263,12 +262,6 @@ async function openingMessages(ctx, settings) {
     { role: 'system', content: system },
     { role: 'user', content: user },
   ];
-}
-
-function appendNote(repoDir, lines) {
-  const dir = path.join(repoDir, 'memory');
-  mkdirSync(dir, { recursive: true });
-  appendFileSync(path.join(dir, 'notes.md'), `\n${lines.join('\n')}\n`);
 }
 
 /** Mean train score of a history entry: its own `trainMean`, else the mean of its `train` scores. */

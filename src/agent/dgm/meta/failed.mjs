@@ -1,26 +1,12 @@
 /**
  * DGM's first step: one train task the program failed, drawn with the seeded ctx.rng so an offline
- * generation replays exactly. Reads the workspace's examples files (the parent's train tasks).
+ * generation replays exactly, from the workspace's examples files (read by meta/workspace.mjs).
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-
 /**
- * The examples files of the workspace, parsed; unreadable ones are skipped. As the seed's
- * meta/workspace.mjs reads them: a meta agent imports only from its own set.
+ * A task the parent did not fully solve: a score below 1, or an error (scored 0). A task it never
+ * answered (no score: it stopped at the staged sample) is not a failure to diagnose.
  */
-export function readExampleSets(repoDir, workspace) {
-  return Object.values(workspace?.examples ?? {}).flatMap((file) => {
-    try {
-      return [JSON.parse(readFileSync(path.join(repoDir, file), 'utf8'))];
-    } catch {
-      return [];
-    }
-  });
-}
-
-/** A task the parent did not fully solve: a score below 1, or an error (scored 0). */
-const failed = (example) => example.error !== undefined || !(example.score >= 1);
+const failed = (example) => example.error !== undefined || example.score < 1;
 
 /**
  * One failed example over all domains, uniformly by `rng.next()`, as { domain, describe, example },
