@@ -56,6 +56,11 @@ export interface GatewayRefusals {
   logQuota: number;
 }
 
+/** A session's refusals before any request. */
+export function noRefusals(): GatewayRefusals {
+  return { tooLarge: 0, overCapacity: 0, rateLimited: 0, forbiddenRole: 0, invalid: 0, logQuota: 0 };
+}
+
 export interface GatewayOptions {
   /** Where to listen; the worker mounts this socket into the sandbox. */
   socketPath: string;
@@ -107,14 +112,7 @@ export class LlmGateway {
   private refilledAt = performance.now();
   private logBytes = 0;
   private firstViolation?: string;
-  private readonly refused: GatewayRefusals = {
-    tooLarge: 0,
-    overCapacity: 0,
-    rateLimited: 0,
-    forbiddenRole: 0,
-    invalid: 0,
-    logQuota: 0,
-  };
+  private readonly refused: GatewayRefusals = noRefusals();
 
   constructor(private readonly options: GatewayOptions) {
     const gatewayId = randomUUID().slice(0, 8);

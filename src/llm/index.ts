@@ -5,6 +5,7 @@ export {
   DEFAULT_GATEWAY_LIMITS,
   DEFAULT_MAX_COMPLETION_TOKENS,
   LlmGateway,
+  noRefusals,
   upstreamFromConfig,
   type GatewayLimits,
   type GatewayOptions,

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathMatcher, readProgramDir, type ProgramFiles } from '../../src/agent/program';
-import type { GatewaySession } from '../../src/llm';
+import { noRefusals, type GatewaySession } from '../../src/llm';
 import type { Sandbox, SandboxResult, SandboxRunSpec } from '../../src/sandbox';
 
 /**
@@ -84,14 +84,7 @@ export function gatewaySession(over: Partial<GatewaySession>): Promise<GatewaySe
     calls: () => ({ byOutcome: { upstream: 0, replay: 0, refused: 0, error: 0 } }),
     violation: () => undefined,
     violated: new AbortController().signal,
-    refusals: () => ({
-      tooLarge: 0,
-      overCapacity: 0,
-      rateLimited: 0,
-      forbiddenRole: 0,
-      invalid: 0,
-      logQuota: 0,
-    }),
+    refusals: noRefusals,
     close: () => Promise.resolve(),
     ...over,
   });
