@@ -113,14 +113,32 @@ function writeWorkspace(layout: Layout, sets: TrainExamples[]): void {
   }
 }
 
-/** Sets the learner to always run (rate ~1) and, if `frozenSettings`, its settings not to move. */
-function forceLearner(layout: Layout, frozenSettings: boolean): void {
+/** The papers, with the authors' keywords telling accepted ones ("Sparse coding") from the rest. */
+function withKeywords(items: Item[]): Item[] {
+  return items.map((t) => ({
+    ...t,
+    input: {
+      ...(t.input as object),
+      abstract: 'model data learning network',
+      keywords: t.label === 'accept' ? ['Deep learning', 'Sparse coding'] : ['Deep learning', 'Vision'],
+    },
+  }));
+}
+
+/**
+ * Sets the learner to always run (rate ~1) and, if `frozenSettings`, its settings not to move;
+ * `families` replaces paper review's (the seed's default has no word features).
+ */
+function forceLearner(
+  layout: Layout,
+  frozenSettings: boolean,
+  families: string[] | null = ['words', 'bigrams', 'heuristic'],
+): void {
   const file = path.join(layout.programDir, META_PARAMS);
   const meta = readJson(file) as MetaParams;
   meta.learner.rate = 1;
   meta.learner.rateBounds = [0, 1];
-  // The marker word needs word features (the seed's paper-review default, chosen by CV on real train data, has none).
-  meta.learner.domains['paper-review']!.families = ['words', 'bigrams', 'heuristic'];
+  if (families) meta.learner.domains['paper-review']!.families = families;
   if (frozenSettings) {
     meta.learner.mutationRate = 0;
     meta.choiceRate = 0;
@@ -209,6 +227,23 @@ describe('the offline learner (no LLM) of the seed meta agent', () => {
     expect(accuracy(heldProofs, await answers(l, 'math-grading', heldProofs))).toBeGreaterThanOrEqual(0.9);
 
     expect(await passesValidation(l)).toMatchObject({ ok: true, reasons: [] });
+  }, 60_000);
+
+  it("learns from the authors' keywords with the seed's own paper-review settings", async () => {
+    const l = fresh();
+    const train = withKeywords(trainPapers);
+    const held = withKeywords(heldPapers);
+    writeWorkspace(l, [examplesOf('paper-review', train)]);
+    forceLearner(l, true, null);
+    const out = await runScript(l, 'run_meta.mjs', request(5, ['paper-review']));
+    expect(out.code).toBe(0);
+    const model = readJson(path.join(l.programDir, 'task', 'models', 'paper-review.json')) as ModelFile & {
+      members: Array<{ spec: { families: string[]; vocab: string[] } }>;
+    };
+    expect(model.members[0]!.spec.families).toContain('keywords');
+    expect(model.members[0]!.spec.vocab).toContain('k:sparse_coding');
+    fs.rmSync(path.join(l.programDir, 'workspace'), { recursive: true });
+    expect(accuracy(held, await answers(l, 'paper-review', held))).toBeGreaterThanOrEqual(0.9);
   }, 60_000);
 
   it('is deterministic given the seed, and the seed decides the learner settings', async () => {

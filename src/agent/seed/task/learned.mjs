@@ -52,6 +52,11 @@ const families = {
       for (let i = 1; i < list.length; i++) out[`b:${list[i - 1]}_${list[i]}`] = 1;
     },
     title: (input, out) => addTokens(out, tokens(input.title), 't'),
+    // Each keyword the authors chose, whole ("reinforcement learning"), as one token feature.
+    keywords: (input, out) => {
+      const list = Array.isArray(input.keywords) ? input.keywords : [];
+      for (const k of list) out[`k:${tokens(k).join('_')}`] = 1;
+    },
     heuristic: (input, out, spec) => {
       for (const [k, v] of Object.entries(paperFeatures(input))) out[`h:${k}`] = v;
       out['h:score'] = paperScore(input, spec.heuristicParams ?? {});
@@ -110,7 +115,7 @@ export function featureFamilies(domain) {
 
 /**
  * Sparse features { name: value } of one input under `spec` ({ families, vocab?, scale? }): every
- * feature of the chosen families; with `vocab`, token features (w:, t:, b:) outside it are dropped;
+ * feature of the chosen families; with `vocab`, token features (w:, t:, b:, k:) outside it are dropped;
  * with `scale` ({ name: [mean, sd] }), those features are standardised.
  */
 export function featurize(domain, input, spec) {
@@ -119,11 +124,14 @@ export function featurize(domain, input, spec) {
   return restrict(out, spec);
 }
 
+/** Word-like features (present or not, many of them), which a vocabulary selects among: w:, t:, b:, k:. */
+export const isTokenFeature = (name) => /^[wtbk]:/.test(name);
+
 /** The vocabulary and scaling of `spec` applied to features computed without them (in place). */
 export function restrict(out, spec) {
   if (spec.vocab) {
     const keep = new Set(spec.vocab);
-    for (const k of Object.keys(out)) if (/^[wtb]:/.test(k) && !keep.has(k)) delete out[k];
+    for (const k of Object.keys(out)) if (isTokenFeature(k) && !keep.has(k)) delete out[k];
   }
   for (const [k, [mean, sd]] of Object.entries(spec.scale ?? {})) out[k] = ((out[k] ?? 0) - mean) / sd;
   return out;

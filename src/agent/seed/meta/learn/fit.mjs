@@ -6,14 +6,14 @@
  * randomness is the fold assignment, drawn from the seeded rng passed in.
  */
 
-const isToken = (name) => /^[wtb]:/.test(name);
 const round = (x) => Number(x.toPrecision(5));
 
 /**
- * Token features (w:, t:, b:) worth keeping: seen in at least `minDf` rows, ranked by a chi-square
- * of their presence against the classes, the best `vocabSize`. Ties break by name.
+ * Token features (those `isToken` names: the task agent says which of its features are word-like)
+ * worth keeping: seen in at least `minDf` rows, ranked by a chi-square of their presence against the
+ * classes, the best `vocabSize`. Ties break by name.
  */
-export function selectVocab(rows, nClasses, { vocabSize, minDf }) {
+export function selectVocab(rows, nClasses, { vocabSize, minDf, isToken }) {
   const perClass = new Array(nClasses).fill(0);
   for (const r of rows) perClass[r.y]++;
   const df = new Map();
@@ -41,7 +41,7 @@ export function selectVocab(rows, nClasses, { vocabSize, minDf }) {
 }
 
 /** Mean and standard deviation of every non-token feature ({ name: [mean, sd] }); constant ones are left out. */
-export function fitScale(rows) {
+export function fitScale(rows, isToken) {
   const names = new Set();
   for (const r of rows) for (const k of Object.keys(r.x)) if (!isToken(k)) names.add(k);
   const scale = {};

@@ -70,13 +70,17 @@ export async function learnDomain({ repoDir, domain, examplesFile, taskParams, s
   const reg = settings[regName] ?? (type === 'nb' ? 1 : 0.01);
   const build = (train, regValue) => {
     const spec = { ...base };
-    if (families.some((f) => ['words', 'bigrams', 'title'].includes(f)))
+    if (train.some((r) => Object.keys(r.x).some(task.isTokenFeature)))
       spec.vocab = selectVocab(train, classes.length, {
         vocabSize: settings.vocabSize ?? 1000,
         minDf: settings.minDf ?? 2,
+        isToken: task.isTokenFeature,
       });
     if (type === 'lr')
-      spec.scale = fitScale(train.map((r) => ({ x: task.restrict({ ...r.x }, { vocab: spec.vocab }) })));
+      spec.scale = fitScale(
+        train.map((r) => ({ x: task.restrict({ ...r.x }, { vocab: spec.vocab }) })),
+        task.isTokenFeature,
+      );
     const data = train.map((r) => ({ x: task.restrict({ ...r.x }, spec), y: r.y }));
     const fitted =
       type === 'nb'
