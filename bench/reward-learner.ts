@@ -1,13 +1,14 @@
 /**
  * The seed meta agent's offline reward learner (meta/learn/reward_design.mjs, no LLM) against the
  * seed's reward-design weights, scored by the host's own evaluation (evaluateReward: CEM training
- * with the reward, then the true objective on the task's evaluation episodes) on train and val.
+ * with the reward, then the true objective on the task's evaluation episodes) on train, val and the
+ * test split (the held-out environment, which the learner never sees).
  * Prints a Markdown table.
  *
  * Run after a build: `node dist/bench/reward-learner.js [--seeds 1,2,3] [--settings '{"candidates":8}']`.
  * Splits are an evolution run's: the default run config's seed and sizes. The learner is given the
  * engine's workspace (workspaceFiles) built from the train examples only, in a copy of the seed
- * program; val labels are used only here, on the host, to score. One learner row per rng seed, with
+ * program; val and test labels are used only here, on the host, to score. One learner row per rng seed, with
  * the seed's default search settings merged with --settings.
  */
 import * as fs from 'fs';
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
     seed: numericSeed(run.seed),
     sizes: sizesFor(run, 'reward-design'),
   });
-  const { train, val } = loaded.splits;
+  const { train, val, test } = loaded.splits;
   const { writeRewardSource } = (await importEsm(
     pathToFileURL(path.join(SEED_DIR, 'task', 'heuristics', 'reward_design.mjs')).href,
   )) as { writeRewardSource: Writer };
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   // The seed's scores, and its train examples as the engine would give them to the meta agent.
   const seedTrain = hostScore(train, loaded.labels, (i) => writeRewardSource(i, seedParams));
   const seedVal = hostScore(val, loaded.labels, (i) => writeRewardSource(i, seedParams));
+  const seedTest = hostScore(test, loaded.labels, (i) => writeRewardSource(i, seedParams));
   const examples: TrainExamples = {
     domain: 'reward-design',
     describe: 'reward design',
@@ -123,9 +125,9 @@ async function main(): Promise<void> {
   const workspace = JSON.parse(files['workspace/index.json'] ?? '{}') as unknown;
 
   const rows: string[] = [
-    `| agent | train (host) | val (host) | learner train: parent → best | candidates | learner s |`,
-    `| ----- | ------------ | ---------- | ---------------------------- | ---------- | --------- |`,
-    `| seed (task/params.json) | ${seedTrain.toFixed(3)} | ${seedVal.toFixed(3)} | | | |`,
+    `| agent | train (host) | val (host) | held-out test (host) | learner train: parent → best | candidates | learner s |`,
+    `| ----- | ------------ | ---------- | -------------------- | ---------------------------- | ---------- | --------- |`,
+    `| seed (task/params.json) | ${seedTrain.toFixed(3)} | ${seedVal.toFixed(3)} | ${seedTest.toFixed(3)} | | | |`,
   ];
   for (const seed of seeds) {
     const out = await learnRewardDesign({
@@ -139,9 +141,10 @@ async function main(): Promise<void> {
     const learned = out.params;
     const t = hostScore(train, loaded.labels, (i) => writeRewardSource(i, learned));
     const v = hostScore(val, loaded.labels, (i) => writeRewardSource(i, learned));
+    const h = hostScore(test, loaded.labels, (i) => writeRewardSource(i, learned));
     const r = out.report;
     rows.push(
-      `| learner, rng ${seed} | ${t.toFixed(3)} | ${v.toFixed(3)} | ${r.parentTrain.toFixed(3)} → ${r.bestTrain.toFixed(3)} (${r.scoredAt}) | ${r.candidates} | ${(r.ms / 1000).toFixed(1)} |`,
+      `| learner, rng ${seed} | ${t.toFixed(3)} | ${v.toFixed(3)} | ${h.toFixed(3)} | ${r.parentTrain.toFixed(3)} → ${r.bestTrain.toFixed(3)} (${r.scoredAt}) | ${r.candidates} | ${(r.ms / 1000).toFixed(1)} |`,
     );
     process.stderr.write(`rng ${seed}: ${JSON.stringify(r)}\n`);
   }

@@ -107,6 +107,22 @@ describe('run_meta.mjs without an LLM: the seed meta agent mutates task/params.j
     expect(await passesValidation(l)).toMatchObject({ ok: true, reasons: [] });
   });
 
+  it("never mutates reward design's default scalar weights (what an unseen environment gets), only each training environment's", async () => {
+    const seed = (readJson(path.join(SEED_DIR, TASK_PARAMS)) as TaskParams).domains['reward-design']!;
+    const defaults = ['base', 'alive', 'action', 'quadraticAll', 'potentialAll'];
+    let envChanges = 0;
+    for (const s of [1, 2, 3, 4, 5, 6]) {
+      const l = fresh();
+      const out = await runScript(l, 'run_meta.mjs', { ...request(s), domains: ['reward-design'] });
+      expect(out.code).toBe(0);
+      const child = (readJson(path.join(l.programDir, TASK_PARAMS)) as TaskParams).domains['reward-design']!;
+      expect(child).not.toEqual(seed);
+      for (const k of defaults) expect(child[k]).toBe(seed[k]);
+      if (JSON.stringify(child.envs) !== JSON.stringify(seed.envs)) envChanges++;
+    }
+    expect(envChanges).toBeGreaterThan(0);
+  });
+
   it('answers { error } with exit code 1 when the meta agent throws', async () => {
     const l = fresh();
     fs.writeFileSync(

@@ -32,6 +32,8 @@ interface LearnOutput {
   };
   /** The sources the program's writer makes of the parent's and the learned weights, per task. */
   sources: { id: string; parent: string; learned: string }[];
+  /** The same for an environment no train task shows. */
+  unseen: { parent: string; learned: string };
 }
 
 /** A program folder: a copy of the seed with a reward-design workspace for two train tasks. */
@@ -81,8 +83,11 @@ const rng = { next: () => (x = (x * 48271) % 2147483647) / 2147483647 };
 const out = await learnRewardDesign({ repoDir: dir, workspace, params: ${JSON.stringify(settings)}, rng, deadlineMs: Date.now() + 600000 });
 const parent = JSON.parse(readFileSync(dir + '/task/params.json', 'utf8')).domains['reward-design'];
 const tasks = JSON.parse(readFileSync(dir + '/' + workspace.rewardDesign.tasks, 'utf8')).tasks;
-const input = (s) => ({ stateFields: s.stateFields, action: { kind: s.actionKind }, defaultRewardSource: s.defaultRewardSource });
+const input = (s) => ({ envId: s.envId, stateFields: s.stateFields, action: { kind: s.actionKind }, defaultRewardSource: s.defaultRewardSource });
 out.sources = tasks.map((t) => ({ id: t.id, parent: writeRewardSource(input(t.spec), parent), learned: writeRewardSource(input(t.spec), out.params) }));
+// An environment no train task shows: its own id and field names, a continuous action.
+const unseen = input({ ...tasks[0].spec, envId: 'Unseen-v0', actionKind: 'continuous', stateFields: tasks[0].spec.stateFields.map((f) => ({ ...f, name: 'u' + f.name })) });
+out.unseen = { parent: writeRewardSource(unseen, parent), learned: writeRewardSource(unseen, out.params) };
 process.stdout.write(JSON.stringify(out));`;
   const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
   if (res.status !== 0) throw new Error(res.stderr);
@@ -129,6 +134,14 @@ test('the reward learner is deterministic and never trains worse than the parent
     }
     // A different stream searches elsewhere.
     const c = learn(dir, 99, settings);
+    // Only what stays with a training environment moves: an unseen one gets the parent's reward.
+    // (Without the full-training check the proxy's winner is kept, so something moves.)
+    const d = learn(dir, 17, { ...settings, confirm: false });
+    const changes = [...a.report.changes, ...c.report.changes, ...d.report.changes];
+    expect(d.report.changes.length).toBeGreaterThan(0);
+    for (const change of changes)
+      expect(change.path).toMatch(/^domains\.reward-design\.(envs\.[\w-]+|linear|quadratic|potential)\.\w+$/);
+    for (const out of [a, c, d]) expect(out.unseen.learned).toBe(out.unseen.parent);
     expect(
       JSON.stringify(c.report.changes) === JSON.stringify(a.report.changes) && a.report.changes.length > 0,
     ).toBe(false);

@@ -58,7 +58,10 @@ function mutateDomain(root, meta, domain, rng, record, forceOne) {
   const sigma = meta.stepSizes[domain];
   const section = root.domains[domain];
   const all = leaves(section);
-  const numeric = all.filter(([, v]) => typeof v === 'number').map(([p]) => p);
+  const unmutated = new Set(meta.unmutated?.paths ?? []);
+  const numeric = all
+    .filter(([p, v]) => typeof v === 'number' && !unmutated.has(`${domain}.${p}`))
+    .map(([p]) => p);
   const flags = all.filter(([, v]) => typeof v === 'boolean').map(([p]) => p);
   const choiceKeys = Object.keys(meta.choices ?? {}).filter((k) => k.startsWith(`${domain}.`));
 

@@ -5,6 +5,12 @@
  * train tasks, with the simulator the engine puts in the workspace (workspace/reward-design/sim.mjs:
  * the host's own CEM trainer and true objectives; nothing of validation or test is in it).
  *
+ * Only weights that stay with what they were tuned on move: the scalar weights of each training
+ * environment (`envs.<envId>`) and the per-field ones (field names are the environment's own). The
+ * section's default scalars, which the writer uses for an environment it has never seen, never move:
+ * a weight that wins on the training environments has no evidence for another one (an alive bonus
+ * that helps CartPole makes Acrobot's agent avoid its goal).
+ *
  * A (1+λ) evolution strategy from the parent's task/params.json `reward-design` section: each round,
  * `candidates` perturbations of the best so far (each weight moves with probability `perturbRate` by
  * `stepSize`·N(0,1)); each candidate's reward trains a policy with CEM at `proxyIterations`
@@ -38,8 +44,6 @@ export const REWARD_LEARNER_DEFAULTS = {
   timeBudgetMs: 30_000,
 };
 
-/** Weights of the reward writer that are one number each. */
-const SCALARS = ['base', 'alive', 'action', 'quadraticAll', 'potentialAll'];
 /** Weights of the reward writer given per state field. */
 const PER_FIELD = ['linear', 'quadratic', 'potential'];
 /** Time kept back from `deadlineMs` for the caller to write and finish. */
@@ -79,9 +83,17 @@ function spread(tasks, max) {
   return out;
 }
 
-/** The addresses of every weight the search moves: scalars, then section.field for the train tasks' fields. */
-function weightPaths(params, fields) {
-  const paths = SCALARS.map((k) => [k]);
+/**
+ * The addresses of every weight the search moves: the scalars of each train environment
+ * (envs.<envId>.<scalar>; `action` only where the action is continuous), then section.field for the
+ * train tasks' fields.
+ */
+function weightPaths(params, tasks, scalars) {
+  const paths = [];
+  const envs = new Map(tasks.map((t) => [t.spec.envId, t.spec.actionKind]));
+  for (const [env, kind] of [...envs].sort(([a], [b]) => (a < b ? -1 : 1)))
+    for (const k of scalars) if (k !== 'action' || kind === 'continuous') paths.push(['envs', env, k]);
+  const fields = [...new Set(tasks.flatMap((t) => t.spec.stateFields.map((f) => f.name)))];
   for (const section of PER_FIELD) {
     const names = [...new Set([...Object.keys(params[section] ?? {}), ...fields])].sort();
     for (const f of names) paths.push([section, f]);
@@ -89,12 +101,19 @@ function weightPaths(params, fields) {
   return paths;
 }
 
-const getWeight = (params, [a, b]) =>
-  (b === undefined ? params[a] : params[a]?.[b]) ?? (a === 'base' ? 1 : 0);
+/** A weight's value; an environment's scalar it has no entry for is the section's default, as the writer reads it. */
+function getWeight(params, p) {
+  const own = p.reduce((node, key) => node?.[key], params);
+  if (typeof own === 'number') return own;
+  const name = p.at(-1);
+  if (p[0] === 'envs' && typeof params[name] === 'number') return params[name];
+  return name === 'base' ? 1 : 0;
+}
 
-function setWeight(params, [a, b], value) {
-  if (b === undefined) params[a] = value;
-  else params[a] = { ...(params[a] ?? {}), [b]: value };
+function setWeight(params, p, value) {
+  let node = params;
+  for (const key of p.slice(0, -1)) node = node[key] = { ...(node[key] ?? {}) };
+  node[p.at(-1)] = value;
 }
 
 /** One candidate: a copy of `from` with each weight moved with probability `rate` (at least one moves). */
@@ -116,7 +135,7 @@ export async function learnRewardDesign({ repoDir, workspace, params, rng: rawRn
   if (!existsSync(writerFile)) return { skipped: 'the task agent has no task/heuristics/reward_design.mjs' };
   const sim = await import(pathToFileURL(path.join(repoDir, files.sim)).href);
   // The program's own writer, so what is scored here is exactly what the task agent will write.
-  const { writeRewardSource } = await import(pathToFileURL(writerFile).href);
+  const { writeRewardSource, SCALAR_WEIGHTS } = await import(pathToFileURL(writerFile).href);
   const all = JSON.parse(readFileSync(path.join(repoDir, files.tasks), 'utf8')).tasks ?? [];
   const tasks = spread(all, Math.max(1, Math.round(settings.maxTasks)));
   if (tasks.length === 0) return { skipped: 'no reward-design train tasks in the workspace' };
@@ -148,8 +167,7 @@ export async function learnRewardDesign({ repoDir, workspace, params, rng: rawRn
     return sum / (tasks.length * reps);
   };
 
-  const fields = [...new Set(tasks.flatMap((t) => t.spec.stateFields.map((f) => f.name)))];
-  const paths = weightPaths(parent, fields);
+  const paths = weightPaths(parent, tasks, SCALAR_WEIGHTS ?? []);
   const t0 = Date.now();
   const parentProxy = trainScore(parent, proxyIterations, replicates);
   // The time of one search evaluation: the parent's first (warm-up included), then the latest candidate's.

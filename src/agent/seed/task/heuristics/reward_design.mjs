@@ -1,7 +1,9 @@
 /**
  * Offline reward design: the task's default (human) reward, scaled, plus weighted shaping terms on
- * the normalised state fields, written as source text. Per-field weights come from task/params.json;
- * `quadraticAll` and `potentialAll` apply to every field, so they transfer to unseen tasks.
+ * the normalised state fields, written as source text. Per-field weights come from task/params.json.
+ * The scalar weights (`base`, `alive`, `action`, `quadraticAll`, `potentialAll`) are the section's own
+ * for an environment it has no entry for, and `envs.<envId>` overrides them for one it has: what was
+ * tuned on a training environment stays with it, so an unseen environment gets the untuned defaults.
  */
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
@@ -11,7 +13,13 @@ const num = (value) => {
   return String(Number(v.toPrecision(6)));
 };
 
-export function writeRewardSource(input, params) {
+/** The scalar weights of one environment: its own entry of `envs` over the section's defaults. */
+export const SCALAR_WEIGHTS = ['base', 'alive', 'action', 'quadraticAll', 'potentialAll'];
+
+export function writeRewardSource(input, weights) {
+  const own = weights.envs?.[input.envId] ?? {};
+  const params = { ...weights };
+  for (const k of SCALAR_WEIGHTS) if (typeof own[k] === 'number') params[k] = own[k];
   const terms = [];
   const fields = Array.isArray(input.stateFields) ? input.stateFields : [];
   for (const field of fields) {
