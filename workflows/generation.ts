@@ -86,7 +86,8 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
           runId,
           generation,
           config,
-          parentId: await short.selectParent({ runId, generation, config }),
+          parentId: await short.selectParent({ runId, generation, config, archive: input.archive }),
+          archive: input.archive,
           budgetLeft: input.budgetLeft,
           generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
         });

@@ -25,3 +25,10 @@ export const RUN_WIDE_BUDGET_PATCH = 'run-wide-budget';
  * time limit sized by its task count, the gate decided in the workflow.
  */
 export const STAGE_ACTIVITIES_PATCH = 'evaluation-stage-activities';
+
+/**
+ * Runs before this patch keep no archive change log and give their generations none, so selection
+ * and the meta agent's history read every node record of the run; they replay that way. New runs
+ * number the archive's changes (RunState.archive) and pass them on, so a worker re-reads only those.
+ */
+export const ARCHIVE_LOG_PATCH = 'archive-change-log';

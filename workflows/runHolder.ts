@@ -7,12 +7,14 @@ import {
   startChild,
   upsertMemo,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { EngineActivities } from '../activities/engine';
 import { nodeIdFor } from '../src/archive/keys';
 import {
   applyDecision,
+  archiveViewFor,
   budgetLeft,
   budgetProblem,
   generationAllowance,
@@ -23,12 +25,13 @@ import {
   recordGeneration,
   recordHeldOut,
   stopReason,
+  withArchiveLog,
   type BudgetChange,
 } from '../src/engine/runState';
 import type { BudgetLeft, GenerationResult, RunConfig, RunState, RunStatus } from '../src/engine/types';
 import { heldOutTestOptions, recordOptions } from './activityOptions';
 import { generationWorkflow } from './generation';
-import { QUIET_PUBLISH_PATCH, RUN_WIDE_BUDGET_PATCH } from './patches';
+import { ARCHIVE_LOG_PATCH, QUIET_PUBLISH_PATCH, RUN_WIDE_BUDGET_PATCH } from './patches';
 import { searchAttributes } from './searchAttributes';
 
 export interface EvolutionRunInput {
@@ -77,11 +80,14 @@ export class RunHolder {
     this.runId = input.runId;
     this.config = input.config;
     this.state = input.state ?? initialState(input.runId, input.config, Date.now());
+    if (!this.state.archive && patched(ARCHIVE_LOG_PATCH)) this.state = withArchiveLog(this.state, uuid4());
   }
 
   status(): RunStatus {
+    // The archive log is for the workers' caches, not for people.
+    const { archive: _log, ...state } = this.state;
     return {
-      ...this.state,
+      ...state,
       method: this.config.method,
       domains: this.config.domains,
       running: [...this.running],
@@ -190,6 +196,7 @@ export class RunHolder {
           budgetLeft: allowance,
           bestScore: this.state.bestScore,
           generationsLeft: this.state.budget.generations - generation,
+          archive: archiveViewFor(this.state, generation, this.running),
         },
       ],
     })

@@ -24,6 +24,7 @@ import {
   selectionKey,
 } from './keys';
 import type { Split } from '../domains/contract';
+import { changedSince, type ArchiveView } from './changes';
 import { parseNodeRecord, type NodeRecord, type NodeScores } from './record';
 
 /** A stored object is missing or does not match its content address. */
@@ -39,6 +40,15 @@ export class NodeConflictError extends Error {
 export interface ArchiveOptions {
   /** GETs in flight while listing nodes (default 32). */
   readonly readConcurrency?: number;
+  /** Runs whose node records `listNodes` keeps between calls with a view (default 4; the least recent goes). */
+  readonly cachedRuns?: number;
+}
+
+/** The records of one run as of a revision of its change log. */
+interface CachedRun {
+  epoch: string;
+  revision: number;
+  nodes: Map<string, NodeRecord>;
 }
 
 /** What `updateNode` may change; identity fields (ids, generation, keys, createdAt) never change. */
@@ -64,6 +74,10 @@ export interface StoredChild {
   readonly changedPaths: string[];
   readonly revertedPaths: string[];
   readonly metaChanged: boolean;
+}
+
+function sortByGeneration(nodes: NodeRecord[]): NodeRecord[] {
+  return nodes.sort((a, b) => a.generation - b.generation);
 }
 
 function sha256(bytes: Buffer): string {
@@ -100,12 +114,16 @@ function mergeScores(stored: NodeScores, update: NodeScores): NodeScores {
  */
 export class Archive {
   private readonly readConcurrency: number;
+  private readonly cachedRuns: number;
+  /** Node records read with a view, per run, most recently used last. */
+  private readonly cache = new Map<string, CachedRun>();
 
   constructor(
     private readonly store: ObjectStore,
     options: ArchiveOptions = {},
   ) {
     this.readConcurrency = options.readConcurrency ?? 32;
+    this.cachedRuns = Math.max(0, options.cachedRuns ?? 4);
   }
 
   // ---- blobs ------------------------------------------------------------------------------------
@@ -267,17 +285,45 @@ export class Archive {
     }
   }
 
-  /** Every node of the run, in generation order. GETs run `readConcurrency` at a time. */
-  async listNodes(runId: string): Promise<NodeRecord[]> {
+  /**
+   * Every node of the run, in generation order. Without a view, every record is read (GETs
+   * `readConcurrency` at a time). With the run's change log (`view`), the records read before are
+   * kept and only those the log says changed since, and the nodes of generations in flight, are read
+   * again; a run not cached, from another epoch, or further behind than the log reaches is read whole.
+   */
+  async listNodes(runId: string, view?: ArchiveView): Promise<NodeRecord[]> {
+    if (!view || this.cachedRuns === 0) return sortByGeneration(await this.readNodes(runId));
+    const cached = this.cache.get(runId);
+    this.cache.delete(runId);
+    const changed = cached?.epoch === view.epoch ? changedSince(view, cached.revision) : 'all';
+    let nodes: Map<string, NodeRecord>;
+    if (!cached || changed === 'all') {
+      nodes = new Map((await this.readNodes(runId)).map((n) => [n.nodeId, n]));
+    } else {
+      nodes = cached.nodes;
+      const ids = [...new Set([...changed, ...view.inFlight])];
+      const fresh = await mapLimit(ids, this.readConcurrency, (id) => this.getNode(runId, id));
+      ids.forEach((id, i) => {
+        const record = fresh[i];
+        if (record) nodes.set(id, record);
+        else nodes.delete(id);
+      });
+    }
+    // A cache already past this view (an activity retried with an older input) keeps its revision.
+    const revision = changed === 'all' ? view.revision : Math.max(view.revision, cached!.revision);
+    this.cache.set(runId, { epoch: view.epoch, revision, nodes });
+    for (const old of this.cache.keys()) if (this.cache.size > this.cachedRuns) this.cache.delete(old);
+    return sortByGeneration([...nodes.values()]);
+  }
+
+  private async readNodes(runId: string): Promise<NodeRecord[]> {
     const ids = await this.listNodeIds(runId);
     const records = await mapLimit(ids, this.readConcurrency, async (id) => {
       const key = nodeKey(runId, id);
       const bytes = await this.store.get(key);
       return bytes === undefined ? undefined : this.parseStored(bytes, key, runId, id);
     });
-    return records
-      .filter((r): r is NodeRecord => r !== undefined)
-      .sort((a, b) => a.generation - b.generation);
+    return records.filter((r): r is NodeRecord => r !== undefined);
   }
 
   /** The records from the run's root to `nodeId`, root first (one GET per ancestor). */

@@ -74,10 +74,10 @@ export function nodesPrefix(runId: string): string {
 }
 
 /**
- * Node records are sharded by generation, 1000 to a folder (`nodes/000/` holds gen 0-999), because
- * a listing of more than 1000 keys needs pagination, and the embedded S3 server (s3rver) cannot
- * paginate: it fails on Node 20 (its continuation token uses DES, which OpenSSL 3 lacks) and pages in
- * directory order, not key order. With shards every listing fits one page on any S3 server.
+ * Node records are sharded by generation, 1000 to a folder (`nodes/000/` holds gen 0-999), so every
+ * listing of node ids is one page of an S3 listing (1,000 keys), whatever the size of the run. The
+ * layout dates from when the embedded S3 server could not page at all (src/devstack/s3.ts); stored
+ * runs use it, so it stays.
  */
 export const NODES_PER_SHARD = 1000;
 

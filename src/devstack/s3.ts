@@ -29,7 +29,10 @@ export async function startS3(c: Config): Promise<void> {
   const logFile = path.join(l.logs, 's3.log');
   // A separate node process, which cannot run TypeScript: the build output also under ts-jest.
   const script = builtFile('src/devstack/s3rverMain.ts');
-  spawnService(s3Process(c), process.execPath, [script, c.host, String(c.s3.port), l.s3Data], logFile);
+  // s3rver makes its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy
+  // provider: without it a listing of more than 1,000 keys fails with a 500.
+  const args = ['--openssl-legacy-provider', script, c.host, String(c.s3.port), l.s3Data];
+  spawnService(s3Process(c), process.execPath, args, logFile);
   await waitUntil('S3 server', () => s3Healthy(c), 30_000, logFile);
   await new S3ObjectStore(makeS3Client(c), c.s3.bucket).ensureBucket();
 }

@@ -8,7 +8,30 @@ import type {
   RunState,
   SplitPlan,
 } from './types';
+import { newArchiveLog, noteChange, type ArchiveView } from '../archive/changes';
+import { nodeIdFor } from '../archive/keys';
 import { passesGate } from '../evaluation/staged';
+
+/** The state with an archive change log: a new run, or one recorded before the log that continues as new. */
+export function withArchiveLog(state: RunState, epoch: string): RunState {
+  return state.archive ? state : { ...state, archive: newArchiveLog(epoch) };
+}
+
+/** What generation `generation`, starting beside `running`, is told of the archive; undefined without a log. */
+export function archiveViewFor(
+  state: RunState,
+  generation: number,
+  running: Iterable<number>,
+): ArchiveView | undefined {
+  if (!state.archive) return undefined;
+  const inFlight = [...running].filter((g) => g !== generation).map(nodeIdFor);
+  return { ...state.archive, inFlight };
+}
+
+/** The state with a change of those node records noted in its archive log (runs without a log: unchanged). */
+function archiveChanged(state: RunState, nodeIds: readonly string[] | null): RunState {
+  return state.archive ? { ...state, archive: noteChange(state.archive, nodeIds) } : state;
+}
 
 /**
  * Whether a split's evaluation goes on to the rest of its tasks after the staged ones: there is a
@@ -37,8 +60,9 @@ export function initialState(runId: string, config: RunConfig, nowMs: number): R
 
 /** Folds a finished generation into the run state. A node waiting for approval cannot become best. */
 export function recordGeneration(state: RunState, r: GenerationResult): RunState {
+  // The generation wrote its node, and bars its parent when the parent's meta agent failed.
   const next: RunState = {
-    ...state,
+    ...archiveChanged(state, r.parentId === null ? [r.nodeId] : [r.nodeId, r.parentId]),
     generationsDone: state.generationsDone + 1,
     spentUsd: state.spentUsd + r.costUsd,
     spentTokens: state.spentTokens + r.tokens,
@@ -89,7 +113,8 @@ export function recordFailedGeneration(
   spent: { costUsd: number; tokens: number } | undefined,
 ): RunState {
   return {
-    ...state,
+    // What a failed generation wrote before it failed is not known here.
+    ...archiveChanged(state, null),
     generationsDone: state.generationsDone + 1,
     failures: state.failures + 1,
     spentUsd: state.spentUsd + (spent?.costUsd ?? 0),
@@ -153,7 +178,7 @@ export function decisionProblem(state: RunState, nodeId: string): string | undef
 export function applyDecision(state: RunState, nodeId: string, decision: 'approved' | 'rejected'): RunState {
   const waiting = state.pending.find((p) => p.nodeId === nodeId);
   const next: RunState = {
-    ...state,
+    ...archiveChanged(state, [nodeId]),
     pending: state.pending.filter((p) => p.nodeId !== nodeId),
     decided: { ...state.decided, [nodeId]: decision },
   };
@@ -233,7 +258,7 @@ export function recordHeldOut(
     : { scores: result, costUsd: 0, tokens: 0, incomplete: undefined };
   const report = heldOutReport(startNodeId, bestNodeId, held.scores, state.generationsDone);
   return {
-    ...state,
+    ...archiveChanged(state, [startNodeId, bestNodeId]),
     spentUsd: state.spentUsd + held.costUsd,
     spentTokens: state.spentTokens + held.tokens,
     test: held.incomplete?.length ? { ...report, incomplete: held.incomplete } : report,

@@ -3,11 +3,13 @@
  * import this file, so nothing here may touch I/O.
  */
 
+import type { ArchiveLog, ArchiveView } from '../archive/changes';
 import type { NodeScores, SplitScore } from '../archive/record';
 import type { Method, SelectionRule } from '../selection/policies';
 
 export type { Method, SelectionRule } from '../selection/policies';
 export type { NodeScores, SplitScore } from '../archive/record';
+export type { ArchiveLog, ArchiveView } from '../archive/changes';
 
 /** Which nodes need a person before they may count (see `approvalReason`). */
 export const APPROVAL_POLICIES = ['none', 'meta-changed', 'new-best', 'all'] as const;
@@ -87,6 +89,8 @@ export interface RunState {
   failures: number;
   /** Held-out test scores of the start node and the best, filled when the run ends. */
   test?: HeldOutReport;
+  /** Which node records changed, for the workers' caches; absent in runs recorded before it. */
+  archive?: ArchiveLog;
 }
 
 export interface HeldOutReport {
@@ -111,6 +115,8 @@ export interface GenerationInput {
   bestScore?: number;
   /** Generations left under the run's current budget; absent in histories recorded before it. */
   generationsLeft?: number;
+  /** The run's archive change log and the generations beside this one; absent: read every record. */
+  archive?: ArchiveView;
 }
 
 /** What the generation workflow needs to know about a freshly stored child. */

@@ -30,10 +30,14 @@ export function sigmoid(x: number): number {
 
 /** m: mean of the top-3 scores; with fewer than 3 eligible nodes, the mean of all of them. */
 export function topThreeMidpoint(nodes: readonly Ranked[]): number {
-  const top = nodes
-    .map((n) => n.score)
-    .sort((a, b) => b - a)
-    .slice(0, 3);
+  // One pass keeping the three highest (a sort of every score would grow with the archive).
+  const top: number[] = [];
+  for (const { score } of nodes) {
+    if (top.length < 3) top.push(score);
+    else if (score > top[2]!) top[2] = score;
+    else continue;
+    top.sort((a, b) => b - a);
+  }
   return top.reduce((s, x) => s + x, 0) / top.length;
 }
 

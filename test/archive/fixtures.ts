@@ -5,11 +5,12 @@ import { makeS3Client, S3ObjectStore, type ObjectStore } from '../../src/storage
 import { stackConfig } from '../helpers/stack';
 
 /**
- * The real S3 store, wrapped to count puts (to prove uploads are skipped) and to remember every key
- * written so a test can delete exactly what it made.
+ * The real S3 store, wrapped to count puts (to prove uploads are skipped) and gets (to prove reads
+ * are), and to remember every key written so a test can delete exactly what it made.
  */
 export class TrackingStore implements ObjectStore {
   readonly putKeys: string[] = [];
+  readonly getKeys: string[] = [];
   constructor(private readonly inner: ObjectStore) {}
   async put(key: string, body: Buffer | string, contentType?: string): Promise<void> {
     this.putKeys.push(key);
@@ -20,6 +21,7 @@ export class TrackingStore implements ObjectStore {
     await this.inner.putStream(key, body);
   }
   get(key: string): Promise<Buffer | undefined> {
+    this.getKeys.push(key);
     return this.inner.get(key);
   }
   list(prefix: string): Promise<string[]> {

@@ -1,9 +1,14 @@
+import { ARCHIVE_LOG_WINDOW, changedSince } from '../../src/archive/changes';
 import {
+  applyDecision,
+  archiveViewFor,
   generationAllowance,
   initialState,
   parseRunConfig,
+  recordFailedGeneration,
   recordGeneration,
   recordHeldOut,
+  withArchiveLog,
 } from '../../src/engine';
 
 const state = {
@@ -78,4 +83,58 @@ test('a held-out evaluation with refused or failed calls says so in the report',
   expect(
     recordHeldOut(state, 'gen-00000', 'gen-00003', { scores, costUsd: 0, tokens: 0 }).test,
   ).not.toHaveProperty('incomplete');
+});
+
+describe('the archive change log', () => {
+  const result = (nodeId: string, parentId: string | null) => ({
+    nodeId,
+    generation: 1,
+    parentId,
+    eligible: true,
+    score: 0.5,
+    perDomain: {},
+    costUsd: 0,
+    tokens: 0,
+    metaChanged: false,
+  });
+
+  test('numbers every change a run learns of: a generation (its node and parent), a failure, a decision, the held-out test', () => {
+    let s = withArchiveLog(initialState('r', parseRunConfig({}), 0), 'e1');
+    s = recordGeneration(s, result('gen-00000', null));
+    s = recordGeneration(s, result('gen-00001', 'gen-00000'));
+    s = recordFailedGeneration(s, undefined);
+    s = applyDecision(s, 'gen-00001', 'approved');
+    s = recordHeldOut(s, 'gen-00000', 'gen-00001', undefined);
+    expect(s.archive).toEqual({
+      epoch: 'e1',
+      revision: 5,
+      changes: [
+        [1, ['gen-00000']],
+        [2, ['gen-00001', 'gen-00000']],
+        [3, null],
+        [4, ['gen-00001']],
+        [5, ['gen-00000', 'gen-00001']],
+      ],
+    });
+    expect(changedSince(s.archive!, 3)).toEqual(['gen-00001', 'gen-00000']);
+    expect(changedSince(s.archive!, 2)).toBe('all');
+    expect(changedSince(s.archive!, 5)).toEqual([]);
+    expect(withArchiveLog(s, 'e2').archive?.epoch).toBe('e1');
+    // A generation is told the log and the nodes running beside it.
+    expect(archiveViewFor(s, 7, [5, 7, 6])).toMatchObject({
+      revision: 5,
+      inFlight: ['gen-00005', 'gen-00006'],
+    });
+  });
+
+  test('keeps the latest changes only; a run recorded before the log keeps none', () => {
+    let s = withArchiveLog(initialState('r', parseRunConfig({}), 0), 'e1');
+    for (let i = 0; i < ARCHIVE_LOG_WINDOW + 10; i++) s = applyDecision(s, 'gen-00001', 'approved');
+    expect(s.archive!.changes).toHaveLength(ARCHIVE_LOG_WINDOW);
+    expect(changedSince(s.archive!, 10)).toEqual(['gen-00001']);
+    expect(changedSince(s.archive!, 9)).toBe('all');
+    const old = recordGeneration(initialState('r', parseRunConfig({}), 0), result('gen-00000', null));
+    expect(old.archive).toBeUndefined();
+    expect(archiveViewFor(old, 1, [])).toBeUndefined();
+  });
 });

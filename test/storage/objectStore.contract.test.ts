@@ -101,6 +101,16 @@ describe.each(factories)('ObjectStore contract: %s', (_name, make) => {
     expect(await store.list(`${prefix}nothing/`)).toEqual([]);
   });
 
+  test('list pages past 1,000 keys: every key once, nested ones included', async () => {
+    const keys = Array.from(
+      { length: 1100 },
+      (_, i) => `${prefix}many/${i % 4 === 0 ? 'sub/' : ''}k${String(i).padStart(4, '0')}`,
+    );
+    for (let i = 0; i < keys.length; i += 100)
+      await Promise.all(keys.slice(i, i + 100).map((k) => store.put(k, 'x')));
+    expect(await store.list(`${prefix}many/`)).toEqual([...keys].sort());
+  }, 60_000);
+
   test('delete removes the object from get and list; deleting a missing key is not an error', async () => {
     await store.put(`${prefix}keep`, 'k');
     await store.put(`${prefix}drop`, 'd');

@@ -1,5 +1,6 @@
 import { temporal } from '@temporalio/proto';
 import { failureOf, Gate, nodeId, WorkflowTestEnv } from './harness';
+import { statusQuery } from '../../workflows/messages';
 
 /**
  * The run loop of evolutionRun/generationWorkflow with stub activities: how many generations run,
@@ -282,5 +283,35 @@ test.concurrent(
       expect(stubs.inputs('evaluateStage').map((i) => i.nodeId)).not.toContain(nodeId(2));
       expect(stubs.inputs('selfModify').map((i) => i.generation)).toEqual([1, 2]);
     });
+  },
+);
+
+test.concurrent(
+  "every generation is told the archive's change log (through continue-as-new), and selection and the meta agent get it",
+  async () => {
+    await env.run(
+      { fail: (g) => (g === 2 ? 'the meta agent crashed (stub)' : undefined) },
+      async ({ start, stubs }) => {
+        const { handle } = await start({ budget: { generations: 4 }, continueAsNewEvery: 2 });
+        await handle.result();
+        const selections = stubs.inputs('selectParent').sort((a, b) => a.generation - b.generation);
+        expect(selections.map((s) => s.generation)).toEqual([1, 2, 3, 4]);
+        const logs = selections.map((s) => s.archive!);
+        // One epoch for the whole run; each generation sees the one before it logged (serial run).
+        expect(new Set(logs.map((l) => l.epoch)).size).toBe(1);
+        expect(logs.map((l) => l.revision)).toEqual([1, 2, 3, 4]);
+        expect(logs[0]!.changes).toEqual([[1, [nodeId(0)]]]);
+        expect(logs[1]!.changes.at(-1)).toEqual([2, [nodeId(1), nodeId(0)]]);
+        // Generation 2 failed: what it wrote is unknown, so the next reader reads the run whole.
+        expect(logs[3]!.changes.at(-1)).toEqual([4, [nodeId(3), nodeId(2)]]);
+        expect(logs[2]!.changes.at(-1)).toEqual([3, null]);
+        expect(logs.every((l) => l.inFlight.length === 0)).toBe(true);
+        // selfModify is told the same log as its generation's selection.
+        for (const m of stubs.inputs('selfModify'))
+          expect(m.archive).toEqual(selections.find((s) => s.generation === m.generation)!.archive);
+        // The run's status does not show it.
+        expect(await handle.query(statusQuery)).not.toHaveProperty('archive');
+      },
+    );
   },
 );

@@ -14,7 +14,7 @@ import {
   type SelectionSnapshot,
 } from '../../selection';
 import type { EngineDeps } from '../deps';
-import type { RunConfig } from '../types';
+import type { ArchiveView, RunConfig } from '../types';
 
 /** Sandbox time for the agent-editable selector. */
 const SELECTOR_SESSION_SEC = 60;
@@ -57,11 +57,11 @@ async function editableSelection(
  */
 export async function selectParent(
   deps: EngineDeps,
-  input: { runId: string; generation: number; config: RunConfig },
+  input: { runId: string; generation: number; config: RunConfig; archive?: ArchiveView },
   signal?: AbortSignal,
 ): Promise<string> {
   const { runId, generation, config } = input;
-  const snapshot = selectionSnapshotOf(await deps.archive.listNodes(runId), config.domains);
+  const snapshot = selectionSnapshotOf(await deps.archive.listNodes(runId, input.archive), config.domains);
   const rng = rngFor(config.seed, generation);
   const base = METHOD_POLICIES[config.method];
   const result =

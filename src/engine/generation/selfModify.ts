@@ -6,7 +6,7 @@ import { readMetaReport, runHarness } from '../../agent/runInSandbox';
 import { WORKSPACE_DIR, withoutWorkspace } from '../../agent/workspace';
 import type { SandboxOutcome } from '../../sandbox';
 import type { EngineDeps } from '../deps';
-import type { BudgetLeft, ChildDraft, RunConfig } from '../types';
+import type { ArchiveView, BudgetLeft, ChildDraft, RunConfig } from '../types';
 import { draftOf } from './draft';
 import { metaWorkspace } from './metaWorkspace';
 import { validateProgram } from './validate';
@@ -67,6 +67,8 @@ export async function selfModify(
     budgetLeft: BudgetLeft;
     /** Under the run's current budget (setBudget may have changed it since the run started). */
     generationsLeft: number;
+    /** The run's archive change log, so this worker re-reads only the records that changed. */
+    archive?: ArchiveView;
   },
   signal?: AbortSignal,
 ): Promise<ChildDraft> {
@@ -77,7 +79,7 @@ export async function selfModify(
   if (existing) return draftOf(existing);
   const parent = await archive.requireNode(runId, parentId);
   const parentProgram = await archive.getProgram(parent.snapshotKey);
-  const nodes = await archive.listNodes(runId);
+  const nodes = await archive.listNodes(runId, input.archive);
   lineageOf(nodes, parentId); // fail early and clearly on an unknown parent
   // Without open-ended exploration the meta agent has no archive to learn from: its parent only.
   const history = trainHistoryOf(
