@@ -11,8 +11,8 @@ import { createWorker, type RunningWorker } from '../temporal/worker';
 import { evolutionRun } from '../workflows';
 import { Archive, type NodeRecord } from '../src/archive';
 import type { LoadedConfig } from '../src/config';
-import type { RunConfig, RunStatus } from '../src/engine';
-import { makeS3Client, S3ObjectStore } from '../src/storage';
+import type { EngineDeps, RunConfig, RunStatus } from '../src/engine';
+import { makeS3Client, S3ObjectStore, type ObjectStore } from '../src/storage';
 
 export { median, spread, fmtScore, fmtSpread, type Spread } from '../src/report/stats';
 
@@ -62,11 +62,12 @@ export class BenchDriver {
     this.work = running.worker.run();
   }
 
-  static async open(config: LoadedConfig): Promise<BenchDriver> {
+  /** `deps`: the worker's engine services, when not the config's (a bench that times them). */
+  static async open(config: LoadedConfig, deps?: EngineDeps & { store: ObjectStore }): Promise<BenchDriver> {
     const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
     const client = await connectClient(config);
     try {
-      return new BenchDriver(config, client, await createWorker(config, taskQueue), taskQueue);
+      return new BenchDriver(config, client, await createWorker(config, taskQueue, deps), taskQueue);
     } catch (e) {
       await client.connection.close();
       throw e;

@@ -15,6 +15,8 @@ import { sweepLeftovers, type SweepReport } from '../src/sandbox';
 import { startPeriodicSweep } from '../src/sandbox/janitor';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
+import type { EngineDeps } from '../src/engine';
+import type { ObjectStore } from '../src/storage';
 
 /** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
 export function workflowsPath(): string {
@@ -79,6 +81,8 @@ async function sweep(docker: Docker | undefined): Promise<void> {
 export async function createWorker(
   c: LoadedConfig,
   taskQueue = c.temporal.taskQueue,
+  /** The engine's services; by default as the config describes them. */
+  deps?: EngineDeps & { store: ObjectStore },
 ): Promise<RunningWorker> {
   const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
   await sweep(docker);
@@ -89,7 +93,7 @@ export async function createWorker(
     namespace: c.temporal.namespace,
     taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities(await engineDepsFromConfig(c)),
+    activities: createActivities(deps ?? (await engineDepsFromConfig(c))),
   });
   // Leftovers of a worker that dies while this one runs go without waiting for a restart.
   const sweeper = startPeriodicSweep(docker, {

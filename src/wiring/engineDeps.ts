@@ -13,8 +13,11 @@ import { makeS3Client, S3ObjectStore, type ObjectStore } from '../storage';
  * stack's sandbox, the LLM gateway, built-in and user domains). The worker, the CLI and the benches
  * all build them here, so they run the same services on the same world.
  */
-export async function engineDepsFromConfig(c: LoadedConfig): Promise<EngineDeps & { store: ObjectStore }> {
-  const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
+export async function engineDepsFromConfig(
+  c: LoadedConfig,
+  /** The object store instead of the config's S3 (a bench wraps it to time its calls). */
+  store: ObjectStore = new S3ObjectStore(makeS3Client(c), c.s3.bucket),
+): Promise<EngineDeps & { store: ObjectStore }> {
   let sandbox: Promise<Sandbox> | undefined;
   return {
     store,

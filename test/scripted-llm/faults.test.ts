@@ -169,4 +169,14 @@ describe('faults of the scripted LLM world', () => {
     expect(delays.every((d) => d >= 0 && d <= 40)).toBe(true);
     expect(delays.filter((d) => d > 0).length).toBeGreaterThan(15);
   });
+
+  it('delay every answer by a fixed latency, on top of a drawn one', async () => {
+    const fixed = await start({ faults: { fixedLatencyMs: 30 } });
+    await askAll(fixed, 10, new OpenAI({ baseURL: fixed.baseURL, apiKey: 'k', maxRetries: 0 }));
+    expect(fixed.recent().map((r) => r.delayMs)).toEqual(Array.from({ length: 10 }, () => 30));
+    const both = await start({ faults: { fixedLatencyMs: 30, latency: 1, latencyMs: 20 } });
+    await askAll(both, 10, new OpenAI({ baseURL: both.baseURL, apiKey: 'k', maxRetries: 0 }));
+    expect(both.recent().every((r) => r.delayMs >= 30 && r.delayMs <= 50)).toBe(true);
+    expect(both.recent().some((r) => r.delayMs > 30)).toBe(true);
+  });
 });

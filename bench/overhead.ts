@@ -1,0 +1,160 @@
+/**
+ * What Temporal and S3 cost a generation. The run goes through Temporal with S3 and the sandbox, as
+ * `make run` runs it (offline strategy, the default domains, one generation at a time); then:
+ * - Temporal's share is the run's wall time when no activity was running (scheduling, workflow
+ *   tasks, child workflows, dispatch), read from the histories' timestamps: the run's executions and
+ *   every generation's, activities from started to closed;
+ * - S3's share is the wall time during which the worker had at least one object-store call in
+ *   flight (its store is wrapped to time them): inside activities, so not counted twice.
+ * The rest is the work itself (sandbox sessions, agents, scoring).
+ *
+ * Run after a build, stack up, datasets in HYPERAGENTS_DATA_DIR:
+ * `node dist/bench/overhead.js [--generations 5] [--domains a,b]`.
+ */
+import type { Readable } from 'stream';
+import { parseArgs } from 'util';
+import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
+import { connectClient } from '../temporal/connection';
+import { loadConfig } from '../src/config';
+import { BUILTIN_DOMAIN_NAMES } from '../src/domains';
+import { parseRunConfig } from '../src/engine';
+import { makeS3Client, S3ObjectStore, type ObjectStore } from '../src/storage';
+import { engineDepsFromConfig } from '../src/wiring/engineDeps';
+import { BenchDriver, benchRunId } from './runs';
+
+type Interval = [number, number];
+
+/** An object store that records the wall-clock intervals during which any of its calls ran. */
+class TimedStore implements ObjectStore {
+  readonly busy: Interval[] = [];
+  private inFlight = 0;
+  private since = 0;
+  constructor(private readonly inner: ObjectStore) {}
+  private async timed<T>(call: () => Promise<T>): Promise<T> {
+    if (this.inFlight++ === 0) this.since = Date.now();
+    try {
+      return await call();
+    } finally {
+      if (--this.inFlight === 0) this.busy.push([this.since, Date.now()]);
+    }
+  }
+  put(key: string, body: Buffer | string, contentType?: string) {
+    return this.timed(() => this.inner.put(key, body, contentType));
+  }
+  putStream(key: string, body: Readable) {
+    return this.timed(() => this.inner.putStream(key, body));
+  }
+  get(key: string) {
+    return this.timed(() => this.inner.get(key));
+  }
+  list(prefix: string) {
+    return this.timed(() => this.inner.list(prefix));
+  }
+  delete(key: string) {
+    return this.timed(() => this.inner.delete(key));
+  }
+}
+
+/** Total length of the union of the intervals, clipped to [from, to]. */
+function covered(intervals: Interval[], from: number, to: number): number {
+  const xs = intervals
+    .map(([a, b]): Interval => [Math.max(a, from), Math.min(b, to)])
+    .filter(([a, b]) => b > a)
+    .sort((p, q) => p[0] - q[0]);
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of xs) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+const ms = (t: temporal.api.history.v1.IHistoryEvent['eventTime']) =>
+  Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+
+/** Started-to-closed intervals of every activity in a workflow execution's history. */
+async function activityIntervals(client: Client, workflowId: string, runId?: string): Promise<Interval[]> {
+  const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const started = new Map<number, number>();
+  const out: Interval[] = [];
+  for (const e of history.events ?? []) {
+    if (e.activityTaskStartedEventAttributes)
+      started.set(Number(e.activityTaskStartedEventAttributes.scheduledEventId), ms(e.eventTime));
+    const closed =
+      e.activityTaskCompletedEventAttributes ??
+      e.activityTaskFailedEventAttributes ??
+      e.activityTaskTimedOutEventAttributes;
+    const from = closed && started.get(Number(closed.scheduledEventId));
+    if (from !== undefined && from !== null) out.push([from, ms(e.eventTime)]);
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { generations: { type: 'string', default: '5' }, domains: { type: 'string' } },
+  });
+  const config = loadConfig();
+  const store = new TimedStore(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
+  const driver = await BenchDriver.open(config, await engineDepsFromConfig(config, store));
+  const client = await connectClient(config);
+  const domains = values.domains ? values.domains.split(',') : [...BUILTIN_DOMAIN_NAMES];
+  const runId = benchRunId('bench-overhead', 'offline');
+  const generations = Number(values.generations);
+  try {
+    await driver.run(
+      runId,
+      parseRunConfig({ domains, seed: 'overhead', budget: { generations }, testAtEnd: false }),
+      (l) => process.stderr.write(`${l}\n`),
+    );
+  } finally {
+    await driver.close();
+  }
+
+  const rows: string[] = [];
+  const totals = { wall: 0, temporal: 0, s3: 0 };
+  for (let g = 0; g <= generations; g++) {
+    const id = `${runId}/gen-${String(g).padStart(5, '0')}`;
+    const info = await client.workflow.getHandle(id).describe();
+    const from = info.startTime.getTime();
+    const to = info.closeTime?.getTime() ?? from;
+    const wall = to - from;
+    const temporalMs = wall - covered(await activityIntervals(client, id), from, to);
+    const s3 = covered(store.busy, from, to);
+    totals.wall += wall;
+    totals.temporal += temporalMs;
+    totals.s3 += s3;
+    rows.push(
+      `| gen-${String(g).padStart(5, '0')} | ${(wall / 1000).toFixed(2)} | ${(temporalMs / 1000).toFixed(3)} | ` +
+        `${(s3 / 1000).toFixed(3)} | ${((100 * (temporalMs + s3)) / wall).toFixed(2)} % |`,
+    );
+  }
+  // Between generations the run workflow folds one and starts the next: all Temporal, no activity.
+  const run = await client.workflow.getHandle(runId).describe();
+  const runWall = (run.closeTime?.getTime() ?? 0) - run.startTime.getTime();
+  await client.connection.close();
+  const between = runWall - totals.wall;
+  process.stdout.write(
+    [
+      `Temporal and S3 per generation, run ${runId}: ${domains.join(', ')}, offline strategy, ${generations} generations after gen 0.`,
+      '',
+      '| generation | wall s | Temporal s (no activity running) | S3 s (a store call in flight) | Temporal + S3 |',
+      '|---|---:|---:|---:|---:|',
+      ...rows,
+      `| all generations | ${(totals.wall / 1000).toFixed(2)} | ${(totals.temporal / 1000).toFixed(3)} | ` +
+        `${(totals.s3 / 1000).toFixed(3)} | ${((100 * (totals.temporal + totals.s3)) / totals.wall).toFixed(2)} % |`,
+      `| the run (with the run workflow's own steps between generations, ${(between / 1000).toFixed(2)} s) | ` +
+        `${(runWall / 1000).toFixed(2)} | ${((totals.temporal + between) / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ` +
+        `${((100 * (totals.temporal + between + totals.s3)) / runWall).toFixed(2)} % |`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
+  process.exit(1);
+});
