@@ -93,7 +93,7 @@ describe('run_tasks.mjs runs the seed task agent offline, one JSON line per task
     expect(got).toEqual(['correct', 'incorrect']);
   });
 
-  it('coding: an ES module that answers the visible examples', async () => {
+  it('coding: an ES module that answers the visible examples and, elsewhere, a searched expression', async () => {
     const input = {
       exercise: 'adder',
       description: 'Add two non-negative numbers.',
@@ -111,8 +111,10 @@ describe('run_tasks.mjs runs the seed task agent offline, one JSON line per task
       `let thrown = null; try { m.add(-1, -1); } catch (e) { thrown = e.message; }
        return [m.add(1, 2), thrown, m.add(5, 5)];`,
     );
-    // The fallback 'first-example' answers unseen arguments with the first example's value.
-    expect(results).toEqual([3, 'negative', 3]);
+    // Unseen arguments get the expression the program search found on the value example (a + b);
+    // the expected error stays a lookup.
+    expect(results).toEqual([3, 'negative', 10]);
+    expect(source).toContain('//   add(a, b) = a + b');
   });
 
   it('reward-design: reward source that wraps the default reward', async () => {

@@ -26,7 +26,10 @@ const PROGRAM_DIR = path.dirname(fileURLToPath(import.meta.url));
 const offline = {
   'paper-review': (input, params) => reviewPaper(input, params),
   'math-grading': (input, params) => gradeProof(input, params),
-  coding: (input, params) => ({ prediction: writeStubModule(input, params), fallback: params.fallback }),
+  coding: (input, params) => {
+    const search = [];
+    return { prediction: writeStubModule(input, params, search), fallback: params.fallback, search };
+  },
   'reward-design': (input, params) => ({ prediction: writeRewardSource(input, params) }),
   generic: (input, params, ctx) => ({ prediction: genericAnswer(ctx.describe, params) }),
 };

@@ -67,7 +67,8 @@ function mutateDomain(root, meta, domain, rng, record, forceOne) {
 
   const mutateNumber = (p) => {
     const from = getPath(section, p);
-    const to = tidy(from + sigma * rng.normal());
+    const range = meta.ranges?.[`${domain}.${p}`];
+    const to = range ? moveInRange(from, range, meta.tau ?? 0.3, rng) : tidy(from + sigma * rng.normal());
     setPath(section, p, to);
     record(`domains.${domain}.${p}`, from, to);
   };
@@ -95,6 +96,20 @@ function mutateDomain(root, meta, domain, rng, record, forceOne) {
   for (const p of numeric) if (rng.next() < meta.mutationRate) mutateNumber(p);
   for (const p of flags) if (rng.next() < meta.choiceRate) flip(p);
   for (const key of choiceKeys) if (rng.next() < meta.choiceRate) rechoose(key);
+}
+
+/**
+ * A size or budget of task/params.json (meta/params.json `ranges`): log-normal step within the
+ * bounds; an integer is rounded and moves by at least 1, so a chosen setting never stays put.
+ */
+export function moveInRange(from, { bounds, integer }, tau, rng) {
+  const start = clamp(typeof from === 'number' && from > 0 ? from : bounds[0], bounds);
+  const moved = clamp(start * Math.exp(tau * rng.normal()), bounds);
+  if (!integer) return tidy(moved);
+  const to = Math.round(moved);
+  if (to !== from) return to;
+  const step = rng.next() < 0.5 ? -1 : 1;
+  return clamp(to + step, bounds) !== to ? clamp(to + step, bounds) : clamp(to - step, bounds);
 }
 
 const POSITIVE = {
