@@ -4,8 +4,16 @@
  * src/agent/harness/run_tasks.mjs), on Docker and on bubblewrap. Prints a Markdown table of tasks per
  * second and per-task time. Needs the stack up (`hyperagents dev up`) and root for bubblewrap limits.
  * Run after a build: `node dist/bench/sandbox-throughput.js [N]` (default 200).
+ *
+ * `--real`: the seed program's own task agent instead, answering each built-in domain's train split
+ * (the run's default sizes) through the engine's batch runner (run_tasks.mjs, the agent's real work,
+ * no LLM), one session per task against one session for the split, on both backends.
  */
+import { seedProgram } from '../src/agent/layout';
+import { sandboxBatchRunner } from '../src/agent/sandboxRunners';
 import { loadConfig } from '../src/config';
+import { agentView, BUILTIN_DOMAIN_NAMES, DomainRegistry } from '../src/domains';
+import { numericSeed, parseRunConfig, sizesFor } from '../src/engine';
 import { dockerClient, stateLayout } from '../src/devstack';
 import {
   BubblewrapSandbox,
@@ -56,8 +64,46 @@ async function timed(sandbox: Sandbox, tasks: Array<{ id: string; input: number 
   return ms;
 }
 
+/** The seed's task agent over every built-in domain's train split: per-task sessions against one batch. */
+async function realAgents(backends: Array<[string, Sandbox]>): Promise<void> {
+  const run = parseRunConfig({});
+  const program = await seedProgram();
+  const registry = new DomainRegistry();
+  console.log("\nThe seed task agent (no LLM) on each domain's train split\n");
+  console.log(
+    '| domain | tasks | backend | one session per task (s) | ms per task | one batched session (s) | ms per task | speed-up |',
+  );
+  console.log('|---|---:|---|---:|---:|---:|---:|---:|');
+  for (const name of BUILTIN_DOMAIN_NAMES) {
+    const domain = registry.get(name);
+    const loaded = await domain.loadTasks({ seed: numericSeed(run.seed), sizes: sizesFor(run, name) });
+    const tasks = loaded.splits.train.map((t) => agentView(t));
+    for (const [backend, sandbox] of backends) {
+      const runner = sandboxBatchRunner({
+        sandbox: () => Promise.resolve(sandbox),
+        limits: { ...LIMITS, memoryMb: 512 },
+        program,
+        domain,
+        perTaskSec: run.timeouts.perTaskSec,
+        concurrency: 4,
+        maxBatchSec: 3600,
+      });
+      // Every task must be answered (a prediction or the agent's own error), or the runner throws.
+      let started = process.hrtime.bigint();
+      for (const t of tasks) await runner([t]);
+      const single = Number(process.hrtime.bigint() - started) / 1e9;
+      started = process.hrtime.bigint();
+      await runner(tasks);
+      const batched = Number(process.hrtime.bigint() - started) / 1e9;
+      console.log(
+        `| ${name} | ${tasks.length} | ${backend} | ${single.toFixed(2)} | ${((1000 * single) / tasks.length).toFixed(1)} | ` +
+          `${batched.toFixed(2)} | ${((1000 * batched) / tasks.length).toFixed(1)} | ${(single / batched).toFixed(1)}× |`,
+      );
+    }
+  }
+}
+
 async function main(): Promise<void> {
-  const n = Number(process.argv[2] ?? 200);
   const c = loadConfig();
   const layout = stateLayout(c);
   const docker = dockerClient(c);
@@ -65,6 +111,8 @@ async function main(): Promise<void> {
     ['docker', new DockerSandbox(docker, await ensureSandboxImage(docker, layout.sandboxRoot))],
     ['bubblewrap', new BubblewrapSandbox(ensureRootfs(layout.sandboxRoot).dir)],
   ];
+  if (process.argv.includes('--real')) return realAgents(backends);
+  const n = Number(process.argv[2] ?? 200);
   const tasks = Array.from({ length: n }, (_, i) => ({ id: `t${i}`, input: i }));
   const rows: Array<{ mode: string; ms: number }> = [];
   for (const [name, sandbox] of backends) {

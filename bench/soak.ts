@@ -6,8 +6,8 @@
  * objects and bytes a generation adds.
  *
  * Run after a build, stack up: `node dist/bench/soak.js [--generations 1000]`. The domain is the
- * parity user domain of src/domains/README.md (9 numbers, 3 per split), written to a temp folder
- * and registered through the config like any user domain; the meta agent is the seed's offline one.
+ * parity user domain of src/domains/README.md (examples/domains/parity.js: 9 numbers, 3 per split),
+ * registered through the config like any user domain; the meta agent is the seed's offline one.
  * The worker runs in this process, so its memory is this process's.
  */
 import * as fs from 'fs';
@@ -18,27 +18,14 @@ import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { connectClient } from '../temporal/connection';
 import { statusQuery } from '../workflows/messages';
 import { loadConfig } from '../src/config';
+import { projectRoot } from '../src/host/assets';
 import { parseRunConfig } from '../src/engine';
 import { makeS3Client, S3ObjectStore } from '../src/storage';
 import { mapLimit } from '../src/util/concurrency';
 import { BenchDriver, benchRunId, median } from './runs';
 
-const PARITY = `function createDomain({ name }) {
-  const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-  return {
-    name,
-    describe: () => 'Input: { n: number }. Return "even" or "odd".',
-    async loadTasks() {
-      const tasks = numbers.map((n) => ({ id: 'n' + n, input: { n } }));
-      const labels = new Map(tasks.map((t) => [t.id, t.input.n % 2 === 0 ? 'even' : 'odd']));
-      return { splits: { train: tasks.slice(0, 3), val: tasks.slice(3, 6), test: tasks.slice(6) }, labels };
-    },
-    score: (prediction, label) => ({ score: prediction === label ? 1 : 0 }),
-    aggregate: (perTask) => ({ score: perTask.reduce((s, t) => s + t.score, 0) / Math.max(1, perTask.length) }),
-  };
-}
-module.exports = { createDomain };
-`;
+/** The user-domain example of src/domains/README.md. */
+const PARITY = path.join(projectRoot, 'examples', 'domains', 'parity.js');
 
 const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 const seconds = (e: WorkflowExecutionInfo) =>
@@ -70,7 +57,7 @@ async function main(): Promise<void> {
   const generations = Number(values.generations);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-'));
   fs.mkdirSync(path.join(dir, 'my-domains'));
-  fs.writeFileSync(path.join(dir, 'my-domains', 'parity.js'), PARITY);
+  fs.copyFileSync(PARITY, path.join(dir, 'my-domains', 'parity.js'));
   const file = path.join(dir, 'hyperagents.config.json');
   fs.writeFileSync(
     file,

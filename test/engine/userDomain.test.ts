@@ -4,32 +4,15 @@ import * as path from 'path';
 import { loadConfig } from '../../src/config';
 import { EngineHarness } from './helpers';
 
-// The worked example of src/domains/README.md, as a user would write it: plain CommonJS, no import
-// from this project.
-const PARITY = `
-function createDomain({ name }) {
-  const numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-  return {
-    name,
-    describe: () => 'Input: { n: number }. Return "even" or "odd".',
-    async loadTasks() {
-      const tasks = numbers.map((n) => ({ id: 'n' + n, input: { n } }));
-      const labels = new Map(tasks.map((t) => [t.id, t.input.n % 2 === 0 ? 'even' : 'odd']));
-      return { splits: { train: tasks.slice(0, 3), val: tasks.slice(3, 6), test: tasks.slice(6) }, labels };
-    },
-    score: (prediction, label) => ({ score: prediction === label ? 1 : 0 }),
-    aggregate: (perTask) => ({ score: perTask.length ? perTask.reduce((s, t) => s + t.score, 0) / perTask.length : 0 }),
-  };
-}
-module.exports = { createDomain };
-`;
+// The worked example of src/domains/README.md, as a user would write it.
+const PARITY = path.resolve(__dirname, '../../examples/domains/parity.js');
 
 let h: EngineHarness;
 let dir: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-user-domain-'));
   fs.mkdirSync(path.join(dir, 'my-domains'));
-  fs.writeFileSync(path.join(dir, 'my-domains', 'parity.js'), PARITY);
+  fs.copyFileSync(PARITY, path.join(dir, 'my-domains', 'parity.js'));
   const file = path.join(dir, 'hyperagents.config.json');
   fs.writeFileSync(
     file,
