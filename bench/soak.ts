@@ -123,12 +123,13 @@ async function main(): Promise<void> {
 
   const tenth = Math.max(1, Math.floor(byGen.length / 10));
   const first = byGen.slice(1, 1 + tenth);
+  const middle = byGen.slice(Math.floor(byGen.length / 2), Math.floor(byGen.length / 2) + tenth);
   const last = byGen.slice(-tenth);
   const sample = async (xs: typeof byGen) =>
     (await mapLimit(xs, 8, (x) => selectionSeconds(client, x.c.workflowId))).filter(
       (s): s is number => s !== undefined,
     );
-  const [selFirst, selLast] = [await sample(first), await sample(last)];
+  const [selFirst, selMiddle, selLast] = [await sample(first), await sample(middle), await sample(last)];
   await client.connection.close();
   fs.rmSync(dir, { recursive: true, force: true });
 
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
       '| generations | events min / median / max | history bytes (median) | seconds per generation (median) | selectParent s (median) |',
       '|---|---:|---:|---:|---:|',
       row('first tenth', first, selFirst),
+      row('a middle tenth', middle, selMiddle),
       row('last tenth', last, selLast),
       '',
       `Generation workflows: events per generation ${Math.min(...events)}–${Math.max(...events)} over all ${events.length}. ` +
