@@ -1,5 +1,6 @@
 import { StringDecoder } from 'string_decoder';
 import { z } from 'zod';
+import { jsonLines, nestingBeyond } from '../util/jsonLines';
 import { LLM_SOCKET_ENV } from '../llm';
 import {
   LLM_SOCKET_NAME,
@@ -60,21 +61,6 @@ export function runHarness<S extends keyof HarnessInputs>(run: HarnessRun<S>): P
     signal: run.signal,
     onStdout: run.onStdout,
   });
-}
-
-/** The JSON lines a harness wrote on stdout; lines that are not JSON objects are ignored. */
-export function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  const out: Array<Record<string, unknown>> = [];
-  for (const line of stdout.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const v: unknown = JSON.parse(line);
-      if (v && typeof v === 'object' && !Array.isArray(v)) out.push(v as Record<string, unknown>);
-    } catch {
-      // Not protocol output.
-    }
-  }
-  return out;
 }
 
 /*
@@ -140,21 +126,6 @@ export const ANSWER_LIMITS = {
   /** A task error's message is cut to this many characters. */
   errorChars: 2000,
 } as const;
-
-/** How deep `v` nests objects and arrays, counted without recursion; stops once past `max`. */
-function nestingBeyond(v: unknown, max: number): boolean {
-  const stack: Array<{ value: object; depth: number }> = [];
-  if (v !== null && typeof v === 'object') stack.push({ value: v, depth: 1 });
-  while (stack.length > 0) {
-    const { value, depth } = stack.pop()!;
-    if (depth > max) return true;
-    for (const child of Object.values(value)) {
-      if (child !== null && typeof child === 'object')
-        stack.push({ value: child as object, depth: depth + 1 });
-    }
-  }
-  return false;
-}
 
 /** Why a value from the sandbox cannot be kept as an answer, or undefined when it can. */
 function answerProblem(what: string, v: unknown): string | undefined {

@@ -79,7 +79,7 @@ export function sandboxBatchRunner(o: BatchOptions): BatchRunner {
   };
 }
 
-/** Domains that execute predictions (coding, reward design) do it in a fresh sandbox session each. */
+/** Domains that execute predictions run them in fresh sandbox sessions: coding a batch each, reward design one each. */
 export function sandboxUntrustedRunner(
   sandbox: () => Promise<Sandbox>,
   limits: SandboxLimits,
@@ -92,6 +92,7 @@ export function sandboxUntrustedRunner(
       files: { ...req.files },
       command: req.command.map((c) => (c === 'node' ? SANDBOX_NODE : c)),
       env: { ...SANDBOX_ENV },
+      ...(req.stdin !== undefined ? { stdin: req.stdin } : {}),
       limits: { ...limits, timeoutSec: Math.ceil(req.timeoutMs / 1000) + 5 },
       signal,
     });

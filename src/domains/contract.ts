@@ -63,6 +63,8 @@ export interface UntrustedRunRequest {
   /** Files to place in an empty working folder, by relative path. */
   readonly files: Readonly<Record<string, string>>;
   readonly command: readonly string[];
+  /** Written to the command's stdin (data that should not lie in a file the code it runs can read). */
+  readonly stdin?: string;
   readonly timeoutMs: number;
 }
 export interface UntrustedRunResult {
@@ -81,6 +83,13 @@ export interface ScoreContext {
   readonly runUntrusted?: UntrustedRunner;
 }
 
+/** One prediction to score, with its label, for `Domain.scoreMany`. */
+export interface ScoreItem<Label = unknown> {
+  readonly taskId: string;
+  readonly prediction: unknown;
+  readonly label: Label;
+}
+
 export interface Domain<Input = unknown, Label = unknown> {
   /** Unique, stable, used in config and reports (e.g. 'paper-review'). */
   readonly name: string;
@@ -92,6 +101,11 @@ export interface Domain<Input = unknown, Label = unknown> {
    * a malformed prediction scores 0 with an explanation in `details`, it never throws.
    */
   score(prediction: unknown, label: Label, context: ScoreContext): TaskScore | Promise<TaskScore>;
+  /**
+   * Scores many predictions at once, each exactly as `score` would: for scorers that pay a sandbox
+   * session per call (coding runs a whole batch in one). The evaluation uses it when present.
+   */
+  scoreMany?(items: readonly ScoreItem<Label>[], context: Omit<ScoreContext, 'taskId'>): Promise<TaskScore[]>;
   /** Aggregates per-task scores (in task order). Must return score 0 for an empty list. */
   aggregate(perTask: readonly TaskScore[]): Metrics;
   readonly staged: StagedEvaluation;

@@ -121,6 +121,16 @@ function countingDomain(domain: Domain, total: number, progress?: (line: string)
       if (scored === total || scored % 5 === 0) progress?.(`scored ${scored}/${total} tasks`);
       return s;
     },
+    ...(domain.scoreMany
+      ? {
+          scoreMany: async (items, context) => {
+            const s = await domain.scoreMany!(items, context);
+            scored += items.length;
+            progress?.(`scored ${scored}/${total} tasks`);
+            return s;
+          },
+        }
+      : {}),
   };
 }
 

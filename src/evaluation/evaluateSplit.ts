@@ -75,8 +75,11 @@ export interface SplitReport {
   }>;
 }
 
-/** Scores the task agent's answers on the host (labels never left it); a missing answer is `failed`. */
-export function scoreAnswers(
+/**
+ * Scores the task agent's answers on the host (labels never left it); a missing answer is `failed`.
+ * A domain with `scoreMany` scores all the answers at once (coding: one sandbox session for many).
+ */
+export async function scoreAnswers(
   domain: Domain,
   tasks: readonly Task[],
   labels: ReadonlyMap<string, unknown>,
@@ -84,12 +87,26 @@ export function scoreAnswers(
   context: Omit<ScoreContext, 'taskId'>,
   llmAvailable: boolean,
 ): Promise<TaskResult[]> {
-  // Scorers that execute predictions start a sandbox each: score a few at once.
-  return mapLimit(tasks, SCORE_CONCURRENCY, async (t) => {
-    const a = answers.get(t.id) ?? { error: 'no answer from the task agent' };
-    let s: TaskScore = { score: 0, details: { error: a.error } };
-    if (a.error === undefined)
-      s = await domain.score(a.prediction, labels.get(t.id), { ...context, taskId: t.id });
+  const answered = tasks.map((t) => ({
+    t,
+    a: answers.get(t.id) ?? { error: 'no answer from the task agent' },
+  }));
+  const scored = answered.filter(({ a }) => a.error === undefined);
+  const item = ({ t, a }: (typeof answered)[number]) => ({
+    taskId: t.id,
+    prediction: a.prediction,
+    label: labels.get(t.id),
+  });
+  const scores = domain.scoreMany
+    ? await domain.scoreMany(scored.map(item), context)
+    : // Scorers that execute predictions start a sandbox each: score a few at once.
+      await mapLimit(scored, SCORE_CONCURRENCY, async (x) => {
+        const { taskId, prediction, label } = item(x);
+        return domain.score(prediction, label, { ...context, taskId });
+      });
+  const byTask = new Map(scored.map(({ t }, i) => [t, scores[i]]));
+  return answered.map(({ t, a }) => {
+    const s: TaskScore = byTask.get(t) ?? { score: 0, details: { error: a.error } };
     return {
       id: t.id,
       prediction: a.prediction,

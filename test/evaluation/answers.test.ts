@@ -1,5 +1,5 @@
 import type { Domain, Task } from '../../src/domains/contract';
-import { answerSource, evaluateSplit, type TaskAnswer } from '../../src/evaluation';
+import { answerSource, evaluateSplit, scoreAnswers, type TaskAnswer } from '../../src/evaluation';
 
 describe('answerSource', () => {
   test.each<[string, TaskAnswer, boolean, string]>([
@@ -53,4 +53,48 @@ test('evaluateSplit counts answers by source and keeps each trace', async () => 
     ['d', 'failed', 0],
   ]);
   expect(report.tasks[2]!.trace).toEqual({ path: 'offline', llmProblem: 'reply not usable' });
+});
+
+test('scoreAnswers hands a domain with scoreMany every answered task at once, in task order', async () => {
+  const tasks: Task[] = ['a', 'b', 'c', 'd'].map((id) => ({ id, input: id }));
+  const calls: Array<Array<{ taskId: string; prediction: unknown; label: unknown }>> = [];
+  const domain: Domain = {
+    name: 'batched',
+    staged: { sampleSize: 4, gate: 0 },
+    describe: () => '',
+    loadTasks: () => Promise.reject(new Error('unused')),
+    score: () => {
+      throw new Error('score must not be called when scoreMany is there');
+    },
+    scoreMany: async (items) => {
+      calls.push(items.map((i) => ({ ...i })));
+      return items.map((i) => ({ score: i.prediction === i.label ? 1 : 0.5, details: { taskId: i.taskId } }));
+    },
+    aggregate: (perTask) => ({ score: perTask.reduce((s, t) => s + t.score, 0) / perTask.length }),
+  };
+  const answers = new Map<string, TaskAnswer>([
+    ['a', { prediction: 'a' }],
+    ['b', { error: 'timed out' }],
+    ['d', { prediction: 'x' }],
+  ]);
+  const results = await scoreAnswers(
+    domain,
+    tasks,
+    new Map(tasks.map((t) => [t.id, t.id])),
+    answers,
+    {},
+    false,
+  );
+  expect(calls).toEqual([
+    [
+      { taskId: 'a', prediction: 'a', label: 'a' },
+      { taskId: 'd', prediction: 'x', label: 'd' },
+    ],
+  ]);
+  expect(results.map((r) => [r.id, r.score, r.details, r.answer])).toEqual([
+    ['a', 1, { taskId: 'a' }, 'offline'],
+    ['b', 0, { error: 'timed out' }, 'failed'],
+    ['c', 0, { error: 'no answer from the task agent' }, 'failed'],
+    ['d', 0.5, { taskId: 'd' }, 'offline'],
+  ]);
 });

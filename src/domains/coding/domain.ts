@@ -1,5 +1,4 @@
 /** The coding domain as an engine `Domain`: a thin adapter over the parser, task builder, harness and scorer. */
-import * as fs from 'fs';
 import { loadPinnedExerciseSource } from './download-source';
 // The contract's vocabulary: every built-in domain imports the same names from it.
 import {
@@ -11,20 +10,15 @@ import {
   type LoadedTasks,
   type Metrics,
   type ScoreContext,
+  type ScoreItem,
   type Task,
   type TaskScore,
-  type UntrustedRunner,
 } from '../contract';
 import { codingDataDir, FileExerciseSource, type ExerciseSource } from './exercise-source';
-import {
-  buildHarnessRequest,
-  DEFAULT_HARNESS_LIMITS,
-  parseHarnessResponse,
-  type HarnessLimits,
-  type HarnessRequest,
-  type HarnessResponse,
-} from './protocol';
-import { harnessScriptPath, NodeHarnessRunner, overallTimeoutMs, type HarnessFailure } from './run-harness';
+import { localProcessRunner } from '../reward-design/local-runner';
+import { mapLimit } from '../../util/concurrency';
+import { DEFAULT_HARNESS_LIMITS, harnessExercise, type HarnessLimits } from './protocol';
+import { runHarness, type HarnessFailure } from './run-harness';
 import { DEFAULT_SCORE_OPTIONS, scoreExercise, type ScoreOptions } from './score';
 import { splitExercises } from './split';
 import {
@@ -45,6 +39,13 @@ export interface CodingDomainOptions {
   limits: HarnessLimits;
   scoring: ScoreOptions;
   /**
+   * At most this many exercises are scored in one harness session; 1 gives a session per exercise,
+   * as before batching (bench/coding-eval.ts compares the two).
+   */
+  batchSize: number;
+  /** Harness sessions of one `scoreMany` run at once; its exercises are shared evenly among them. */
+  sessions: number;
+  /**
    * Without a sandbox (`ScoreContext.runUntrusted`), run the harness as a plain child process on the
    * host. Off by default: predictions are untrusted code. For tests and local trials only.
    */
@@ -59,8 +60,13 @@ export const DEFAULT_CODING_DOMAIN_OPTIONS: CodingDomainOptions = {
   task: DEFAULT_CODING_TASK_OPTIONS,
   limits: DEFAULT_HARNESS_LIMITS,
   scoring: DEFAULT_SCORE_OPTIONS,
+  batchSize: 32,
+  sessions: 2,
   allowHostExecution: false,
 };
+
+/** Fewest exercises worth a session of their own when a batch is shared among parallel sessions. */
+const MIN_PER_SESSION = 8;
 
 /** Every usable task of the pool, sorted by id (before splitting). */
 export function loadCodingTasks(source: ExerciseSource, options: CodingDomainOptions): CodingTask[] {
@@ -82,13 +88,57 @@ export function createCodingDomain(
 ): Domain<CodingTaskInput, CodingLabel> {
   const options: CodingDomainOptions = { ...DEFAULT_CODING_DOMAIN_OPTIONS, ...overrides };
 
-  async function runHarness(
-    request: HarnessRequest,
-    context: ScoreContext,
-  ): Promise<HarnessResponse | HarnessFailure> {
-    if (context.runUntrusted !== undefined) return runInSandbox(context.runUntrusted, request);
-    if (options.allowHostExecution) return new NodeHarnessRunner().run(request);
-    return { failure: 'no sandbox available to run the module (ScoreContext.runUntrusted is missing)' };
+  /**
+   * Scores a batch: the predictions that are module sources go to the harness in sessions of
+   * `batchSize` exercises (ids are positions in the batch; labels stay here), the rest score 0.
+   */
+  async function scoreMany(
+    items: readonly ScoreItem<CodingLabel>[],
+    context: Omit<ScoreContext, 'taskId'>,
+  ): Promise<TaskScore[]> {
+    const scores: TaskScore[] = items.map(() => ({
+      score: 0,
+      details: { error: 'prediction must be the module source as a non-empty string' },
+    }));
+    const runnable = items.flatMap((item, i) =>
+      typeof item.prediction === 'string' && item.prediction.trim() !== '' ? [{ i, item }] : [],
+    );
+    const run = context.runUntrusted ?? (options.allowHostExecution ? localProcessRunner : undefined);
+    // As many sessions as run at once, each with at least MIN_PER_SESSION exercises (a session's
+    // start costs about as much as that many exercises), more when one would exceed batchSize.
+    const sessions = Math.max(1, options.sessions);
+    const count = Math.max(
+      Math.ceil(runnable.length / Math.max(1, options.batchSize)),
+      Math.min(sessions, Math.floor(runnable.length / MIN_PER_SESSION)),
+    );
+    const size = Math.max(1, Math.ceil(runnable.length / count));
+    const batches: (typeof runnable)[] = [];
+    for (let k = 0; k < runnable.length; k += size) batches.push(runnable.slice(k, k + size));
+    await mapLimit(batches, sessions, async (batch) => {
+      const exercises = batch.map(({ i, item }) =>
+        harnessExercise(String(i), item.prediction as string, item.label.cases),
+      );
+      const responses =
+        run === undefined
+          ? new Map<string, HarnessFailure>()
+          : await runHarness(run, exercises, options.limits);
+      for (const { i, item } of batch) {
+        const response = responses.get(String(i)) ?? {
+          failure: 'no sandbox available to run the module (ScoreContext.runUntrusted is missing)',
+        };
+        const result = scoreExercise(item.label.cases, response, options.scoring);
+        // Verdicts carry uuids, statuses and the module's own messages, never expected values.
+        const details = {
+          passed: result.passed,
+          total: result.total,
+          solved: result.solved,
+          ...(result.loadError !== undefined ? { loadError: result.loadError } : {}),
+          cases: result.cases,
+        };
+        scores[i] = { score: result.fraction, details };
+      }
+    });
+    return scores;
   }
 
   return {
@@ -120,21 +170,12 @@ export function createCodingDomain(
     },
 
     async score(prediction: unknown, label: CodingLabel, context: ScoreContext): Promise<TaskScore> {
-      if (typeof prediction !== 'string' || prediction.trim() === '') {
-        return { score: 0, details: { error: 'prediction must be the module source as a non-empty string' } };
-      }
-      const request = buildHarnessRequest(prediction, label.cases, options.limits);
-      const result = scoreExercise(label.cases, await runHarness(request, context), options.scoring);
-      // Verdicts carry uuids, statuses and the module's own messages, never expected values.
-      const details = {
-        passed: result.passed,
-        total: result.total,
-        solved: result.solved,
-        ...(result.loadError !== undefined ? { loadError: result.loadError } : {}),
-        cases: result.cases,
-      };
-      return { score: result.fraction, details };
+      const { taskId, ...rest } = context;
+      const [only] = await scoreMany([{ taskId, prediction, label }], rest);
+      return only as TaskScore;
     },
+
+    scoreMany,
 
     aggregate(perTask: readonly TaskScore[]): Metrics {
       const solved = perTask.filter((t) => t.score === 1).length;
@@ -144,27 +185,4 @@ export function createCodingDomain(
       };
     },
   };
-}
-
-/** Runs the harness through the sandbox's runner: the harness file and the request, nothing else. */
-async function runInSandbox(
-  run: UntrustedRunner,
-  request: HarnessRequest,
-): Promise<HarnessResponse | HarnessFailure> {
-  const result = await run({
-    files: {
-      'harness.mjs': fs.readFileSync(harnessScriptPath(), 'utf8'),
-      'request.json': JSON.stringify(request),
-    },
-    command: ['node', 'harness.mjs', 'request.json'],
-    timeoutMs: overallTimeoutMs(request),
-  });
-  if (result.timedOut) return { failure: 'harness exceeded its overall time limit in the sandbox' };
-  if (result.exitCode !== 0)
-    return { failure: `harness exited with ${result.exitCode}: ${result.stderr.slice(-500)}` };
-  try {
-    return parseHarnessResponse(result.stdout);
-  } catch (e) {
-    return { failure: `harness output unreadable: ${(e as Error).message}` };
-  }
 }

@@ -6,8 +6,9 @@ import type { UntrustedRunner } from '../contract';
 
 /**
  * An `UntrustedRunner` that is no sandbox: it writes the files to a fresh temporary folder and runs
- * the command as a plain child process of the host (no inherited environment). It contains crashes
- * and hangs of the reward code, not malice; for tests and local trials where no sandbox exists.
+ * the command as a plain child process of the host (no inherited environment), `stdin` on its stdin.
+ * It contains crashes and hangs of the reward code or a coding module, not malice; for tests and
+ * local trials where no sandbox exists (both domains' `allowHostExecution`).
  */
 export const localProcessRunner: UntrustedRunner = async (request) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reward-design-'));
@@ -23,6 +24,7 @@ export const localProcessRunner: UntrustedRunner = async (request) => {
       args,
       cwd: dir,
       env: { PATH: process.env.PATH ?? '' },
+      stdin: request.stdin,
       timeoutMs: request.timeoutMs,
     });
     // Why the host stopped or could not start it goes where the caller looks for the reason.

@@ -1,6 +1,16 @@
 /** Shared test helpers: the real data mirror and hand-written solution modules (ESM source). */
 import * as path from 'path';
-import { FileExerciseSource } from '../../../src/domains/coding';
+import {
+  DEFAULT_HARNESS_LIMITS,
+  FileExerciseSource,
+  harnessExercise,
+  runHarness,
+  type HarnessFailure,
+  type HarnessLimits,
+  type HarnessResponse,
+  type HiddenCase,
+} from '../../../src/domains/coding';
+import { localProcessRunner } from '../../../src/domains/reward-design/local-runner';
 
 export const dataDir =
   process.env.HYPERAGENTS_DATA_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'data');
@@ -90,3 +100,13 @@ export const rationalAbsIdentity = rationalCorrect.replace(
   'export function abs(r) { const [a, b] = reduce(r); return [Math.abs(a), b]; }',
   'export function abs(r) { return r; }',
 );
+
+/** The harness's response for one module on `cases`, run on the host (one session, one exercise). */
+export async function runModule(
+  moduleSource: string,
+  cases: readonly HiddenCase[],
+  limits: HarnessLimits = DEFAULT_HARNESS_LIMITS,
+): Promise<HarnessResponse | HarnessFailure> {
+  const responses = await runHarness(localProcessRunner, [harnessExercise('x', moduleSource, cases)], limits);
+  return responses.get('x') as HarnessResponse | HarnessFailure;
+}

@@ -1,17 +1,15 @@
 /** Runs the real harness.mjs as a child process with node, then scores on the host. */
 import {
   buildCodingTask,
-  buildHarnessRequest,
   DEFAULT_HARNESS_LIMITS,
   isHarnessFailure,
-  NodeHarnessRunner,
   scoreExercise,
   type CodingTask,
   type HarnessLimits,
 } from '../../../src/domains/coding';
 import * as f from './fixtures';
+import { runModule } from './fixtures';
 
-const runner = new NodeHarnessRunner();
 const task = (slug: string): CodingTask => {
   const t = buildCodingTask(f.source.readExercise(slug));
   if (t === null) throw new Error(`no task for ${slug}`);
@@ -20,7 +18,7 @@ const task = (slug: string): CodingTask => {
 
 async function score(slug: string, moduleSource: string, limits: HarnessLimits = DEFAULT_HARNESS_LIMITS) {
   const cases = task(slug).label.cases;
-  const response = await runner.run(buildHarnessRequest(moduleSource, cases, limits));
+  const response = await runModule(moduleSource, cases, limits);
   return scoreExercise(cases, response);
 }
 
@@ -41,7 +39,7 @@ describe('correct and incorrect modules through the real harness', () => {
     expect(good.cases.filter((c) => c.errorMessageMatches === true)).toHaveLength(9);
 
     const cases = task('all-your-base').label.cases;
-    const response = await runner.run(buildHarnessRequest(f.allYourBaseWrongMessages, cases));
+    const response = await runModule(f.allYourBaseWrongMessages, cases);
     const lenient = scoreExercise(cases, response);
     expect([lenient.passed, lenient.total]).toEqual([18, 18]);
     expect(lenient.cases.filter((c) => c.errorMessageMatches === false)).toHaveLength(9);
@@ -115,10 +113,10 @@ describe('hostile modules are contained', () => {
       '  process.exit(1);',
       '}',
     ].join('\n');
-    const response = await runner.run(buildHarnessRequest(moduleSource, cases));
+    const response = await runModule(moduleSource, cases);
     if (isHarnessFailure(response)) throw new Error(response.failure);
     expect(response.results.map((r) => r.status)).toEqual(['unrepresentable', 'crashed']);
-    const missing = await runner.run(buildHarnessRequest('export const other = 1;', cases));
+    const missing = await runModule('export const other = 1;', cases);
     if (isHarnessFailure(missing)) throw new Error(missing.failure);
     expect(missing.results.map((r) => r.status)).toEqual(['missing-export', 'missing-export']);
   });

@@ -75,12 +75,14 @@ describe('the coding Domain adapter', () => {
     expect((await domain.score(42, label, { taskId: 'hamming' })).score).toBe(0);
   });
 
-  it('runs the harness through ScoreContext.runUntrusted with only the harness and the call list', async () => {
+  it('runs the harness through ScoreContext.runUntrusted: the harness as the one file, the calls on stdin', async () => {
     const label = (await allLabels()).get('hamming') as CodingLabel;
     const seenFiles: Record<string, string>[] = [];
+    const seenStdin: string[] = [];
     // A stand-in for the sandbox: a fresh folder, the given files, the given command.
     const runUntrusted: UntrustedRunner = async (request) => {
       seenFiles.push({ ...request.files });
+      seenStdin.push(request.stdin ?? '');
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coding-sbx-'));
       try {
         for (const [name, text] of Object.entries(request.files))
@@ -89,6 +91,7 @@ describe('the coding Domain adapter', () => {
         const r = spawnSync(cmd === 'node' ? process.execPath : (cmd as string), args, {
           cwd: dir,
           encoding: 'utf8',
+          input: request.stdin,
           timeout: request.timeoutMs,
         });
         return { exitCode: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined };
@@ -99,9 +102,10 @@ describe('the coding Domain adapter', () => {
     const sandboxed = createCodingDomain();
     const result = await sandboxed.score(hammingNoValidation, label, { taskId: 'hamming', runUntrusted });
     expect(result.score).toBe(2 / 6);
-    expect(Object.keys(seenFiles[0] ?? {}).sort()).toEqual(['harness.mjs', 'request.json']);
-    // The expected values never enter the sandbox.
-    expect(seenFiles[0]?.['request.json']).not.toContain('strands must be of equal length');
+    expect(Object.keys(seenFiles[0] ?? {})).toEqual(['harness.mjs']);
+    // The calls go on stdin; the expected values never enter the sandbox.
+    expect(seenStdin[0]).toContain(label.cases[0]?.uuid);
+    expect(seenStdin[0]).not.toContain('strands must be of equal length');
   });
 });
 

@@ -1,20 +1,16 @@
 import * as vm from 'vm';
 import {
   buildCodingTask,
-  buildHarnessRequest,
   DEFAULT_STUB_PARAMS,
   generateStubModule,
-  NodeHarnessRunner,
   scoreExercise,
   type CodingTask,
   type StubParams,
 } from '../../../src/domains/coding';
-import { source } from './fixtures';
-
-const runner = new NodeHarnessRunner();
+import { runModule, source } from './fixtures';
 
 async function scoreStub(task: CodingTask, params: StubParams, cases = task.label.cases) {
-  const response = await runner.run(buildHarnessRequest(generateStubModule(task.input, params), cases));
+  const response = await runModule(generateStubModule(task.input, params), cases);
   return scoreExercise(cases, response);
 }
 

@@ -4,7 +4,8 @@
  * then searches the dump for the labels of the data set. Controls plant labels on purpose (in a
  * program file, in a task's input) and must be caught, so the search is shown to work.
  */
-import { jsonLines, runHarness } from '../../../src/agent/runInSandbox';
+import { runHarness } from '../../../src/agent/runInSandbox';
+import { jsonLines } from '../../../src/util/jsonLines';
 import type { ProgramFiles } from '../../../src/agent/program';
 import { sandboxFor } from '../../../src/devstack';
 import { DomainRegistry, SPLITS, type LoadedTasks, type Task } from '../../../src/domains';
