@@ -19,7 +19,8 @@ export async function resolveDomains(
       ok.push(name);
     } catch (e) {
       if (explicit) throw new Error(`domain ${name}: ${(e as Error).message}`);
-      say(`skipping domain ${name}: ${(e as Error).message.split('\n')[0]}`);
+      // The first sentence: what is missing; `--domains <name>` gives the whole message.
+      say(`skipping domain ${name}: ${(e as Error).message.split('. ')[0]}`);
     }
   }
   if (ok.length === 0)

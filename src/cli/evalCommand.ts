@@ -1,20 +1,34 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Command } from 'commander';
-import { readProgramDir, type ProgramFiles } from '../agent/program';
+import { scanProgramDir, type ProgramFiles } from '../agent/program';
 import { SPLITS, type Split } from '../domains';
 import { evaluateProgram, parseRunConfig, type EvalReport } from '../engine';
 import { engineDepsFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
-import { fmt, printSafe, table } from './format';
+import { fmt, printSafe, safeText, table } from './format';
 
 const PREDICTION_WIDTH = 60;
 
-export async function readEvalProgram(dir: string): Promise<ProgramFiles> {
+/**
+ * The program in `dir`. What the program boundary leaves out (a symbolic link, a binary file) is
+ * told in one line on stderr (`warn`): the program evaluated is not quite the folder the user gave.
+ */
+export async function readEvalProgram(
+  dir: string,
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<ProgramFiles> {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs)) throw new Error(`no program folder at ${abs}`);
   if (!fs.statSync(abs).isDirectory()) throw new Error(`${abs} is not a folder (expected a program folder)`);
-  const program = await readProgramDir(abs);
+  const { files: program, skipped } = await scanProgramDir(abs);
+  if (skipped.length)
+    warn(
+      safeText(
+        `warning: left out of the program (${skipped.length}): ` +
+          skipped.map((s) => `${s.path}: ${s.reason}`).join('; '),
+      ),
+    );
   if (program['task_agent.mjs'] === undefined)
     throw new Error(`${abs} has no task_agent.mjs: not a hyperagent program (see src/agent/seed/README.md)`);
   return program;

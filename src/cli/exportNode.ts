@@ -17,6 +17,21 @@ export const EXPORT_WARNING =
   'warning: the exported program is untrusted, agent-written code; read it before running anything ' +
   'in that folder (tool files such as .git/ or .vscode/ are never exported)';
 
+/** Why a folder cannot be made or read, in words (the errno's message names the syscall too). */
+function folderProblem(e: NodeJS.ErrnoException): string {
+  switch (e.code) {
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return 'the folder cannot be written here (permission denied or read-only)';
+    case 'ENOTDIR':
+    case 'EEXIST':
+      return 'a file is in the way (not a folder)';
+    default:
+      return e.message;
+  }
+}
+
 /**
  * `hyperagents export`: writes `<dir>/program/` (the snapshot), `<dir>/node.json` and, when the
  * patch is non-empty, `<dir>/patch.diff`. The program sits in its own folder so reading it back
@@ -43,8 +58,14 @@ export async function exportNode(
         'code and this path could run code on this machine; nothing was written',
     );
   }
-  await fs.mkdir(dir, { recursive: true });
-  if ((await fs.readdir(dir)).length > 0) throw new Error(`cannot export into '${dir}': not empty`);
+  let entries: string[];
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    entries = await fs.readdir(dir);
+  } catch (e) {
+    throw new Error(`cannot export into '${dir}': ${folderProblem(e as NodeJS.ErrnoException)}`);
+  }
+  if (entries.length > 0) throw new Error(`cannot export into '${dir}': not empty`);
   const programDir = path.join(dir, 'program');
   await writeProgramDir(programDir, files);
   const nodeFile = path.join(dir, 'node.json');

@@ -8,6 +8,15 @@ import { registerRunCommands } from './runCommands';
 import { registerSmokeCommand } from './smokeCommand';
 import { reportError } from './errors';
 
+/** Commander's `error: unknown command 'x'` as `hyperagents: unknown command 'x' (see hyperagents --help)`. */
+export function usageError(text: string): string {
+  const message = text
+    .trim()
+    .replace(/^error: /, '')
+    .replace(/\s*\n\s*/g, ' ');
+  return `hyperagents: ${message} (see \`hyperagents --help\`)\n`;
+}
+
 export function buildProgram(ctx?: { value?: CliContext }): Command {
   const program = new Command('hyperagents')
     .description('DGM-H self-improving hyperagents on Temporal')
@@ -16,7 +25,8 @@ export function buildProgram(ctx?: { value?: CliContext }): Command {
       'config file (JSON); default: $HYPERAGENTS_CONFIG or ./hyperagents.config.json',
     )
     .exitOverride()
-    .showHelpAfterError();
+    // A usage mistake is one line like every other error, not the whole help text.
+    .configureOutput({ outputError: (text, write) => write(usageError(text)) });
   let loaded: LoadedConfig | undefined;
   const config = () => (loaded ??= loadConfig({ file: program.opts<{ config?: string }>().config }));
   const context = new CliContext(config);

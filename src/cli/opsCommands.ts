@@ -5,7 +5,7 @@ import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../wo
 import type { CliContext } from './context';
 import { exportNode } from './exportNode';
 import { archiveTable, fmt, printSafe, progressLine, safely, safeText, table } from './format';
-import { runStatus } from './runCommands';
+import { onRun, runStatus } from './runCommands';
 import { withWorkerDeadline } from './deadline';
 
 // Everything these commands print may hold agent-written text: through the format helpers only.
@@ -18,12 +18,17 @@ async function decide(
   note: string | undefined,
   approve: boolean,
 ) {
+  // Checked before anything reaches the run: the decision record keeps the reason with the node.
+  if (!approve && !note?.trim())
+    throw new Error(`reject ${nodeId} needs --note "<why>": a rejection is recorded with its reason`);
   const handle = (await ctx.temporal()).workflow.getHandle(runId);
   try {
     print(
       await withWorkerDeadline(
         runId,
-        handle.executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [nodeId, note] }),
+        onRun(runId, () =>
+          handle.executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [nodeId, note] }),
+        ),
       ),
     );
   } catch (e) {
@@ -92,7 +97,8 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       .description(`${name} a run`)
       .action(
         safely(async (runId: string) => {
-          await (await ctx.temporal()).workflow.getHandle(runId).signal(signal);
+          const handle = (await ctx.temporal()).workflow.getHandle(runId);
+          await onRun(runId, () => handle.signal(signal));
           print(`${runId}: ${verb}`);
         }),
       );
@@ -195,7 +201,8 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .description('cancel a run (its archive stays)')
     .action(
       safely(async (runId: string) => {
-        await (await ctx.temporal()).workflow.getHandle(runId).cancel();
+        const handle = (await ctx.temporal()).workflow.getHandle(runId);
+        await onRun(runId, () => handle.cancel());
         print(`${runId}: cancellation requested`);
       }),
     );

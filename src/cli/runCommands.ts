@@ -17,19 +17,35 @@ function newRunId(): string {
   return `run-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
+/** The one message for a run id Temporal does not know, whichever command named it. */
+export function noSuchRun(runId: string): Error {
+  return new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
+}
+
+/** `action` on the run's workflow, with Temporal's "workflow not found" told as `noSuchRun`. */
+export async function onRun<T>(runId: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) throw noSuchRun(runId);
+    throw e;
+  }
+}
+
+/** A budget on the command line: a whole number of at least 1, checked before anything starts. */
+function parseGenerations(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < 1)
+    throw new Error(`--generations must be a positive whole number, got "${value}"`);
+  return n;
+}
+
 export async function runStatus(
   ctx: CliContext,
   runId: string,
 ): Promise<{ status: RunStatus; live: boolean }> {
   const handle = (await ctx.temporal()).workflow.getHandle(runId);
-  let state: string;
-  try {
-    state = (await handle.describe()).status.name;
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError)
-      throw new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
-    throw e;
-  }
+  const state = await onRun(runId, async () => (await handle.describe()).status.name);
   if (state === 'COMPLETED') return { status: (await handle.result()) as RunStatus, live: false };
   if (state !== 'RUNNING') {
     // A failed or cancelled run still answers queries from its last state, given a worker.
@@ -80,7 +96,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
     .command('run')
     .description('start an evolution run (settings: the config file\'s "run" section)')
     .option('--id <runId>', 'run id (default: run-<timestamp>-<random>)')
-    .option('--generations <n>', 'generation budget', (v) => Number(v))
+    .option('--generations <n>', 'generation budget', parseGenerations)
     .option('--domains <list>', 'comma-separated domains (default: the built-ins whose data is available)')
     .option('--method <method>', 'dgm-h | no-self-improve | no-open-ended | dgm')
     .option('--follow', 'show live progress until the run ends, then the results table')

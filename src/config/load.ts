@@ -66,7 +66,7 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
 export function formatIssues(error: z.ZodError, origin: string): string {
   return error.issues
     .map((i) => `${origin}: ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
-    .join('\n');
+    .join('; ');
 }
 
 /** Defaults < config file < environment. Relative folders resolve from the project root. */

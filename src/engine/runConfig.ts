@@ -93,7 +93,7 @@ export function parseRunConfig(raw: unknown, origin = 'run'): RunConfig {
   const parsed = runConfigSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     throw new RunConfigError(
-      parsed.error.issues.map((i) => `${origin}.${i.path.join('.')}: ${i.message}`).join('\n'),
+      parsed.error.issues.map((i) => `${[origin, ...i.path].join('.')}: ${i.message}`).join('; '),
     );
   }
   return parsed.data;

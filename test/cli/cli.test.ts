@@ -19,10 +19,12 @@ test('a bad config value is one clear line and a non-zero exit, not a stack trac
   ]);
 });
 
-test('an unknown command fails with usage help', () => {
+test('an unknown command fails with one line pointing at the help', () => {
   const r = cli(['frobnicate']);
   expect(r.code).not.toBe(0);
-  expect(r.err).toContain("unknown command 'frobnicate'");
+  expect(r.err.trim().split('\n')).toEqual([
+    "hyperagents: unknown command 'frobnicate' (see `hyperagents --help`)",
+  ]);
 });
 
 test('dev status lists the suite stack as running', () => {

@@ -121,6 +121,12 @@ async function download(file: DatasetFile, target: string, fetchUrl: FetchUrl): 
   return bytes;
 }
 
+/** The first few of a list, and how many more: a data set can miss hundreds of files. */
+function listed(items: readonly string[], shown = 3): string {
+  const more = items.length - shown;
+  return more > 0 ? `${items.slice(0, shown).join(', ')} and ${more} more` : items.join(', ');
+}
+
 function unavailableMessage(
   spec: DatasetSpec,
   missing: readonly DatasetFile[],
@@ -129,18 +135,17 @@ function unavailableMessage(
   allowDownload: boolean,
 ): string {
   const noUpstream = missing.filter((f) => !f.url);
-  const lines = [
-    `data set "${spec.name}" is not available; missing:`,
-    ...missing.map((f) => `  - ${f.path} (sha256 ${f.sha256})`),
+  // One line: the CLI prints an error as one line, and escapes any newline in it.
+  return [
+    `data set "${spec.name}" is not available; missing ${listed(missing.map((f) => `${f.path} (sha256 ${f.sha256})`))}.`,
     'Provide it in either of two ways:',
-    `  1. a local mirror: set HYPERAGENTS_DATA_DIR (or dataDir in the config) to a folder laid out like ` +
+    `1. a local mirror: set HYPERAGENTS_DATA_DIR (or dataDir in the config) to a folder laid out like ` +
       `shared/data that holds the files above (${dataDir ? `looked in ${dataDir}` : 'HYPERAGENTS_DATA_DIR is not set'});`,
     noUpstream.length === 0
-      ? `  2. a download from the public upstream: set HYPERAGENTS_ALLOW_DOWNLOAD=1 (or allowDownload) and the ` +
+      ? `2. a download from the public upstream: set HYPERAGENTS_ALLOW_DOWNLOAD=1 (or allowDownload) and the ` +
         `files are fetched at a pinned commit into ${cacheDir} and checked against their sha256` +
         (allowDownload ? '.' : ' (downloads are currently off).')
-      : `  2. a download: not possible for ${noUpstream.map((f) => f.path).join(', ')}, which has no public ` +
+      : `2. a download: not possible for ${listed(noUpstream.map((f) => f.path))}, which has no public ` +
         "upstream copy; instead give your own file in the domain's generic format (dataFile / --data).",
-  ];
-  return lines.join('\n');
+  ].join(' ');
 }
