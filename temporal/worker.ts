@@ -15,6 +15,7 @@ import { sweepLeftovers, type SweepReport } from '../src/sandbox';
 import { startPeriodicSweep } from '../src/sandbox/janitor';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
+import { HEARTBEAT_EVERY_MS } from '../workflows/activityOptions';
 import type { EngineDeps } from '../src/engine';
 import type { ObjectStore } from '../src/storage';
 
@@ -94,6 +95,11 @@ export async function createWorker(
     taskQueue,
     workflowBundle: await workflowBundle(),
     activities: createActivities(deps ?? (await engineDepsFromConfig(c))),
+    // Heartbeats reach the server as often as activities send them (the SDK's default throttles
+    // them to 80 % of the timeout, which would leave a 12 s timeout a 2 s margin).
+    maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
+    // A workflow task left on a dead worker's sticky queue goes to the shared queue after this.
+    stickyQueueScheduleToStartTimeout: '3 seconds',
   });
   // Leftovers of a worker that dies while this one runs go without waiting for a restart.
   const sweeper = startPeriodicSweep(docker, {

@@ -2,21 +2,33 @@ import type { ActivityOptions } from '@temporalio/workflow';
 import type { RunConfig } from '../src/engine/types';
 
 /**
- * Activity options by how long the work takes. Short ones fail over fast; sandbox-bound ones get the
- * run's own time limits plus slack and a heartbeat timeout, so a lost worker is noticed without
- * waiting for the whole limit. Permanent failures are marked non-retryable by the activities.
+ * Activity options by how long the work takes. Every activity heartbeats (activities/engine/
+ * heartbeat.ts), so a worker that dies is noticed within HEARTBEAT_TIMEOUT whatever the activity's
+ * time limit, and its work goes to another worker (or the same one restarted) at once; sandbox-bound
+ * ones get the run's own time limits plus slack. Permanent failures are marked non-retryable by
+ * the activities.
  */
+
+/** How often a running activity heartbeats; the worker sends them to the server at this rate too. */
+export const HEARTBEAT_EVERY_MS = 2_000;
+/**
+ * How long without a heartbeat before the server gives the activity to another worker: six
+ * heartbeats, so a busy event loop or a slow network does not fail a healthy attempt, and a killed
+ * worker's work resumes within about 15 s.
+ */
+export const HEARTBEAT_TIMEOUT = '12 seconds';
 
 /** Reads and writes of node records: seconds. */
 export const recordOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumAttempts: 5 },
 };
 
 /** Parent selection (the agent-editable selector runs up to 60 s), the start node's validation (90 s), smoke. */
 export const shortSandboxOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
-  heartbeatTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
   retry: { maximumAttempts: 5 },
 };
 
@@ -24,7 +36,7 @@ export const shortSandboxOptions: ActivityOptions = {
 export function metaAgentOptions(config: RunConfig): ActivityOptions {
   return {
     startToCloseTimeout: `${config.timeouts.metaAgentSec + 120} seconds`,
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 3 },
   };
 }
@@ -45,7 +57,7 @@ export function stageOptions(config: RunConfig, tasks: number, concurrency: numb
   const seconds = lanes * config.timeouts.perTaskSec + tasks * SCORING_SEC_PER_TASK + STAGE_SLACK_SEC;
   return {
     startToCloseTimeout: `${Math.ceil(seconds)} seconds`,
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 5 },
   };
 }
@@ -54,7 +66,7 @@ export function stageOptions(config: RunConfig, tasks: number, concurrency: numb
 export function evaluationOptions(config: RunConfig): ActivityOptions {
   return {
     startToCloseTimeout: `${config.timeouts.evaluationSec} seconds`,
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 3 },
   };
 }
@@ -63,7 +75,7 @@ export function evaluationOptions(config: RunConfig): ActivityOptions {
 export function heldOutTestOptions(config: RunConfig): ActivityOptions {
   return {
     startToCloseTimeout: `${config.timeouts.evaluationSec * 2 * config.domains.length} seconds`,
-    heartbeatTimeout: '2 minutes',
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 3 },
   };
 }

@@ -19,7 +19,8 @@ type Input<F extends (deps: EngineDeps, input: never, signal?: AbortSignal) => u
 
 /**
  * The engine's activities: adapters over the services of src/engine that add heartbeats,
- * cancellation and error mapping, nothing else. Long ones heartbeat and pass the cancellation signal.
+ * cancellation and error mapping, nothing else. Every one heartbeats (a dead worker is noticed in
+ * seconds, not at the activity's time limit); long ones also pass the cancellation signal.
  */
 export function engineActivities(deps: EngineDeps) {
   return {
@@ -55,10 +56,14 @@ export function engineActivities(deps: EngineDeps) {
           evaluateTestSplit(deps, input, signal),
         ),
       ),
-    scoreNode: (input: Input<typeof scoreNode>) => scoreNode(deps, input),
-    finalizeNode: (input: Input<typeof finalizeNode>) => finalizeNode(deps, input),
-    decideApproval: (input: Input<typeof decideApproval>) => decideApproval(deps, input),
-    recordedSpend: (input: Input<typeof recordedSpend>) => recordedSpend(deps, input),
+    scoreNode: (input: Input<typeof scoreNode>) =>
+      withHeartbeat(`score ${input.nodeId}`, () => scoreNode(deps, input)),
+    finalizeNode: (input: Input<typeof finalizeNode>) =>
+      withHeartbeat(`finalize ${input.nodeId}`, () => finalizeNode(deps, input)),
+    decideApproval: (input: Input<typeof decideApproval>) =>
+      withHeartbeat(`decision on ${input.nodeId}`, () => decideApproval(deps, input)),
+    recordedSpend: (input: Input<typeof recordedSpend>) =>
+      withHeartbeat(`spend of ${input.nodeId}`, () => recordedSpend(deps, input)),
   };
 }
 
