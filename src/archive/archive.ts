@@ -42,6 +42,8 @@ export interface ArchiveOptions {
   readonly readConcurrency?: number;
   /** Runs whose node records `listNodes` keeps between calls with a view (default 4; the least recent goes). */
   readonly cachedRuns?: number;
+  /** Bytes of blobs kept after a checked read (default 64 MiB; the least recent go). */
+  readonly blobCacheBytes?: number;
 }
 
 /** The records of one run as of a revision of its change log. */
@@ -117,6 +119,13 @@ export class Archive {
   private readonly cachedRuns: number;
   /** Node records read with a view, per run, most recently used last. */
   private readonly cache = new Map<string, CachedRun>();
+  /**
+   * Blobs already read and checked, most recently used last. A blob never changes (its key is its
+   * hash), so a generation that reads its program for every evaluation stage reads S3 once.
+   */
+  private readonly blobs = new Map<string, Buffer>();
+  private blobBytes = 0;
+  private readonly blobCacheBytes: number;
 
   constructor(
     private readonly store: ObjectStore,
@@ -124,6 +133,7 @@ export class Archive {
   ) {
     this.readConcurrency = options.readConcurrency ?? 32;
     this.cachedRuns = Math.max(0, options.cachedRuns ?? 4);
+    this.blobCacheBytes = Math.max(0, options.blobCacheBytes ?? 64 * 2 ** 20);
   }
 
   // ---- blobs ------------------------------------------------------------------------------------
@@ -144,11 +154,29 @@ export class Archive {
   /** The blob's bytes, checked against its address. Throws ArchiveError when missing or corrupt. */
   async getBlob(key: string): Promise<Buffer> {
     const digest = blobDigest(key);
+    const cached = this.blobs.get(key);
+    if (cached) {
+      this.blobs.delete(key);
+      this.blobs.set(key, cached);
+      return Buffer.from(cached);
+    }
     const bytes = await this.store.get(key);
     if (bytes === undefined) throw new ArchiveError(`blob ${key} does not exist`);
     if (sha256(bytes) !== digest)
       throw new ArchiveError(`blob ${key} is corrupt: its content hashes differently`);
+    this.keepBlob(key, bytes);
     return bytes;
+  }
+
+  private keepBlob(key: string, bytes: Buffer): void {
+    if (bytes.length > this.blobCacheBytes / 4) return;
+    this.blobs.set(key, Buffer.from(bytes));
+    this.blobBytes += bytes.length;
+    for (const [old, b] of this.blobs) {
+      if (this.blobBytes <= this.blobCacheBytes) break;
+      this.blobs.delete(old);
+      this.blobBytes -= b.length;
+    }
   }
 
   /** Stores a program snapshot (its canonical JSON); the key's digest equals `programHash(files)`. */

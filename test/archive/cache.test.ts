@@ -104,3 +104,20 @@ test('a node removed from the store is dropped when it is read again', async () 
   log = noteChange(log, ['gen-00002']);
   expect((await reader.listNodes(runId, view(log))).map((n) => n.nodeId)).toEqual(['gen-00000', 'gen-00001']);
 });
+
+test('a blob is read from S3 and checked once per worker, then served from memory; a corrupt one is refused', async () => {
+  const writer = new Archive(store);
+  const reader = new Archive(store);
+  const key = await writer.putBlob(`program ${freshRunId()}`);
+  const blobReads = (mark: number) => store.getKeys.slice(mark).filter((k) => k === key).length;
+  let mark = store.getKeys.length;
+  const first = await reader.getBlob(key);
+  first.fill(0); // a caller changing what it got does not change what is kept
+  expect((await reader.getBlob(key)).toString()).toMatch(/^program /);
+  expect(blobReads(mark)).toBe(1);
+  // Corrupted in the store: a worker that never read it refuses it.
+  await store.put(key, 'tampered');
+  mark = store.getKeys.length;
+  await expect(new Archive(store).getBlob(key)).rejects.toThrow(/corrupt: its content hashes differently/);
+  expect(blobReads(mark)).toBe(1);
+});
