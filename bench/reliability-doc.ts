@@ -30,9 +30,15 @@ interface BadInputLine {
 }
 
 /** The faults the reliability issue names, and the test that injects each (if there is one yet). */
-const FAULTS: Array<{ fault: string; test?: string }> = [
-  { fault: 'Worker SIGKILL in every kind of activity and after continue-as-new', test: 'worker-kill' },
-  { fault: 'Two workers on one task queue, one killed mid-generation' },
+const FAULTS: Array<{ fault: string; test?: { figures: string; name: string } }> = [
+  {
+    fault: 'Worker SIGKILL in every kind of activity and after continue-as-new',
+    test: { figures: 'worker-kill', name: 'SIGKILLed workers' },
+  },
+  {
+    fault: 'Two workers on one task queue, one killed mid-generation',
+    test: { figures: 'two-workers', name: 'two workers, one killed' },
+  },
   { fault: 'Temporal dev server killed and restarted mid-run' },
   { fault: 'S3 server stopped for 30 s mid-run' },
   { fault: 'dockerd stopped mid-evaluation' },
@@ -111,8 +117,8 @@ async function main(): Promise<void> {
     ...FAULTS.map((f) =>
       faultRow(
         f.fault,
-        f.test ? figures(f.test) : undefined,
-        f.test ? status('SIGKILLed workers') === 'passed' : undefined,
+        f.test ? figures(f.test.figures) : undefined,
+        f.test ? status(f.test.name) === 'passed' : undefined,
       ),
     ),
     '',

@@ -60,7 +60,7 @@ export interface RunningWorker {
 }
 
 /** How often a running worker sweeps what dead workers left (besides once at its start). */
-export const SWEEP_INTERVAL_MS = 5 * 60_000;
+export const SWEEP_INTERVAL_MS = 30_000;
 
 function logRemoved(report: SweepReport): void {
   const removed =

@@ -10,7 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import type { LoadedConfig } from '../../src/config';
+import { dockerClient } from '../../src/devstack';
 import { projectRoot } from '../../src/host/assets';
+import { WORKER_LABEL } from '../../src/sandbox/dockerSandbox';
 
 /** A TCP proxy on loopback to `target`: every chunk towards it waits `delayMs`; `cut()` refuses and drops. */
 export class S3Proxy {
@@ -134,6 +137,8 @@ export interface Pending {
   attempt: number;
   /** When the current attempt started (ms since the epoch), if it has. */
   lastStartedMs?: number;
+  /** The identity of the worker running it (the SDK's default: `<pid>@<host>`). */
+  worker?: string;
 }
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -156,6 +161,7 @@ export async function pendingActivities(client: Client, workflowIds: readonly st
         type: a.activityType?.name ?? '',
         started: a.state === STARTED,
         attempt: a.attempt ?? 1,
+        ...(a.lastWorkerIdentity ? { worker: a.lastWorkerIdentity } : {}),
         ...(t ? { lastStartedMs: Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 } : {}),
       });
     }
@@ -164,3 +170,17 @@ export async function pendingActivities(client: Client, workflowIds: readonly st
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Containers and volumes still labelled as made by one of these (dead) worker processes. */
+export async function leftoversOf(config: LoadedConfig, pids: readonly number[]): Promise<string[]> {
+  const docker = dockerClient(config);
+  // The worker label is the owner's token `<boot>-<pid>-<start>` (src/sandbox/owner.ts).
+  const owned = (labels: Record<string, string> | null | undefined) =>
+    pids.some((pid) => (labels?.[WORKER_LABEL] ?? '').split('-')[1] === String(pid));
+  const containers = await docker.listContainers({ all: true, filters: { label: [WORKER_LABEL] } });
+  const volumes = (await docker.listVolumes({ filters: { label: [WORKER_LABEL] } })).Volumes ?? [];
+  return [
+    ...containers.filter((c) => owned(c.Labels)).map((c) => `container ${c.Id.slice(0, 12)}`),
+    ...volumes.filter((v) => owned(v.Labels)).map((v) => `volume ${v.Name}`),
+  ];
+}

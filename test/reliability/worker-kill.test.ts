@@ -12,14 +12,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { Archive, nodeIdFor } from '../../src/archive';
-import { dockerClient } from '../../src/devstack';
 import { parseRunConfig, type RunStatus } from '../../src/engine';
 import { makeS3Client, S3ObjectStore } from '../../src/storage';
-import { WORKER_LABEL } from '../../src/sandbox/dockerSandbox';
 import { connectClient } from '../../temporal/connection';
 import { evolutionRun } from '../../workflows';
 import { stackConfig } from '../helpers/stack';
-import { pendingActivities, S3Proxy, sleep, workerConfigFile, WorkerProcess } from './faults';
+import { leftoversOf, pendingActivities, S3Proxy, sleep, workerConfigFile, WorkerProcess } from './faults';
 import { writeFigures } from './figures';
 
 const GENERATIONS = 10;
@@ -183,13 +181,7 @@ test(
     }
 
     // Nothing of a killed worker is left: its sessions' containers and volumes went with the next sweep.
-    const docker = dockerClient(config);
-    const owned = (labels: Record<string, string> | null | undefined) =>
-      killedPids.some((pid) => (labels?.[WORKER_LABEL] ?? '').split('-')[1] === String(pid));
-    const containers = await docker.listContainers({ all: true, filters: { label: [WORKER_LABEL] } });
-    expect(containers.filter((c) => owned(c.Labels)).map((c) => c.Id)).toEqual([]);
-    const volumes = (await docker.listVolumes({ filters: { label: [WORKER_LABEL] } })).Volumes ?? [];
-    expect(volumes.filter((v) => owned(v.Labels)).map((v) => v.Name)).toEqual([]);
+    expect(await leftoversOf(config, killedPids)).toEqual([]);
 
     writeFigures('worker-kill', {
       kills: kills.length,
