@@ -56,13 +56,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { generations: { type: 'string', default: '1000' } } });
   const generations = Number(values.generations);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'soak-'));
-  fs.mkdirSync(path.join(dir, 'my-domains'));
-  fs.copyFileSync(PARITY, path.join(dir, 'my-domains', 'parity.js'));
   const file = path.join(dir, 'hyperagents.config.json');
-  fs.writeFileSync(
-    file,
-    JSON.stringify({ domainModules: [{ name: 'parity', module: './my-domains/parity.js' }] }),
-  );
+  fs.writeFileSync(file, JSON.stringify({ domainModules: [{ name: 'parity', module: PARITY }] }));
   const config = loadConfig({ file, env: { ...process.env, HYPERAGENTS_CONFIG: '' } });
 
   const driver = await BenchDriver.open(config);

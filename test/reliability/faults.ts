@@ -8,9 +8,11 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { LoadedConfig } from '../../src/config';
+import { parseRunConfig, type RunConfigInput } from '../../src/engine';
+import { evolutionRun } from '../../workflows';
 import { dockerClient } from '../../src/devstack';
 import { projectRoot } from '../../src/host/assets';
 import { WORKER_LABEL } from '../../src/sandbox/dockerSandbox';
@@ -183,4 +185,17 @@ export async function leftoversOf(config: LoadedConfig, pids: readonly number[])
     ...containers.filter((c) => owned(c.Labels)).map((c) => `container ${c.Id.slice(0, 12)}`),
     ...volumes.filter((v) => owned(v.Labels)).map((v) => `volume ${v.Name}`),
   ];
+}
+
+/** Starts an evolution of the parity user domain on `taskQueue` (workers of workerConfigFile run it). */
+export function startParityRun(
+  client: Client,
+  at: { runId: string; taskQueue: string },
+  over: RunConfigInput,
+): Promise<WorkflowHandle<typeof evolutionRun>> {
+  return client.workflow.start(evolutionRun, {
+    workflowId: at.runId,
+    taskQueue: at.taskQueue,
+    args: [{ runId: at.runId, config: parseRunConfig({ domains: ['parity'], ...over }) }],
+  });
 }

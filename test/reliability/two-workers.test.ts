@@ -9,14 +9,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { Archive, nodeIdFor } from '../../src/archive';
-import { parseRunConfig } from '../../src/engine';
 import { makeS3Client, S3ObjectStore } from '../../src/storage';
 import { connectClient } from '../../temporal/connection';
-import { evolutionRun } from '../../workflows';
 import { stackConfig } from '../helpers/stack';
 import {
   leftoversOf,
   pendingActivities,
+  startParityRun,
   S3Proxy,
   sleep,
   workerConfigFile,
@@ -48,21 +47,15 @@ test(
     const configFile = workerConfigFile(taskQueue, proxy.endpoint);
     const runId = `test-two-${randomUUID().slice(0, 8)}`;
     workers.push(WorkerProcess.start(configFile), WorkerProcess.start(configFile));
-    const handle = await client.workflow.start(evolutionRun, {
-      workflowId: runId,
-      taskQueue,
-      args: [
-        {
-          runId,
-          config: parseRunConfig({
-            domains: ['parity'],
-            seed: 'two-workers',
-            budget: { generations: GENERATIONS },
-            testAtEnd: false,
-          }),
-        },
-      ],
-    });
+    const handle = await startParityRun(
+      client,
+      { runId, taskQueue },
+      {
+        seed: 'two-workers',
+        budget: { generations: GENERATIONS },
+        testAtEnd: false,
+      },
+    );
 
     // Wait for generation 2's meta agent to run, then kill the worker running it (by its identity).
     const generation = `${runId}/gen-00002`;

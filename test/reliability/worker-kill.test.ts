@@ -12,12 +12,19 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { Archive, nodeIdFor } from '../../src/archive';
-import { parseRunConfig, type RunStatus } from '../../src/engine';
+import type { RunStatus } from '../../src/engine';
 import { makeS3Client, S3ObjectStore } from '../../src/storage';
 import { connectClient } from '../../temporal/connection';
-import { evolutionRun } from '../../workflows';
 import { stackConfig } from '../helpers/stack';
-import { leftoversOf, pendingActivities, S3Proxy, sleep, workerConfigFile, WorkerProcess } from './faults';
+import {
+  leftoversOf,
+  pendingActivities,
+  startParityRun,
+  S3Proxy,
+  sleep,
+  workerConfigFile,
+  WorkerProcess,
+} from './faults';
 import { writeFigures } from './figures';
 
 const GENERATIONS = 10;
@@ -71,22 +78,16 @@ test(
     const runId = `test-kill-${randomUUID().slice(0, 8)}`;
     worker = WorkerProcess.start(configFile);
     const killedPids: number[] = [];
-    const handle = await client.workflow.start(evolutionRun, {
-      workflowId: runId,
-      taskQueue,
-      args: [
-        {
-          runId,
-          config: parseRunConfig({
-            domains: ['parity'],
-            seed: 'kill',
-            budget: { generations: GENERATIONS },
-            continueAsNewEvery: 4,
-            testAtEnd: true,
-          }),
-        },
-      ],
-    });
+    const handle = await startParityRun(
+      client,
+      { runId, taskQueue },
+      {
+        seed: 'kill',
+        budget: { generations: GENERATIONS },
+        continueAsNewEvery: 4,
+        testAtEnd: true,
+      },
+    );
 
     const kills: Array<{ target: Target; recoverySec: number; attempt?: number }> = [];
     const victims = new Set<string>();
