@@ -5,7 +5,7 @@
  * used are the bytes that were checked; a mismatching file is refused, never half-used.
  */
 import type { LoadOptions } from '../contract';
-import { DataUnavailableError, loadDatasetFiles, type DatasetSpec } from '../data';
+import { loadDatasetFiles, type DatasetSpec } from '../data';
 import { parseCanonicalData } from './canonical';
 import { EXERCISE_FILES, POLYGLOT_BY_LANGUAGE, PROBLEM_SPECIFICATIONS_COMMIT } from './exercise-manifest';
 import type { CodingExercise, ExerciseSource } from './exercise-source';
@@ -18,6 +18,7 @@ const UPSTREAM = `https://raw.githubusercontent.com/exercism/problem-specificati
 /** The polyglot pool of problem-specifications, pinned file by file. */
 export const CODING_DATASET: DatasetSpec = {
   name: 'coding',
+  source: `exercism/problem-specifications @ ${PROBLEM_SPECIFICATIONS_COMMIT.slice(0, 7)} (the polyglot pool)`,
   files: EXERCISE_FILES.map(([rel, sha256, bytes]) => ({
     path: EXERCISES_PREFIX + rel,
     sha256,
@@ -90,27 +91,8 @@ export async function loadPinnedExerciseSource(
     env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<PinnedExerciseSource> {
-  let verified: Map<string, Buffer>;
-  try {
-    verified = await loadDatasetFiles(CODING_DATASET, options);
-  } catch (error) {
-    throw error instanceof DataUnavailableError ? new DataUnavailableError(shortened(error.message)) : error;
-  }
+  const verified = await loadDatasetFiles(CODING_DATASET, options);
   const files = new Map<string, Buffer>();
   for (const [p, bytes] of verified) files.set(p.slice(EXERCISES_PREFIX.length), bytes);
   return new PinnedExerciseSource(files);
-}
-
-/** The loader lists every missing file; for a pool of ~200 files, a few and a count say enough. */
-function shortened(message: string, keep = 3): string {
-  const lines = message.split('\n');
-  const missing = lines.filter((l) => l.startsWith('  - '));
-  if (missing.length <= keep) return message;
-  const rest = lines.filter((l) => !l.startsWith('  - '));
-  return [
-    rest[0],
-    ...missing.slice(0, keep),
-    `  … and ${missing.length - keep} more files of exercism/problem-specifications @ ${PROBLEM_SPECIFICATIONS_COMMIT.slice(0, 7)} (the polyglot pool)`,
-    ...rest.slice(1),
-  ].join('\n');
 }

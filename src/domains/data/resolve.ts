@@ -121,10 +121,11 @@ async function download(file: DatasetFile, target: string, fetchUrl: FetchUrl): 
   return bytes;
 }
 
-/** The first few of a list, and how many more: a data set can miss hundreds of files. */
-function listed(items: readonly string[], shown = 3): string {
+/** The first few of a list, and how many more (`of` what, if given): a data set can miss hundreds of files. */
+function listed(items: readonly string[], of?: string, shown = 3): string {
   const more = items.length - shown;
-  return more > 0 ? `${items.slice(0, shown).join(', ')} and ${more} more` : items.join(', ');
+  if (more <= 0) return items.join(', ');
+  return `${items.slice(0, shown).join(', ')} and ${more} more${of ? ` files of ${of}` : ''}`;
 }
 
 function unavailableMessage(
@@ -137,7 +138,10 @@ function unavailableMessage(
   const noUpstream = missing.filter((f) => !f.url);
   // One line: the CLI prints an error as one line, and escapes any newline in it.
   return [
-    `data set "${spec.name}" is not available; missing ${listed(missing.map((f) => `${f.path} (sha256 ${f.sha256})`))}.`,
+    `data set "${spec.name}" is not available; missing ${listed(
+      missing.map((f) => `${f.path} (sha256 ${f.sha256})`),
+      spec.source,
+    )}.`,
     'Provide it in either of two ways:',
     `1. a local mirror: set HYPERAGENTS_DATA_DIR (or dataDir in the config) to a folder laid out like ` +
       `shared/data that holds the files above (${dataDir ? `looked in ${dataDir}` : 'HYPERAGENTS_DATA_DIR is not set'});`,

@@ -11,6 +11,8 @@ export interface DatasetFile {
 export interface DatasetSpec {
   readonly name: string;
   readonly files: readonly DatasetFile[];
+  /** Where the files come from, as a message names them when many are missing (e.g. a repository @ commit). */
+  readonly source?: string;
 }
 
 const PROOFGRADE =
