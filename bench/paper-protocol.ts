@@ -28,7 +28,7 @@ import {
   type AblationRun,
   type PlannedRun,
 } from './ablation';
-import { BenchDriver } from './runs';
+import { BenchDriver, RunCheckpoint } from './runs';
 
 /** Assumed tokens of one meta-agent turn (the conversation grows with the tool results). */
 export const META_CALL_TOKENS = { input: 8000, output: 1000 };
@@ -140,9 +140,13 @@ export async function paperProtocol(
     ...c,
     run: { ...base, budget: { ...(base.budget as object), usd: usdPerRun } },
   });
+  // The kept runs' spending is in their outcomes, so a resumed protocol still reports all of it.
+  const checkpoint = values.checkpoint
+    ? RunCheckpoint.open(values.checkpoint, { o, base, usdPerRun, llm: c.llm.baseUrl })
+    : undefined;
   let runs: AblationRun[];
   try {
-    runs = await runAblation(driver, plan, base, o, { prefix: 'bench-protocol', usdPerRun, log });
+    runs = await runAblation(driver, plan, base, o, { prefix: 'bench-protocol', usdPerRun, log, checkpoint });
   } finally {
     await driver.close();
   }

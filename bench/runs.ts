@@ -5,6 +5,8 @@
  * Also the per-node reading the tables share. Needs the stack up.
  */
 import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../temporal/connection';
 import { createWorker, type RunningWorker } from '../temporal/worker';
@@ -98,5 +100,45 @@ export class BenchDriver {
     await this.work;
     await this.running.close();
     await this.client.connection.close();
+  }
+}
+
+/**
+ * The finished runs of a long bench kept in a folder, one JSON file per run, so a bench stopped
+ * part way (a session's end, a crash) resumes with the runs it has not finished. The folder also
+ * keeps the options the bench was started with: resuming with other options is refused, so one
+ * table never mixes runs of two settings.
+ */
+export class RunCheckpoint {
+  private constructor(private readonly dir: string) {}
+
+  /** Opens (or starts) the checkpoint in `dir` for a bench started with `options`. */
+  static open(dir: string, options: unknown): RunCheckpoint {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'options.json');
+    const wanted = JSON.stringify(options);
+    if (fs.existsSync(file)) {
+      const kept = fs.readFileSync(file, 'utf8');
+      if (kept !== wanted)
+        throw new Error(`${dir} holds runs of other options (${kept}); use another --checkpoint folder`);
+    } else fs.writeFileSync(file, wanted);
+    return new RunCheckpoint(dir);
+  }
+
+  private file(key: string): string {
+    return path.join(this.dir, `${key.replace(/[^A-Za-z0-9._-]/g, '-')}.json`);
+  }
+
+  /** The finished run kept under `key`, if any. */
+  load(key: string): RunOutcome | undefined {
+    const file = this.file(key);
+    return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as RunOutcome) : undefined;
+  }
+
+  /** Keeps a finished run (written whole, then renamed, so a stop mid-write leaves no half file). */
+  save(key: string, outcome: RunOutcome): void {
+    const file = this.file(key);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(outcome));
+    fs.renameSync(`${file}.tmp`, file);
   }
 }

@@ -1,8 +1,12 @@
 import { scoreOverGenerationsSpec, type CurvePoint } from '../../src/report/charts';
 import { bestSoFar, fmtSpread, median, medianCurve, spread } from '../../src/report/stats';
-import { ablationCurves, planAblation, type AblationRun } from '../../bench/ablation';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ablationCurves, planAblation, runAblation, type AblationRun } from '../../bench/ablation';
 import type { NodeRecord } from '../../src/archive';
-import type { RunOutcome } from '../../bench/runs';
+import type { RunConfig } from '../../src/engine';
+import { RunCheckpoint, type RunOutcome } from '../../bench/runs';
 
 describe('median and spread', () => {
   test('median of odd and even counts, unsorted input left alone', () => {
@@ -117,5 +121,62 @@ describe('the ablation plan', () => {
     });
     expect(plan.find((p) => p.key === 'transfer-initial/ablation-1')!.start).toMatchObject({ node: 'start' });
     expect(plan.findIndex((p) => p.key === 'transfer-source/ablation-1')).toBeLessThan(plan.indexOf(evolved));
+  });
+});
+
+describe('a resumed ablation', () => {
+  const o = {
+    methods: ['dgm-h' as const, 'dgm' as const],
+    domains: ['math-grading'],
+    seeds: 1,
+    generations: 2,
+    transfer: { from: ['paper-review'], to: ['math-grading'] },
+  };
+  const plan = planAblation(o);
+  /** A driver whose runs end at once with one node, failing the run ids that `failing` matches. */
+  const driver = (started: string[], failing?: RegExp) => ({
+    run: (runId: string, config: RunConfig): Promise<RunOutcome> => {
+      started.push(runId);
+      if (failing?.test(runId)) return Promise.reject(new Error('the worker stopped'));
+      const node = { nodeId: 'gen-00000', parentId: null, generation: 0 } as unknown as NodeRecord;
+      const status = { bestNodeId: 'gen-00000' } as unknown as RunOutcome['status'];
+      return Promise.resolve({ runId, config, status, nodes: [node], minutes: 0 });
+    },
+  });
+
+  test('runs only what the first start did not finish, and keeps what it did', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ablation-ckpt-'));
+    const checkpoint = RunCheckpoint.open(dir, { o });
+    const first: string[] = [];
+    const runs1 = await runAblation(driver(first, /transfer-source/), plan, {}, o, {
+      prefix: 'b',
+      checkpoint,
+    });
+    expect(first).toHaveLength(3); // dgm-h, dgm, the failing source; its two transfer runs are skipped
+    expect(runs1.filter((r) => r.error).map((r) => r.planned.key)).toEqual([
+      'transfer-source/ablation-1',
+      'transfer-evolved/ablation-1',
+      'transfer-initial/ablation-1',
+    ]);
+
+    const second: string[] = [];
+    const runs2 = await runAblation(driver(second), plan, {}, o, {
+      prefix: 'b',
+      checkpoint: RunCheckpoint.open(dir, { o }),
+    });
+    expect(second.map((id) => id.replace(/-[0-9a-f]{4}$/, ''))).toEqual([
+      'b-transfer-source-ablation-1',
+      'b-transfer-evolved-ablation-1',
+      'b-transfer-initial-ablation-1',
+    ]);
+    expect(runs2.every((r) => r.outcome)).toBe(true);
+    // The kept runs are the first start's, not new ones.
+    expect(runs2[0]!.outcome!.runId).toBe(runs1[0]!.outcome!.runId);
+  });
+
+  test('refuses a checkpoint kept for other options', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ablation-ckpt-'));
+    RunCheckpoint.open(dir, { o });
+    expect(() => RunCheckpoint.open(dir, { o: { ...o, seeds: 5 } })).toThrow(/other options/);
   });
 });
