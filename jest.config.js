@@ -34,6 +34,7 @@ const UNIT = [
   'archive/train-history.test.ts',
   'sandbox/watchdog.test.ts',
   'stack/layout.test.ts',
+  'storage/rereads.test.ts',
 ];
 /** A UNIT entry as a testMatch glob: a folder's `**` means every test file below it. */
 const glob = (g) => `<rootDir>/test/${g.endsWith('**') ? `${g}/*.test.ts` : g}`;

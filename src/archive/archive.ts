@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import {
   checkProgramPaths,
   diffPrograms,
@@ -7,7 +6,7 @@ import {
   type ProgramDiff,
   type ProgramFiles,
 } from '../agent/program';
-import type { ObjectStore } from '../storage';
+import { CorruptObjectError, sha256Hex, type ObjectStore } from '../storage';
 import { canonicalJson } from '../util/canonical';
 import { mapLimit } from '../util/concurrency';
 import {
@@ -27,7 +26,10 @@ import type { Split } from '../domains/contract';
 import { changedSince, type ArchiveView } from './changes';
 import { parseNodeRecord, type NodeRecord, type NodeScores } from './record';
 
-/** A stored object is missing or does not match its content address. */
+/**
+ * A stored object is missing or not what it should be. (Bytes that do not match their sha256, or a
+ * blob's that do not match its address, are a CorruptObjectError from src/storage.)
+ */
 export class ArchiveError extends Error {
   override name = 'ArchiveError';
 }
@@ -80,10 +82,6 @@ export interface StoredChild {
 
 function sortByGeneration(nodes: NodeRecord[]): NodeRecord[] {
   return nodes.sort((a, b) => a.generation - b.generation);
-}
-
-function sha256(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** A record without createdAt, canonicalised: what "the same node" means for a retried write. */
@@ -146,12 +144,16 @@ export class Archive {
   /** Stores bytes under their sha256; skips the upload when that key already exists. */
   async putBlob(content: Buffer | string): Promise<string> {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    const key = blobKey(sha256(bytes));
+    const key = blobKey(sha256Hex(bytes));
     if (!(await this.exists(key))) await this.store.put(key, bytes);
     return key;
   }
 
-  /** The blob's bytes, checked against its address. Throws ArchiveError when missing or corrupt. */
+  /**
+   * The blob's bytes, checked against its address (besides the store's own check against the sha256
+   * stored with them, which an object written by hand under the wrong address passes). Throws
+   * ArchiveError when missing, CorruptObjectError when the bytes hash to another address.
+   */
   async getBlob(key: string): Promise<Buffer> {
     const digest = blobDigest(key);
     const cached = this.blobs.get(key);
@@ -162,8 +164,8 @@ export class Archive {
     }
     const bytes = await this.store.get(key);
     if (bytes === undefined) throw new ArchiveError(`blob ${key} does not exist`);
-    if (sha256(bytes) !== digest)
-      throw new ArchiveError(`blob ${key} is corrupt: its content hashes differently`);
+    if (sha256Hex(bytes) !== digest)
+      throw new CorruptObjectError(key, `blob ${key} is corrupt: its content hashes differently`);
     this.keepBlob(key, bytes);
     return bytes;
   }

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { mapErrors } from '../../activities/engine/errors';
 import { ProgramPathError } from '../../src/agent/program';
+import { CorruptObjectError } from '../../src/storage';
 
 describe('mapErrors: failures a retry cannot fix end the activity for good', () => {
   test('a stored program with a refused path (an old .git/config) is not retried', async () => {
@@ -12,6 +13,16 @@ describe('mapErrors: failures a retry cannot fix end the activity for good', () 
       nonRetryable: true,
       type: 'ProgramPathError',
       message: "program path '.git/config': a tool file",
+    });
+  });
+
+  test('a stored object that fails its sha256 (the store has read it again already) is not retried', async () => {
+    const key = 'runs/r/nodes/0/gen-00003.json';
+    const failed = mapErrors(() => Promise.reject(new CorruptObjectError(key)));
+    await expect(failed).rejects.toMatchObject({
+      nonRetryable: true,
+      type: 'CorruptObjectError',
+      message: `${key} is corrupt: its bytes do not match the sha256 stored with them`,
     });
   });
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'crypto';
-import { Archive, ArchiveError } from '../../src/archive';
+import { Archive } from '../../src/archive';
+import { CorruptObjectError } from '../../src/storage';
 import { programHash } from '../../src/agent/program';
 import { realStore } from './fixtures';
 
@@ -24,7 +25,7 @@ test('getBlob refuses a missing blob and one whose content does not match its ad
   const hex = createHash('sha256').update(`absent ${randomUUID()}`).digest('hex');
   await expect(archive.getBlob(`blobs/sha256/${hex}`)).rejects.toThrow(/does not exist/);
   await store.put(`blobs/sha256/${hex}`, 'tampered');
-  await expect(archive.getBlob(`blobs/sha256/${hex}`)).rejects.toThrow(ArchiveError);
+  await expect(archive.getBlob(`blobs/sha256/${hex}`)).rejects.toThrow(CorruptObjectError);
   await expect(archive.getBlob('runs/x/nodes/gen-00001.json')).rejects.toThrow(/not a blob key/);
 });
 

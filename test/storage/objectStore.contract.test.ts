@@ -1,7 +1,15 @@
-import { randomBytes, randomUUID } from 'crypto';
+import { createHash, randomBytes, randomUUID } from 'crypto';
 import { Readable } from 'stream';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import { makeS3Client, MemoryObjectStore, S3ObjectStore, type ObjectStore } from '../../src/storage';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CorruptObjectError,
+  makeS3Client,
+  MemoryObjectStore,
+  S3ObjectStore,
+  STREAM_VERIFIED_BYTES,
+  type ObjectStore,
+  type StoredObject,
+} from '../../src/storage';
 import { stackConfig } from '../helpers/stack';
 
 /**
@@ -12,8 +20,13 @@ import { stackConfig } from '../helpers/stack';
  */
 interface Subject {
   store: ObjectStore;
-  /** The content type the store recorded for a key (S3: object metadata, via HEAD). */
-  contentType(key: string): Promise<string | undefined>;
+  /** The object as stored, bytes unchecked, with its metadata (S3: a raw GET). */
+  stored(key: string): Promise<StoredObject>;
+  /**
+   * Writes exactly this object behind the store's back, metadata as given (S3: a raw PUT): a damaged
+   * object keeps its old sha256 with new bytes; an object from before hashes were has none.
+   */
+  storeRaw(key: string, object: StoredObject): Promise<void>;
 }
 
 const factories: Array<[name: string, make: () => Subject]> = [
@@ -21,7 +34,11 @@ const factories: Array<[name: string, make: () => Subject]> = [
     'MemoryObjectStore',
     () => {
       const store = new MemoryObjectStore();
-      return { store, contentType: (key) => Promise.resolve(store.contentType(key)) };
+      return {
+        store,
+        stored: (key) => Promise.resolve(store.stored(key)!),
+        storeRaw: (key, object) => Promise.resolve(store.storeRaw(key, object)),
+      };
     },
   ],
   [
@@ -29,14 +46,29 @@ const factories: Array<[name: string, make: () => Subject]> = [
     () => {
       const c = stackConfig();
       const client = makeS3Client(c);
+      const Bucket = c.s3.bucket;
       return {
-        store: new S3ObjectStore(client, c.s3.bucket),
-        contentType: async (key) =>
-          (await client.send(new HeadObjectCommand({ Bucket: c.s3.bucket, Key: key }))).ContentType,
+        store: new S3ObjectStore(client, Bucket),
+        stored: async (key) => {
+          const res = await client.send(new GetObjectCommand({ Bucket, Key: key }));
+          const body = Buffer.from((await res.Body?.transformToByteArray()) ?? []);
+          const sha256 = res.Metadata?.sha256;
+          return { body, contentType: res.ContentType!, ...(sha256 ? { sha256 } : {}) };
+        },
+        storeRaw: async (key, { body, contentType, sha256 }) => {
+          const Metadata = sha256 ? { sha256 } : undefined;
+          await client.send(
+            new PutObjectCommand({ Bucket, Key: key, Body: body, ContentType: contentType, Metadata }),
+          );
+        },
       };
     },
   ],
 ];
+
+function sha256(bytes: Buffer | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
 
 describe.each(factories)('ObjectStore contract: %s', (_name, make) => {
   let subject: Subject;
@@ -81,8 +113,8 @@ describe.each(factories)('ObjectStore contract: %s', (_name, make) => {
   test('put records the content type, application/octet-stream when none is given', async () => {
     await store.put(`${prefix}a.json`, '{}', 'application/json');
     await store.put(`${prefix}b.bin`, Buffer.from([1]));
-    expect(await subject.contentType(`${prefix}a.json`)).toBe('application/json');
-    expect(await subject.contentType(`${prefix}b.bin`)).toBe('application/octet-stream');
+    expect((await subject.stored(`${prefix}a.json`)).contentType).toBe('application/json');
+    expect((await subject.stored(`${prefix}b.bin`)).contentType).toBe('application/octet-stream');
   });
 
   test('list returns every key under the prefix, nested ones included, in UTF-8 byte order', async () => {
@@ -136,4 +168,54 @@ describe.each(factories)('ObjectStore contract: %s', (_name, make) => {
     expect((await store.get(`${prefix}stream.bin`))?.equals(Buffer.concat(chunks))).toBe(true);
     expect(await store.list(prefix)).toEqual([`${prefix}stream.bin`]);
   });
+
+  test('every object carries the sha256 of its bytes: put, empty, and a stream of one part', async () => {
+    const written: Array<[string, Buffer]> = [
+      [`${prefix}text.json`, Buffer.from('{"héllo":1}', 'utf8')],
+      [`${prefix}bytes.bin`, randomBytes(1000)],
+      [`${prefix}empty`, Buffer.alloc(0)],
+    ];
+    await store.put(written[0]![0], written[0]![1].toString('utf8'), 'application/json');
+    await store.put(written[1]![0], written[1]![1]);
+    await store.put(written[2]![0], written[2]![1]);
+    const streamed = [randomBytes(STREAM_VERIFIED_BYTES - 10), randomBytes(10)];
+    await store.putStream(`${prefix}stream.bin`, Readable.from(streamed));
+    written.push([`${prefix}stream.bin`, Buffer.concat(streamed)]);
+    for (const [key, bytes] of written) expect((await subject.stored(key)).sha256).toBe(sha256(bytes));
+  }, 30_000);
+
+  test('a record cut short or edited behind the store, its old sha256 kept, is refused naming the key', async () => {
+    const key = `${prefix}runs/r/nodes/0/gen-00003.json`;
+    const record = JSON.stringify({ nodeId: 'gen-00003', scores: { a: 0.5 } });
+    await store.put(key, record, 'application/json');
+    const original = await subject.stored(key);
+    expect(original.sha256).toBe(sha256(record));
+    for (const damaged of [record.slice(0, record.length >> 1), record.replace('0.5', '0.9'), '']) {
+      await subject.storeRaw(key, { ...original, body: Buffer.from(damaged) });
+      const read = store.get(key);
+      await expect(read).rejects.toBeInstanceOf(CorruptObjectError);
+      await expect(read).rejects.toMatchObject({
+        key,
+        message: `${key} is corrupt: its bytes do not match the sha256 stored with them`,
+      });
+    }
+    // Still listed and deletable; a fresh put stores a good object again.
+    expect(await store.list(prefix)).toEqual([key]);
+    await store.put(key, record, 'application/json');
+    expect((await store.get(key))?.toString()).toBe(record);
+  });
+
+  test('an object stored without a sha256 (written before hashes were) reads unverified', async () => {
+    const key = `${prefix}legacy.json`;
+    await subject.storeRaw(key, { body: Buffer.from('{"old":true}'), contentType: 'application/json' });
+    expect((await subject.stored(key)).sha256).toBeUndefined();
+    expect((await store.get(key))?.toString()).toBe('{"old":true}');
+  });
+
+  test('a stream longer than STREAM_VERIFIED_BYTES is stored whole, without a sha256', async () => {
+    const chunks = [randomBytes(STREAM_VERIFIED_BYTES), randomBytes(1)];
+    await store.putStream(`${prefix}long.bin`, Readable.from(chunks));
+    expect((await subject.stored(`${prefix}long.bin`)).sha256).toBeUndefined();
+    expect((await store.get(`${prefix}long.bin`))?.equals(Buffer.concat(chunks))).toBe(true);
+  }, 30_000);
 });
