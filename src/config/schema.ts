@@ -74,6 +74,18 @@ export const configSchema = z
         taskModel: z.string().default('gpt-4o-mini'),
         /** Completion tokens a call may ask for; a call naming none gets exactly this, and the budget reserves it. */
         maxCompletionTokens: z.number().int().min(1).max(1_000_000).default(4096),
+        /** Per attempt: an endpoint silent this long is cut, and the attempt counts as a retryable failure. */
+        requestTimeoutSec: z.number().positive().max(3600).default(600),
+        /** Retries of 429, 408, 5xx, dropped and timed-out attempts (src/llm/retry.ts); a 429's retry-after is honoured up to maxDelayMs. */
+        retry: z
+          .object({
+            /** Attempts in all, the first included (1: no retry). */
+            maxAttempts: z.number().int().min(1).max(20).default(4),
+            baseDelayMs: z.number().int().min(0).default(500),
+            maxDelayMs: z.number().int().min(0).default(20_000),
+          })
+          .strict()
+          .prefault({}),
         /** USD per million tokens, per model name; a USD budget needs the price of every model used. */
         prices: z
           .record(

@@ -321,7 +321,14 @@ export function upstreamFromConfig(llm: {
   apiKey?: string;
   metaModel: string;
   taskModel: string;
+  /** Per attempt (`llm.requestTimeoutSec`): a hung endpoint becomes a retryable timeout. */
+  requestTimeoutSec?: number;
 }): UpstreamConfig | undefined {
   if (!llm.baseUrl) return undefined;
-  return { baseUrl: llm.baseUrl, apiKey: llm.apiKey, models: { meta: llm.metaModel, task: llm.taskModel } };
+  return {
+    baseUrl: llm.baseUrl,
+    apiKey: llm.apiKey,
+    models: { meta: llm.metaModel, task: llm.taskModel },
+    ...(llm.requestTimeoutSec !== undefined ? { timeoutMs: llm.requestTimeoutSec * 1000 } : {}),
+  };
 }

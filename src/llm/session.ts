@@ -9,6 +9,7 @@ import { ObjectStoreCallLog, readCallLog } from './objectStoreCallLog';
 import { replaySourceFromRecords, type ReplaySource } from './replay';
 import { TallyingCallLog, type CallTally } from './call-log';
 import type { PriceTable } from './pricing';
+import type { RetryPolicy } from './retry';
 import type { Role } from './types';
 
 export interface GatewaySession {
@@ -46,6 +47,10 @@ export async function openGatewaySession(opts: {
     metaModel: string;
     taskModel: string;
     maxCompletionTokens?: number;
+    /** Per attempt; a hung endpoint is cut then and retried (default 600 s, the client's). */
+    requestTimeoutSec?: number;
+    /** How failed attempts are retried (`llm.retry`; default DEFAULT_RETRY_POLICY). */
+    retry?: Partial<RetryPolicy>;
   };
   prices?: PriceTable;
   /** What the run has left: the session's calls are refused beyond it. */
@@ -80,6 +85,7 @@ export async function openGatewaySession(opts: {
     callLog: tally,
     session: { runId: opts.runId, nodeId: opts.nodeId, purpose: opts.purpose },
     roles: rolesForPurpose(opts.purpose),
+    ...(opts.llm.retry ? { retry: opts.llm.retry } : {}),
     ...(opts.llm.maxCompletionTokens !== undefined
       ? { maxCompletionTokens: opts.llm.maxCompletionTokens }
       : {}),

@@ -82,7 +82,11 @@ test('an LLM endpoint needs a USD budget cap and the price of its models, with a
     endpoint,
   );
   expect(ok.llm.maxCompletionTokens).toBe(4096);
+  expect(ok.llm.requestTimeoutSec).toBe(600);
+  expect(ok.llm.retry).toEqual({ maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 20_000 });
   // Without an endpoint nothing is required.
   expect(load({}).llm.baseUrl).toBeUndefined();
   expect(() => load({ llm: { maxCompletionTokens: 0 } })).toThrow(/llm\.maxCompletionTokens: /);
+  expect(() => load({ llm: { retry: { maxAttempts: 0 } } })).toThrow(/llm\.retry\.maxAttempts: /);
+  expect(() => load({ llm: { requestTimeoutSec: 0 } })).toThrow(/llm\.requestTimeoutSec: /);
 });

@@ -78,6 +78,36 @@ test('a task session refuses the meta role and reports it as a broken rule', asy
   }
 });
 
+test("the config's request timeout and retry policy reach the session: a hang is cut and retried as configured", async () => {
+  session = await openGatewaySession({
+    llm: {
+      baseUrl: stub.baseURL,
+      metaModel: 'big',
+      taskModel: 'small',
+      requestTimeoutSec: 0.3,
+      retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 10 },
+    },
+    budgetLeft: {},
+    store: new MemoryObjectStore(),
+    runId: 'run-s',
+    nodeId: 'gen-00001',
+    purpose: 'evaluate:paper-review',
+  });
+  stub.enqueue({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+  const socket = path.join(session!.socketDir, LLM_SOCKET_NAME);
+  const started = Date.now();
+  const res = await unixRequest(socket, 'POST', '/v1/chat/completions', chatBody('task', 'hi'));
+  expect(res.status).toBe(502);
+  expect((res.body as { error: { message: string } }).error.message).toMatch(
+    /^upstream LLM endpoint unreachable after 2 attempts/,
+  );
+  // Two attempts of 0.3 s each, not the client's default of 10 minutes.
+  expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(stub.chatRequests).toHaveLength(2);
+  expect(session!.calls().byOutcome.error).toBe(1);
+});
+
 (asRoot ? test : test.skip)(
   'only the sandbox user can reach the socket: a private folder, a 0600 socket',
   async () => {
