@@ -59,18 +59,18 @@ export interface RunningWorker {
   close: () => Promise<void>;
 }
 
-/** How often a running worker sweeps what dead workers left (besides once at its start). */
+/** How often a running worker sweeps what dead workers left (besides once at its start and end). */
 export const SWEEP_INTERVAL_MS = 30_000;
 
 function logRemoved(report: SweepReport): void {
   const removed =
     report.containers.length + report.volumes.length + report.workAreas.length + report.cgroups.length;
-  if (removed > 0) console.warn(`janitor: removed ${removed} leftover(s) of dead workers`);
+  if (removed > 0) console.warn(`janitor: removed ${removed} leftover(s) of dead workers or ended sessions`);
 }
 
 const logFailed = (e: Error) => console.warn(`janitor: ${e.message}`);
 
-/** Removes containers, volumes, cgroups and folders that workers which died left behind. */
+/** Removes containers, volumes, cgroups and folders that dead workers or ended sessions left behind. */
 async function sweep(docker: Docker | undefined): Promise<void> {
   try {
     logRemoved(await sweepLeftovers(docker, {}));
@@ -111,6 +111,8 @@ export async function createWorker(
     worker,
     close: async () => {
       await sweeper.stop();
+      // Every session has ended: what one could not remove (dockerd was down) goes now.
+      await sweep(docker);
       await connection.close();
     },
   };

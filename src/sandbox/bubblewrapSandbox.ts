@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { SessionCgroup } from './cgroup';
 import { collectFromDir } from './copyOut';
-import { sessionName } from './owner';
+import { closeSession, openSession } from './owner';
 import { SOCKET_DIR, WORK_DIR } from './paths';
 import { AGENT_GID, AGENT_UID } from './rootfs';
 import { seccompFilter } from './seccomp';
@@ -130,13 +130,14 @@ export class BubblewrapSandbox implements Sandbox {
   async run(spec: SandboxRunSpec): Promise<SandboxResult> {
     // Refuse bad names before anything is created on the host.
     const files = Object.entries(spec.files).map(([name, content]) => [safeRelative(name), content] as const);
-    const session = sessionName();
+    const session = openSession();
     const seccomp = seccompFilter();
-    // Limits first: nothing is created on the host for a session that could not be limited.
-    const cgroup = this.cgroupFor(session, spec.limits);
+    let cgroup: SessionCgroup | undefined;
     let area: WorkArea | undefined;
     const started = Date.now();
     try {
+      // Limits first: nothing is created on the host for a session that could not be limited.
+      cgroup = this.cgroupFor(session, spec.limits);
       area = WorkArea.create(session, spec.limits.scratchMb);
       for (const [name, content] of files) {
         const dest = path.join(area.dir, name);
@@ -202,6 +203,7 @@ export class BubblewrapSandbox implements Sandbox {
     } finally {
       await cgroup?.remove();
       area?.remove();
+      closeSession(session);
     }
   }
 

@@ -2,7 +2,7 @@ import { PassThrough } from 'stream';
 import * as path from 'path';
 import type Docker from 'dockerode';
 import { OutputCollector, collectFromTar } from './copyOut';
-import { currentWorker, hostName, sessionName } from './owner';
+import { closeSession, currentWorker, hostName, openSession } from './owner';
 import { SOCKET_DIR, WORK_DIR } from './paths';
 import { AGENT_GID, AGENT_UID } from './rootfs';
 import { OPEN_FILES_LIMIT, dockerSeccompProfile } from './seccompPolicy';
@@ -103,13 +103,26 @@ export class DockerSandbox implements Sandbox {
 
   async run(spec: SandboxRunSpec): Promise<SandboxResult> {
     const tar = packFiles(spec.files); // refuses bad names before anything is created
-    const id = sessionName();
+    const id = openSession();
     const labels = {
       [LABEL]: 'sandbox',
       [WORKER_LABEL]: currentWorker(),
       [HOST_LABEL]: hostName(),
       ...prefixed(spec.labels ?? {}),
     };
+    try {
+      return await this.runSession(id, labels, tar, spec);
+    } finally {
+      closeSession(id);
+    }
+  }
+
+  private async runSession(
+    id: string,
+    labels: Record<string, string>,
+    tar: ReturnType<typeof packFiles>,
+    spec: SandboxRunSpec,
+  ): Promise<SandboxResult> {
     const { limits } = spec;
     const volume = await this.docker.createVolume({
       Name: id,

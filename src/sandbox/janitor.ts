@@ -4,7 +4,7 @@ import * as path from 'path';
 import type Docker from 'dockerode';
 import { SessionCgroup } from './cgroup';
 import { HOST_LABEL, LABEL, WORKER_LABEL } from './dockerSandbox';
-import { hostName, ownerOfSession, workerAlive } from './owner';
+import { hostName, ownerOfSession, sessionLeftOver } from './owner';
 import { WORK_AREA_PREFIX, WorkArea } from './workArea';
 
 export interface SweepOptions {
@@ -24,17 +24,23 @@ export interface SweepReport {
 }
 
 /**
- * Whether a labelled resource is a leftover: its worker ran on this host and is dead, or it is
- * older than `olderThanMs`. A resource of a live worker is never touched.
+ * Whether a labelled resource (named after its session) is a leftover: its worker ran on this host
+ * and is dead, or is this process and the session has ended; or it is older than `olderThanMs`. A
+ * running session's resource is never touched.
  */
-function isLeftover(labels: Record<string, string> | undefined, createdMs: number, o: SweepOptions): boolean {
+function isLeftover(
+  name: string,
+  labels: Record<string, string> | undefined,
+  createdMs: number,
+  o: SweepOptions,
+): boolean {
   const worker = labels?.[WORKER_LABEL];
   const sameHost = labels?.[HOST_LABEL] === hostName();
-  if (worker && sameHost) return !workerAlive(worker);
+  if (worker && sameHost) return sessionLeftOver(name, worker);
   return o.olderThanMs !== undefined && Date.now() - createdMs >= o.olderThanMs;
 }
 
-/** Removes containers and volumes labelled `io.hyperagents` that belong to dead workers. */
+/** Removes containers and volumes labelled `io.hyperagents` that belong to no running session. */
 export async function sweepDocker(
   docker: Docker,
   o: SweepOptions = {},
@@ -43,17 +49,18 @@ export async function sweepDocker(
   const volumes: string[] = [];
   const filters = JSON.stringify({ label: [LABEL] });
   for (const c of await docker.listContainers({ all: true, filters })) {
-    if (!isLeftover(c.Labels, c.Created * 1000, o)) continue;
+    const name = c.Names[0]?.replace(/^\//, '') ?? c.Id;
+    if (!isLeftover(name, c.Labels, c.Created * 1000, o)) continue;
     await docker
       .getContainer(c.Id)
       .remove({ force: true, v: true })
-      .then(() => containers.push(c.Names[0]?.replace(/^\//, '') ?? c.Id))
+      .then(() => containers.push(name))
       .catch(() => undefined);
   }
   const { Volumes } = await docker.listVolumes({ filters });
   for (const v of Volumes ?? []) {
     const created = Date.parse((v as { CreatedAt?: string }).CreatedAt ?? '') || 0;
-    if (!isLeftover(v.Labels ?? undefined, created, o)) continue;
+    if (!isLeftover(v.Name, v.Labels ?? undefined, created, o)) continue;
     await docker
       .getVolume(v.Name)
       .remove({ force: true })
@@ -65,7 +72,7 @@ export async function sweepDocker(
 
 function deadSession(name: string): boolean {
   const owner = ownerOfSession(name);
-  return owner !== undefined && !workerAlive(owner);
+  return owner !== undefined && sessionLeftOver(name, owner);
 }
 
 /**
@@ -83,7 +90,7 @@ function removableWorkArea(tmp: string, entry: string): boolean {
   }
 }
 
-/** Kills processes of, and removes, bubblewrap cgroups and work areas of dead workers. */
+/** Kills processes of, and removes, bubblewrap cgroups and work areas of no running session. */
 export async function sweepBubblewrap(
   o: SweepOptions = {},
 ): Promise<Pick<SweepReport, 'workAreas' | 'cgroups'>> {
@@ -107,7 +114,7 @@ export async function sweepBubblewrap(
 
 /**
  * Call once at worker start, before polling: removes every sandbox resource (containers, volumes,
- * bubblewrap cgroups and work folders) whose worker is no longer alive. `docker` may be undefined
+ * bubblewrap cgroups and work folders) of no running session. `docker` may be undefined
  * where the engine is not used.
  */
 export async function sweepLeftovers(docker: Docker | undefined, o: SweepOptions = {}): Promise<SweepReport> {
@@ -131,8 +138,9 @@ export interface PeriodicSweep {
 
 /**
  * Runs `sweepLeftovers` every `intervalMs` while a worker runs, so what a worker that died left
- * (containers, volumes, cgroups, work folders) is removed without waiting for a worker to start. It
- * removes only resources of dead workers, never a live one's sessions. Sweeps never overlap, and the
+ * (containers, volumes, cgroups, work folders) is removed without waiting for a worker to start, and
+ * so is what this worker's own sessions could not remove when they ended (dockerd was down then). It
+ * never touches a running session's resources. Sweeps never overlap, and the
  * timer does not keep the process alive.
  */
 export function startPeriodicSweep(docker: Docker | undefined, o: PeriodicSweepOptions): PeriodicSweep {

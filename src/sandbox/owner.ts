@@ -55,9 +55,31 @@ export function workerAlive(token: string): boolean {
   return startTime(t.pid) === t.start;
 }
 
-/** A fresh session name that embeds the owning worker: `ha-<boot>-<pid>-<start>-<random>`. */
-export function sessionName(): string {
-  return `ha-${currentWorker()}-${randomBytes(4).toString('hex')}`;
+/** This process's sessions from `openSession` until `closeSession`. */
+const openSessions = new Set<string>();
+
+/**
+ * A fresh session name that embeds the owning worker, `ha-<boot>-<pid>-<start>-<random>`, counted as
+ * open until `closeSession`. The janitor removes what this live process made for a session that is
+ * no longer open: what a session could not remove itself (dockerd was down when it ended).
+ */
+export function openSession(): string {
+  const name = `ha-${currentWorker()}-${randomBytes(4).toString('hex')}`;
+  openSessions.add(name);
+  return name;
+}
+
+/** The session's own clean-up is done (whether or not it could remove everything). */
+export function closeSession(name: string): void {
+  openSessions.delete(name);
+}
+
+/**
+ * Whether a resource of session `name`, made by worker `owner` on this host, is left over: its
+ * worker is dead, or its worker is this process and the session has ended.
+ */
+export function sessionLeftOver(name: string, owner: string): boolean {
+  return owner === currentWorker() ? !openSessions.has(name) : !workerAlive(owner);
 }
 
 /** The worker token inside a session name, if it is one. */

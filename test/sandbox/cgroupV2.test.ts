@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CGROUP_PARENT, SessionCgroup } from '../../src/sandbox/cgroup';
-import { sessionName } from '../../src/sandbox/owner';
+import { openSession } from '../../src/sandbox/owner';
 
 /**
  * The cgroup v2 code of the bubblewrap backend. A host on cgroup v1 (or hybrid, with the memory, pids
@@ -19,7 +19,7 @@ const read = (f: string) => fs.readFileSync(f, 'utf8');
 test('v2 limit files: memory.max, swap.max 0, pids.max, cpu.max, controllers enabled; oom from memory.events', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-cgroup2-'));
   try {
-    const name = sessionName();
+    const name = openSession();
     const dir = path.join(root, CGROUP_PARENT, name);
     fs.mkdirSync(dir, { recursive: true });
     for (const f of ['cgroup.controllers', 'cgroup.subtree_control'])
@@ -76,7 +76,7 @@ function sleeper(): Promise<{ pid: number; exited: Promise<NodeJS.Signals | null
   async () => {
     await withCgroup2(async (root) => {
       const controllers = read(path.join(root, 'cgroup.controllers')).split(/\s+/);
-      const name = sessionName();
+      const name = openSession();
       const dir = path.join(root, CGROUP_PARENT, name);
       let cg: SessionCgroup;
       if (controllers.includes('memory') && controllers.includes('pids')) {

@@ -12,6 +12,7 @@ import {
   workerAlive,
 } from '../../src/sandbox';
 import { SessionCgroup } from '../../src/sandbox/cgroup';
+import { closeSession, openSession } from '../../src/sandbox/owner';
 import { WorkArea } from '../../src/sandbox/workArea';
 import { stackConfig } from '../helpers/stack';
 
@@ -30,12 +31,11 @@ test('tokens name the current worker as alive and others as dead', () => {
   expect(workerAlive('not-a-token')).toBe(false);
 });
 
-test("removes a dead worker's containers, volumes, cgroups and work areas, and nothing of a live one", async () => {
+test("removes a dead worker's containers, volumes, cgroups and work areas, and those of this worker's ended sessions, and nothing of a running session", async () => {
   const image = await ensureSandboxImage(docker, stateLayout(c).sandboxRoot);
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'janitor-'));
   const made = { dead: [] as string[], live: [] as string[] };
-  const create = async (worker: string, kind: 'dead' | 'live') => {
-    const name = `ha-${worker}-${suffix()}`;
+  const create = async (worker: string, kind: 'dead' | 'live', name = `ha-${worker}-${suffix()}`) => {
     const labels = { [LABEL]: 'sandbox', [WORKER_LABEL]: worker, [HOST_LABEL]: os.hostname() };
     await docker.createVolume({ Name: name, Labels: labels });
     await docker.createContainer({ name, Image: image, Cmd: ['/bin/true'], Labels: labels });
@@ -46,7 +46,12 @@ test("removes a dead worker's containers, volumes, cgroups and work areas, and n
   try {
     await create(rebooted, 'dead');
     await create(exited, 'dead');
-    await create(currentWorker(), 'live');
+    const running = openSession();
+    await create(currentWorker(), 'live', running);
+    // This process's session that ended without removing its resources (dockerd was down then).
+    const ended = openSession();
+    closeSession(ended);
+    await create(currentWorker(), 'dead', ended);
     const report = await sweepLeftovers(docker, { tmpDir });
     expect(report.containers.sort()).toEqual([...made.dead].sort());
     expect(report.volumes.sort()).toEqual([...made.dead].sort());
@@ -58,6 +63,7 @@ test("removes a dead worker's containers, volumes, cgroups and work areas, and n
     const names = (await docker.listContainers({ all: true })).flatMap((x) => x.Names);
     expect(names.filter((n) => [...made.dead, live].includes(n.slice(1)))).toEqual([`/${live}`]);
   } finally {
+    made.live.forEach(closeSession);
     const live = made.live[0];
     if (live) {
       await docker
