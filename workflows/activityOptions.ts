@@ -18,18 +18,40 @@ export const HEARTBEAT_EVERY_MS = 2_000;
  */
 export const HEARTBEAT_TIMEOUT = '12 seconds';
 
+/**
+ * Retries with backoff, each wait at most 30 s. A service that is down (the S3 server, dockerd, the
+ * Temporal server itself) fails attempts until it is back: OUTAGE_ATTEMPTS spans about three and a
+ * half minutes of waits (1+2+4+8+16 s, then 30 s each), so a restart or a short outage is waited
+ * out instead of failing the generation or the run. Failures that no retry can fix are marked
+ * non-retryable by the activities and are not retried at all.
+ */
+function retry(maximumAttempts: number): ActivityOptions['retry'] {
+  return {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts,
+  };
+}
+const OUTAGE_ATTEMPTS = 12;
+/**
+ * The meta agent's session is not resumable (its LLM calls are spent again on a retry): fewer
+ * attempts, still enough (about 30 s of waits) for a service restart.
+ */
+const META_ATTEMPTS = 6;
+
 /** Reads and writes of node records: seconds. */
 export const recordOptions: ActivityOptions = {
   startToCloseTimeout: '2 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { maximumAttempts: 5 },
+  retry: retry(OUTAGE_ATTEMPTS),
 };
 
 /** Parent selection (the agent-editable selector runs up to 60 s), the start node's validation (90 s), smoke. */
 export const shortSandboxOptions: ActivityOptions = {
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { maximumAttempts: 5 },
+  retry: retry(OUTAGE_ATTEMPTS),
 };
 
 /** The meta agent's session, then the child's validation. */
@@ -37,7 +59,7 @@ export function metaAgentOptions(config: RunConfig): ActivityOptions {
   return {
     startToCloseTimeout: `${config.timeouts.metaAgentSec + 120} seconds`,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
-    retry: { maximumAttempts: 3 },
+    retry: retry(META_ATTEMPTS),
   };
 }
 
@@ -58,7 +80,7 @@ export function stageOptions(config: RunConfig, tasks: number, concurrency: numb
   return {
     startToCloseTimeout: `${Math.ceil(seconds)} seconds`,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
-    retry: { maximumAttempts: 5 },
+    retry: retry(OUTAGE_ATTEMPTS),
   };
 }
 
@@ -76,6 +98,6 @@ export function heldOutTestOptions(config: RunConfig): ActivityOptions {
   return {
     startToCloseTimeout: `${config.timeouts.evaluationSec * 2 * config.domains.length} seconds`,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
-    retry: { maximumAttempts: 3 },
+    retry: retry(OUTAGE_ATTEMPTS),
   };
 }
