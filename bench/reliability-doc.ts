@@ -29,8 +29,8 @@ interface BadInputLine {
   lines: string[];
 }
 
-/** The faults the reliability issue names, and the test that injects each (if there is one yet). */
-const FAULTS: Array<{ fault: string; test?: { figures: string; name: string } }> = [
+/** The worker kills: the test that injects each, by its figures file and a piece of its name. */
+const KILLS = [
   {
     fault: 'Worker SIGKILL in every kind of activity and after continue-as-new',
     test: { figures: 'worker-kill', name: 'SIGKILLed workers' },
@@ -39,27 +39,68 @@ const FAULTS: Array<{ fault: string; test?: { figures: string; name: string } }>
     fault: 'Two workers on one task queue, one killed mid-generation',
     test: { figures: 'two-workers', name: 'two workers, one killed' },
   },
-  { fault: 'Temporal dev server killed and restarted mid-run' },
-  { fault: 'S3 server stopped for 30 s mid-run' },
-  { fault: 'dockerd stopped mid-evaluation' },
-  { fault: 'LLM endpoint: 429 with retry-after, 500, hangs, malformed replies (budget exact)' },
-  { fault: 'Disk full in the state folder' },
+];
+
+/** A service under the run fails (test/reliability/stack-faults.test.ts, on a private stack). */
+const SERVICES = [
+  {
+    fault: 'Temporal dev server SIGKILLed, restarted on its SQLite file',
+    figures: 'temporal-restart',
+    name: 'Temporal server SIGKILLed',
+  },
+  { fault: 'S3 server stopped for 30 s', figures: 's3-outage', name: 'S3 server stopped' },
+  { fault: 'dockerd stopped mid-evaluation', figures: 'docker-stop', name: 'dockerd stopped' },
+  { fault: 'Disk full in the state folder', figures: 'disk-full', name: 'disk full' },
 ];
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/`/g, "'");
+const verdict = (passed: boolean | undefined) =>
+  passed === undefined ? 'no test yet' : passed ? 'passes' : 'FAILS';
 
-function faultRow(fault: string, figures: Record<string, unknown> | undefined, passed: boolean | undefined) {
-  if (!figures || passed === undefined) return `| ${fault} | no test yet | | | | | |`;
+function killRow(fault: string, figures: Record<string, unknown> | undefined, passed: boolean | undefined) {
+  if (!figures || passed === undefined) return `| ${fault} | ${verdict(passed)} | | | | | |`;
   const recovery = (figures.recoverySec as number[]) ?? [];
   const by = Object.entries((figures.byTarget as Record<string, number>) ?? {})
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   return (
-    `| ${fault} | ${passed ? 'passes' : 'FAILS'} | ${String(figures.kills)} (${by}` +
+    `| ${fault} | ${verdict(passed)} | ${String(figures.kills)} (${by}` +
     `${figures.missedKills ? `; ${Number(figures.missedKills)} more came after their activity had finished` : ''}) | ` +
     `${median(recovery)?.toFixed(1)} / ${Math.max(...recovery).toFixed(1)} | ${String(figures.lost)} | ` +
     `${String(figures.doubled)} | ${String(figures.leftovers)} |`
   );
+}
+
+function serviceRow(
+  fault: string,
+  figures: Record<string, unknown> | undefined,
+  passed: boolean | undefined,
+) {
+  if (!figures || passed === undefined) return `| ${fault} | ${verdict(passed)} | | | | | |`;
+  const outage = (figures.outageSec ?? figures.fullSec) as number;
+  return (
+    `| ${fault} | ${verdict(passed)} | ${outage.toFixed(1)} | ${(figures.recoverySec as number).toFixed(1)} | ` +
+    `${String(figures.generations)} | ${String(figures.lost)} | ${String(figures.doubled)} |`
+  );
+}
+
+/** The LLM endpoint faults (test/reliability/llm-faults.test.ts), as rows of what was seen. */
+function llmRows(f: Record<string, unknown> | undefined, passed: boolean | undefined): string[] {
+  if (!f || passed === undefined) return [`| test | ${verdict(passed)} |`];
+  const usd = (x: unknown) => `$${(x as number).toFixed(4)}`;
+  const faults = Object.entries((f.worldFaults as Record<string, number>) ?? {})
+    .map(([k, v]) => `${k.replace(/^fault:/, '')} ${v}`)
+    .join(', ');
+  return [
+    `| test | ${verdict(passed)} |`,
+    `| requests the endpoint saw / answered whole | ${String(f.worldRequests)} / ${String(f.worldAnswered)} |`,
+    `| faults it answered with | ${faults} |`,
+    `| retries (max attempts ${String(f.maxAttempts)}, request timeout ${String(f.requestTimeoutSec)} s) | ${String(f.retries)}; calls out of attempts ${String(f.exhausted)}; malformed replies not retried ${String(f.malformedNotRetried)} |`,
+    `| calls charged / charged twice / answered but not charged | ${String(f.chargedCalls)} / ${String(f.chargedTwice)} / ${String(f.answeredNotCharged)} |`,
+    `| spent / what the endpoint answered, at the prices | ${usd(f.spentUsd)} / ${usd(f.worldAnsweredUsd)} |`,
+    `| budget: spent over the cap / calls refused (while others were in flight) | ${usd(f.overCapUsd)} / ${String(f.refused)} (${String(f.refusedForInFlight)}) |`,
+    `| generations, stop | ${String(f.generations)}, ${cell(String(f.stopReason))} |`,
+  ];
 }
 
 async function main(): Promise<void> {
@@ -82,6 +123,10 @@ async function main(): Promise<void> {
   const jest = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as JestResult;
   const results = jest.testResults.flatMap((f) => f.assertionResults);
   const status = (name: string) => results.find((r) => r.fullName.includes(name))?.status;
+  const passedOf = (name: string) => {
+    const st = status(name);
+    return st === undefined ? undefined : st === 'passed';
+  };
   const figures = (test: string) => {
     const file = path.join(figuresDir, `${test}.json`);
     return fs.existsSync(file)
@@ -114,19 +159,37 @@ async function main(): Promise<void> {
     '',
     '## Faults',
     '',
+    '### Worker kills',
+    '',
     '| fault | test | kills survived (by kind of work) | recovery s median / max | nodes lost | nodes doubled | leftovers |',
     '|---|---|---|---:|---:|---:|---:|',
-    ...FAULTS.map((f) =>
-      faultRow(
-        f.fault,
-        f.test ? figures(f.test.figures) : undefined,
-        f.test ? status(f.test.name) === 'passed' : undefined,
-      ),
-    ),
+    ...KILLS.map((k) => killRow(k.fault, figures(k.test.figures), passedOf(k.test.name))),
     '',
     'Recovery is the time from the SIGKILL to the interrupted activity starting again on the',
     'restarted worker (read from Temporal), or after a continue-as-new to any work starting: a',
     'heartbeat timeout of 12 s, heartbeats every 2 s.',
+    '',
+    '### Services',
+    '',
+    '| fault | test | outage s | recovery s | generations | nodes lost | nodes doubled |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...SERVICES.map((x) => serviceRow(x.fault, figures(x.figures), passedOf(x.name))),
+    '',
+    'Each on a private stack whose state folder is a 1 GiB tmpfs, with the real worker in its own',
+    'process; the run must end with the archive of the same run without the fault, node for node',
+    'and score for score, and no container or volume of its worker left. Outage: from the fault to',
+    'the service back (for the disk, to the space freed); recovery: from then to the next activity',
+    'completed. While the disk is full the run says why its attempts fail ("no space left on',
+    'device"), and activities retry with backoff (at most 30 s apart, about 3.5 min in all).',
+    '',
+    '### LLM endpoint: 429 with retry-after, 500, hangs, malformed replies',
+    '',
+    '| | |',
+    '|---|---|',
+    ...llmRows(figures('llm-faults'), passedOf('429 with retry-after')),
+    '',
+    'One evolution run in the scripted LLM world (a test rig, not an LLM) until its USD budget stops',
+    "it; spend and retries are checked against the world's own request log.",
     '',
     '## Bad input',
     '',

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import {
   DefaultLogger,
   NativeConnection,
@@ -13,6 +14,7 @@ import { createActivities } from '../activities';
 import { dockerClient, stateLayout } from '../src/devstack';
 import { sweepLeftovers, type SweepReport } from '../src/sandbox';
 import { startPeriodicSweep } from '../src/sandbox/janitor';
+import { DiskFullDiagnosis } from './diskFull';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 import { HEARTBEAT_EVERY_MS } from '../workflows/activityOptions';
@@ -100,6 +102,7 @@ export async function createWorker(
     maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
     // A workflow task left on a dead worker's sticky queue goes to the shared queue after this.
     stickyQueueScheduleToStartTimeout: '3 seconds',
+    interceptors: { activity: [() => ({ inbound: new DiskFullDiagnosis([c.stateDir, os.tmpdir()]) })] },
   });
   // Leftovers of a worker that dies while this one runs go without waiting for a restart.
   const sweeper = startPeriodicSweep(docker, {

@@ -102,9 +102,10 @@ export class WorkerProcess {
     child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
   }
 
-  static start(configFile: string): WorkerProcess {
+  /** `env`: more settings for the worker (a private stack's state folder and ports). */
+  static start(configFile: string, env: Record<string, string> = {}): WorkerProcess {
     const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'hyperagents.js'), 'worker'], {
-      env: { ...process.env, HYPERAGENTS_CONFIG: configFile },
+      env: { ...process.env, ...env, HYPERAGENTS_CONFIG: configFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new WorkerProcess(child);
@@ -141,6 +142,8 @@ export interface Pending {
   lastStartedMs?: number;
   /** The identity of the worker running it (the SDK's default: `<pid>@<host>`). */
   worker?: string;
+  /** Why its last attempt failed, if one did. */
+  lastFailure?: string;
 }
 
 const STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -164,6 +167,7 @@ export async function pendingActivities(client: Client, workflowIds: readonly st
         started: a.state === STARTED,
         attempt: a.attempt ?? 1,
         ...(a.lastWorkerIdentity ? { worker: a.lastWorkerIdentity } : {}),
+        ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message } : {}),
         ...(t ? { lastStartedMs: Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 } : {}),
       });
     }

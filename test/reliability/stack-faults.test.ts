@@ -1,0 +1,235 @@
+/**
+ * The services under a running evolution fail: the Temporal dev server is SIGKILLed and restarted on
+ * its SQLite file, the S3 server is stopped for 30 s, dockerd is stopped mid-evaluation, and the
+ * state folder's disk fills up. Each on a private stack (test/reliability/privateStack.ts) with the
+ * real `hyperagents worker` in its own process. After each the run completes, and its archive is the
+ * archive of the same run without the fault, node for node and score for score: nothing lost,
+ * doubled, half-written or scored on a half-run evaluation. What the run went through (outage
+ * seconds, seconds from the service's return to the next finished activity) is written out for
+ * docs/reliability.md, not asserted.
+ */
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { Archive, nodeIdFor, type NodeRecord } from '../../src/archive';
+import type { RunStatus } from '../../src/engine';
+import { makeS3Client, S3ObjectStore } from '../../src/storage';
+import { connectClient } from '../../temporal/connection';
+import {
+  leftoversOf,
+  pendingActivities,
+  startParityRun,
+  sleep,
+  workerConfigFile,
+  WorkerProcess,
+} from './faults';
+import { writeFigures } from './figures';
+import { PrivateStack } from './privateStack';
+
+const GENERATIONS = 6;
+const SEED = 'stack-faults';
+const BASE_PORT = 17433;
+
+let stack: PrivateStack;
+let client: Client;
+let archive: Archive;
+let configFile: string;
+let taskQueue: string;
+/** The archive of the run without faults: what every faulted run must end with. */
+let reference: NodeRecord[];
+
+/** What a node's outcome is, without the times and ids that differ between two runs of it. */
+const outcome = (n: NodeRecord) => ({
+  nodeId: n.nodeId,
+  parentId: n.parentId,
+  valid: n.validation.passed,
+  program: n.snapshotKey,
+  // The report's key names the run.
+  scores: JSON.parse(
+    JSON.stringify(n.scores, (k, v: unknown) => (k === 'reportKey' ? undefined : v)),
+  ) as unknown,
+});
+
+interface Run {
+  runId: string;
+  worker: WorkerProcess;
+  result: Promise<RunStatus>;
+}
+
+async function startRun(label: string): Promise<Run> {
+  const runId = `test-${label}-${randomUUID().slice(0, 8)}`;
+  const worker = WorkerProcess.start(configFile, stack.env);
+  const handle = await startParityRun(
+    client,
+    { runId, taskQueue },
+    { seed: SEED, budget: { generations: GENERATIONS }, testAtEnd: true },
+  );
+  return { runId, worker, result: handle.result() };
+}
+
+/** Ends the run's worker and checks the run against the reference; returns its node count. */
+async function finish(run: Run): Promise<{ status: RunStatus; nodes: NodeRecord[] }> {
+  const status = await run.result;
+  await run.worker.stop();
+  const nodes = await archive.listNodes(run.runId); // parses every record: a half-written one throws
+  expect(status.generationsDone).toBe(GENERATIONS);
+  expect(status.failures).toBe(0);
+  expect(nodes.map(outcome)).toEqual(reference.map(outcome));
+  expect(await leftoversOf(stack.config, [run.worker.pid])).toEqual([]);
+  return { status, nodes };
+}
+
+/** The workflow ids of the run and of its generations still running. */
+async function runningIds(runId: string): Promise<string[]> {
+  const ids = [runId];
+  for await (const wf of client.workflow.list({
+    query: `WorkflowId STARTS_WITH '${runId}/' AND ExecutionStatus = 'Running'`,
+  }))
+    ids.push(wf.workflowId);
+  return ids;
+}
+
+/** Waits until an activity of `type` (any when omitted) has been running for `afterMs`; returns its workflow. */
+async function whenRunning(run: Run, type?: string, afterMs = 0): Promise<string> {
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    const busy = (await pendingActivities(client, await runningIds(run.runId))).find(
+      (p) => p.started && (!type || p.type === type) && Date.now() - (p.lastStartedMs ?? Infinity) >= afterMs,
+    );
+    if (busy) return busy.workflowId;
+    await sleep(100);
+  }
+  throw new Error(`no ${type ?? 'activity'} started in run ${run.runId}`);
+}
+
+const COMPLETED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED;
+
+/** Seconds from `sinceMs` to the first activity of the run that completed after it. */
+async function secondsToNextCompletedActivity(run: Run, sinceMs: number): Promise<number> {
+  const deadline = Date.now() + 5 * 60_000;
+  while (Date.now() < deadline) {
+    const ids = await runningIds(run.runId).catch(() => [run.runId]);
+    for (const id of ids) {
+      const history = await client.workflow
+        .getHandle(id)
+        .fetchHistory()
+        .catch(() => undefined);
+      for (const e of history?.events ?? []) {
+        const t = e.eventTime ? Number(e.eventTime.seconds ?? 0) * 1000 + (e.eventTime.nanos ?? 0) / 1e6 : 0;
+        if (e.eventType === COMPLETED && t > sinceMs) return (t - sinceMs) / 1000;
+      }
+    }
+    await sleep(250);
+  }
+  throw new Error(`run ${run.runId} made no progress within 5 minutes`);
+}
+
+beforeAll(async () => {
+  stack = await PrivateStack.up(BASE_PORT, 1024);
+  client = await connectClient(stack.config);
+  archive = new Archive(new S3ObjectStore(makeS3Client(stack.config), stack.config.s3.bucket));
+  taskQueue = `faults-${randomUUID().slice(0, 8)}`;
+  configFile = workerConfigFile(taskQueue, `http://127.0.0.1:${BASE_PORT + 2}`);
+  const run = await startRun('reference');
+  await run.result;
+  await run.worker.stop();
+  reference = await archive.listNodes(run.runId);
+  expect(reference.map((n) => n.nodeId)).toEqual(
+    Array.from({ length: GENERATIONS + 1 }, (_, g) => nodeIdFor(g)),
+  );
+}, 600_000);
+
+afterAll(async () => {
+  await client?.connection.close();
+  await stack?.down();
+  if (configFile) fs.rmSync(path.dirname(configFile), { recursive: true, force: true });
+}, 120_000);
+
+test('the Temporal server SIGKILLed mid-run and restarted on its SQLite file: the run resumes', async () => {
+  const run = await startRun('temporal');
+  await whenRunning(run, 'evaluateStage');
+  const killedAt = Date.now();
+  await stack.kill('temporal');
+  await sleep(5_000);
+  await stack.start('temporal');
+  const backAt = Date.now();
+  const recoverySec = await secondsToNextCompletedActivity(run, backAt);
+  const { nodes } = await finish(run);
+  writeFigures('temporal-restart', {
+    outageSec: (backAt - killedAt) / 1000,
+    recoverySec,
+    generations: GENERATIONS,
+    nodes: nodes.length,
+    lost: 0,
+    doubled: 0,
+  });
+}, 600_000);
+
+test('the S3 server stopped for 30 s mid-run: activities wait it out and the run resumes', async () => {
+  const run = await startRun('s3');
+  await whenRunning(run, 'evaluateStage');
+  const stoppedAt = Date.now();
+  await stack.kill('s3');
+  await sleep(30_000);
+  await stack.start('s3');
+  const backAt = Date.now();
+  const recoverySec = await secondsToNextCompletedActivity(run, backAt);
+  const { nodes } = await finish(run);
+  writeFigures('s3-outage', {
+    outageSec: (backAt - stoppedAt) / 1000,
+    recoverySec,
+    generations: GENERATIONS,
+    nodes: nodes.length,
+    lost: 0,
+    doubled: 0,
+  });
+}, 600_000);
+
+test('dockerd stopped mid-evaluation: the evaluation is retried, no node is scored on half of it', async () => {
+  const run = await startRun('docker');
+  await whenRunning(run, 'evaluateStage', 500);
+  const stoppedAt = Date.now();
+  await stack.stop('docker');
+  await sleep(10_000);
+  await stack.start('docker');
+  const backAt = Date.now();
+  const recoverySec = await secondsToNextCompletedActivity(run, backAt);
+  const { nodes } = await finish(run);
+  writeFigures('docker-stop', {
+    outageSec: (backAt - stoppedAt) / 1000,
+    recoverySec,
+    generations: GENERATIONS,
+    nodes: nodes.length,
+    lost: 0,
+    doubled: 0,
+  });
+}, 600_000);
+
+test("the state folder's disk full mid-run: a clear error while it is, nothing corrupt, the run resumes once space is freed", async () => {
+  const run = await startRun('disk');
+  await whenRunning(run, 'evaluateStage');
+  const filledAt = Date.now();
+  const filler = stack.fillDisk();
+  // What the run says while the disk is full: why its activities' attempts fail.
+  const said = new Set<string>();
+  while (Date.now() - filledAt < 25_000) {
+    for (const p of await pendingActivities(client, await runningIds(run.runId).catch(() => [run.runId])))
+      if (p.lastFailure) said.add(`${p.type}: ${p.lastFailure}`);
+    await sleep(500);
+  }
+  fs.rmSync(filler);
+  const freedAt = Date.now();
+  const recoverySec = await secondsToNextCompletedActivity(run, freedAt);
+  const { nodes } = await finish(run);
+  expect([...said].join('\n')).toMatch(/no space left on device/i);
+  writeFigures('disk-full', {
+    fullSec: (freedAt - filledAt) / 1000,
+    recoverySec,
+    generations: GENERATIONS,
+    nodes: nodes.length,
+    lost: 0,
+    doubled: 0,
+  });
+}, 600_000);
