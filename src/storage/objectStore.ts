@@ -121,10 +121,11 @@ export class S3ObjectStore implements ObjectStore {
 
   /**
    * Reads the object and checks its sha256. A mismatch, or a transfer cut off, is read again before
-   * it is refused: s3rver rewrites an object's file in place and its metadata after, so a read racing
-   * a rewrite can get the bytes cut short or mixed (a node record once read as "not JSON", and fine
-   * on the retry), or have its connection closed before the length it announced. A mismatch that
-   * stays is a CorruptObjectError; a transfer that stays cut off throws its own error.
+   * it is refused: the embedded server writes an object and then its metadata (each whole, see
+   * src/devstack/s3rverStore.ts), so a read between the two sees the new bytes with the old hash;
+   * other S3-compatible servers may replace an object in place (a node record once read as "not
+   * JSON", and fine on the retry), or close a connection before the length it announced. A mismatch
+   * that stays is a CorruptObjectError; a transfer that stays cut off throws its own error.
    */
   async get(key: string): Promise<Buffer | undefined> {
     for (let attempt = 1; ; attempt++) {
