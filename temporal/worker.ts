@@ -9,12 +9,13 @@ import {
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import type Docker from 'dockerode';
-import { temporalAddress, type LoadedConfig } from '../src/config';
+import type { LoadedConfig } from '../src/config';
 import { createActivities } from '../activities';
 import { dockerClient, stateLayout } from '../src/devstack';
 import { sweepLeftovers, type SweepReport } from '../src/sandbox';
 import { startPeriodicSweep } from '../src/sandbox/janitor';
 import { DiskFullDiagnosis } from './diskFull';
+import { connectionFailure, temporalConnectionOptions } from './connection';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 import { HEARTBEAT_EVERY_MS } from '../workflows/activityOptions';
@@ -90,7 +91,13 @@ export async function createWorker(
   const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
   await sweep(docker);
   installRuntime();
-  const connection = await NativeConnection.connect({ address: temporalAddress(c) });
+  const options = temporalConnectionOptions(c);
+  let connection: NativeConnection;
+  try {
+    connection = await NativeConnection.connect(options);
+  } catch {
+    throw await connectionFailure(c, options);
+  }
   const worker = await Worker.create({
     connection,
     namespace: c.temporal.namespace,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { down, status, up } from '../devstack';
-import type { LoadedConfig } from '../config';
+import { temporalEmbedded, type LoadedConfig } from '../config';
 
 const log = (msg: string) => console.log(msg);
 
@@ -16,7 +16,7 @@ export function registerDevCommands(program: Command, config: () => LoadedConfig
       const c = config();
       const { sandboxBackend } = await up(c, log);
       log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s; sandbox backend: ${sandboxBackend}`);
-      log(`Temporal UI: http://${c.host}:${c.temporal.uiPort}`);
+      if (temporalEmbedded(c)) log(`Temporal UI: http://${c.host}:${c.temporal.uiPort}`);
     });
   dev
     .command('down')
@@ -30,7 +30,7 @@ export function registerDevCommands(program: Command, config: () => LoadedConfig
       const rows = await status(config());
       if (opts.json) return log(JSON.stringify(rows, null, 2));
       for (const r of rows) {
-        const state = r.running ? `running (pid ${r.pid})` : 'stopped';
+        const state = r.external ? 'external' : r.running ? `running (pid ${r.pid})` : 'stopped';
         log(`${r.name.padEnd(9)} ${state.padEnd(22)} ${r.endpoint ?? ''}${r.note ? `  [${r.note}]` : ''}`);
       }
     });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { temporalAddress } from '../config';
 import { parseRunConfig, type RunConfig, type RunStatus } from '../engine';
 import { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
@@ -169,7 +170,7 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
       const c = ctx.config();
       const { worker, close } = await createWorker(c);
       console.log(
-        `worker polling ${c.temporal.taskQueue} at ${c.temporal.address ?? `${c.host}:${c.temporal.port}`}; Ctrl-C stops it`,
+        `worker polling ${c.temporal.taskQueue} at ${temporalAddress(c)} (namespace ${c.temporal.namespace}); Ctrl-C stops it`,
       );
       await worker.run();
       await close();

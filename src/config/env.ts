@@ -6,7 +6,7 @@
 export interface EnvBinding {
   name: string;
   path: string[];
-  kind: 'string' | 'number';
+  kind: 'string' | 'number' | 'boolean';
   doc: string;
 }
 
@@ -28,11 +28,30 @@ export const envBindings: EnvBinding[] = [
     doc: 'external Temporal frontend',
   },
   {
+    name: 'HYPERAGENTS_TEMPORAL_NAMESPACE',
+    path: ['temporal', 'namespace'],
+    kind: 'string',
+    doc: 'Temporal namespace',
+  },
+  {
+    name: 'HYPERAGENTS_TEMPORAL_API_KEY',
+    path: ['temporal', 'apiKey'],
+    kind: 'string',
+    doc: 'Temporal API key (never read from the config file)',
+  },
+  {
     name: 'HYPERAGENTS_TASK_QUEUE',
     path: ['temporal', 'taskQueue'],
     kind: 'string',
     doc: 'worker task queue',
   },
+  {
+    name: 'HYPERAGENTS_S3_EMBEDDED',
+    path: ['s3', 'embedded'],
+    kind: 'boolean',
+    doc: 'true: embedded S3 server; false: AWS S3 or s3.endpoint',
+  },
+  { name: 'HYPERAGENTS_S3_REGION', path: ['s3', 'region'], kind: 'string', doc: 'S3 region' },
   { name: 'HYPERAGENTS_S3_PORT', path: ['s3', 'port'], kind: 'number', doc: 'embedded S3 server port' },
   { name: 'HYPERAGENTS_S3_ENDPOINT', path: ['s3', 'endpoint'], kind: 'string', doc: 'external S3 endpoint' },
   { name: 'HYPERAGENTS_S3_BUCKET', path: ['s3', 'bucket'], kind: 'string', doc: 'bucket name' },
@@ -41,7 +60,7 @@ export const envBindings: EnvBinding[] = [
     name: 'HYPERAGENTS_S3_SECRET_ACCESS_KEY',
     path: ['s3', 'secretAccessKey'],
     kind: 'string',
-    doc: 'S3 secret',
+    doc: 'S3 secret (never read from the config file)',
   },
   { name: 'HYPERAGENTS_DOCKER', path: ['docker', 'mode'], kind: 'string', doc: 'auto | on | off' },
   {

@@ -1,3 +1,13 @@
 export { configSchema, type Config, type ConfigInput } from './schema';
 export { envBindings, type EnvBinding } from './env';
-export { loadConfig, ConfigError, temporalAddress, s3Endpoint, type LoadedConfig } from './load';
+export {
+  loadConfig,
+  ConfigError,
+  embeddedS3Endpoint,
+  embeddedTemporalAddress,
+  temporalAddress,
+  temporalEmbedded,
+  s3Endpoint,
+  s3Where,
+  type LoadedConfig,
+} from './load';

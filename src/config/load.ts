@@ -52,7 +52,11 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   for (const b of envBindings) {
     const value = env[b.name];
     if (value === undefined || value === '') continue;
-    if (b.kind === 'number') {
+    if (b.kind === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(value))
+        throw new ConfigError(`${b.name}=${value}: must be true or false (${b.path.join('.')})`);
+      setPath(raw, b.path, value === 'true' || value === '1');
+    } else if (b.kind === 'number') {
       const n = Number(value);
       if (!Number.isFinite(n))
         throw new ConfigError(`${b.name}=${value}: must be a number (${b.path.join('.')})`);
@@ -61,6 +65,49 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
       setPath(raw, b.path, value);
     }
   }
+}
+
+/** Secrets a config file must not hold in clear: each with where it may come from instead. */
+const SECRETS: Array<{ path: string[]; instead: string }> = [
+  { path: ['temporal', 'apiKey'], instead: 'HYPERAGENTS_TEMPORAL_API_KEY or temporal.apiKeyFile' },
+  {
+    path: ['s3', 'secretAccessKey'],
+    instead: 'HYPERAGENTS_S3_SECRET_ACCESS_KEY, or no keys and the AWS default credential chain',
+  },
+];
+
+function getPath(source: Record<string, unknown>, keys: string[]): unknown {
+  let node: unknown = source;
+  for (const key of keys) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+function refuseSecrets(raw: Record<string, unknown>, file: string): void {
+  for (const s of SECRETS) {
+    if (getPath(raw, s.path) !== undefined)
+      throw new ConfigError(
+        `config file ${file}: ${s.path.join('.')}: a secret is not read from the config file; use ${s.instead}`,
+      );
+  }
+}
+
+/** Files a config names (TLS, key files) resolve from the config file's folder, else the working folder. */
+function resolveFiles(config: Config, base: string): Config['temporal'] {
+  const t = config.temporal;
+  const at = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
+  const tls =
+    typeof t.tls === 'object'
+      ? {
+          ...t.tls,
+          caFile: at(t.tls.caFile),
+          certFile: at(t.tls.certFile),
+          keyFile: at(t.tls.keyFile),
+        }
+      : t.tls;
+  return { ...t, tls, apiKeyFile: at(t.apiKeyFile) };
 }
 
 export function formatIssues(error: z.ZodError, origin: string): string {
@@ -77,6 +124,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   if (!file && fs.existsSync(path.join(cwd, 'hyperagents.config.json'))) file = 'hyperagents.config.json';
   const source = file ? path.resolve(cwd, file) : undefined;
   const raw = source ? readFile(source) : {};
+  if (source) refuseSecrets(raw, source);
   applyEnv(raw, env);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, source ?? 'configuration'));
@@ -87,14 +135,36 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     stateDir: abs(config.stateDir),
     toolsDir: abs(config.toolsDir),
     dataDir: config.dataDir ? path.resolve(cwd, config.dataDir) : undefined,
+    temporal: resolveFiles(config, source ? path.dirname(source) : cwd),
     source,
   };
 }
 
-export function temporalAddress(c: Config): string {
-  return c.temporal.address ?? `${c.host}:${c.temporal.port}`;
+/** The embedded Temporal server's own address (where `dev up` runs it). */
+export function embeddedTemporalAddress(c: Config): string {
+  return `${c.host}:${c.temporal.port}`;
 }
 
-export function s3Endpoint(c: Config): string {
-  return c.s3.endpoint ?? `http://${c.host}:${c.s3.port}`;
+/** Whether `dev up` runs the Temporal server: no external frontend is configured. */
+export function temporalEmbedded(c: Config): boolean {
+  return c.temporal.address === undefined;
+}
+
+export function temporalAddress(c: Config): string {
+  return c.temporal.address ?? embeddedTemporalAddress(c);
+}
+
+/** The embedded S3 server's own endpoint (where `dev up` runs it). */
+export function embeddedS3Endpoint(c: Config): string {
+  return `http://${c.host}:${c.s3.port}`;
+}
+
+/** The endpoint S3 clients use; undefined: AWS S3's own endpoint for the region. */
+export function s3Endpoint(c: Config): string | undefined {
+  return c.s3.endpoint ?? (c.s3.embedded ? embeddedS3Endpoint(c) : undefined);
+}
+
+/** Where S3 is, for people: the endpoint, or `AWS S3 (<region>)`. */
+export function s3Where(c: Config): string {
+  return s3Endpoint(c) ?? `AWS S3 (${c.s3.region})`;
 }

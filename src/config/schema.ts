@@ -22,25 +22,78 @@ export const configSchema = z
         uiPort: port.default(8233),
         namespace: z.string().min(1).default('default'),
         taskQueue: z.string().min(1).default('hyperagents'),
-        /** Address clients and workers use; defaults to host:port of the embedded server. */
-        address: z.string().optional(),
+        /**
+         * A Temporal frontend this project does not run (a cluster, Temporal Cloud): clients and
+         * workers use it, and `dev up` neither starts nor needs the embedded server. Unset: the
+         * embedded server at host:port.
+         */
+        address: z.string().min(1).optional(),
+        /**
+         * TLS to the frontend: `true` (the system's CAs), or the files of a private CA, a client
+         * certificate and key (mTLS) and the name to check the server's certificate against. Unset:
+         * TLS only when an API key is given. Paths resolve from the config file's folder.
+         */
+        tls: z
+          .union([
+            z.boolean(),
+            z
+              .object({
+                caFile: z.string().min(1).optional(),
+                certFile: z.string().min(1).optional(),
+                keyFile: z.string().min(1).optional(),
+                serverName: z.string().min(1).optional(),
+              })
+              .strict()
+              .refine((t) => !t.certFile === !t.keyFile, 'certFile and keyFile go together (mTLS)'),
+          ])
+          .optional(),
+        /** API key (Temporal Cloud), sent as a bearer token: from HYPERAGENTS_TEMPORAL_API_KEY only. */
+        apiKey: z.string().min(1).optional(),
+        /** A file holding the API key (a mounted secret); read at each connection. */
+        apiKeyFile: z.string().min(1).optional(),
       })
       .strict()
+      .refine((t) => !(t.apiKey && t.apiKeyFile), {
+        message: 'set the API key one way: HYPERAGENTS_TEMPORAL_API_KEY or temporal.apiKeyFile, not both',
+        path: ['apiKeyFile'],
+      })
       .prefault({}),
     s3: z
       .object({
+        /**
+         * true: the embedded S3 server (`dev up` starts it; its fixed keys unless keys are given).
+         * false: an S3 service this project does not run: `s3.endpoint` (MinIO, a VPC endpoint) or,
+         * without one, AWS S3 for `s3.region`; keys if given, else the AWS default credential chain.
+         */
+        embedded: z.boolean().default(true),
         port: port.default(4568),
-        /** Endpoint clients use; defaults to the embedded server. */
+        /** Endpoint clients use; defaults to the embedded server (embedded) or AWS S3 (not embedded). */
         endpoint: z.string().url().optional(),
         region: z.string().min(1).default('us-east-1'),
         bucket: z
           .string()
           .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')
           .default('hyperagents'),
-        accessKeyId: z.string().min(1).default('S3RVER'),
-        secretAccessKey: z.string().min(1).default('S3RVER'),
+        /** Path-style URLs (endpoint/bucket/key); default: on, except for AWS S3's own endpoint. */
+        forcePathStyle: z.boolean().optional(),
+        /** Static keys: the secret from HYPERAGENTS_S3_SECRET_ACCESS_KEY only, never the config file. */
+        accessKeyId: z.string().min(1).optional(),
+        secretAccessKey: z.string().min(1).optional(),
+        /** Server-side encryption asked for on every object written. */
+        serverSideEncryption: z.enum(['AES256', 'aws:kms']).optional(),
+        /** The KMS key (id, alias or ARN) for aws:kms; unset: the bucket's or AWS's default key. */
+        kmsKeyId: z.string().min(1).optional(),
       })
       .strict()
+      .refine((s) => !s.accessKeyId === !s.secretAccessKey, {
+        message:
+          'accessKeyId and secretAccessKey go together (HYPERAGENTS_S3_ACCESS_KEY_ID and HYPERAGENTS_S3_SECRET_ACCESS_KEY); set neither to use the AWS default credential chain',
+        path: ['secretAccessKey'],
+      })
+      .refine((s) => !s.kmsKeyId || s.serverSideEncryption === 'aws:kms', {
+        message: 'kmsKeyId needs serverSideEncryption "aws:kms"',
+        path: ['kmsKeyId'],
+      })
       .prefault({}),
     docker: z
       .object({

@@ -1,5 +1,12 @@
 import * as fs from 'fs';
-import { temporalAddress, s3Endpoint, type Config } from '../config';
+import {
+  embeddedS3Endpoint,
+  embeddedTemporalAddress,
+  s3Where,
+  temporalAddress,
+  temporalEmbedded,
+  type Config,
+} from '../config';
 import { ensureRootfs, ensureSandboxImage } from '../sandbox';
 import { dockerClient, dockerHealthy, dockerProcess, dockerUnavailableReason, startDocker } from './docker';
 import { stateLayout } from './layout';
@@ -15,6 +22,8 @@ export interface ServiceStatus {
   pid?: number;
   endpoint?: string;
   note?: string;
+  /** Configured to use a service this project does not run (temporal.address, s3.embedded false). */
+  external?: boolean;
 }
 
 /** A user-facing failure of the stack (port taken, missing tool): printed as one message. */
@@ -24,6 +33,10 @@ export class StackError extends Error {
 
 interface Service {
   process: ManagedProcess;
+  /** false: the config names a service run elsewhere; `dev up` leaves it alone. */
+  embedded: boolean;
+  /** Where clients reach the service the config uses (the embedded one or the external one). */
+  uses: string;
   ports: number[];
   endpoint: string;
   healthy: () => Promise<boolean>;
@@ -34,15 +47,19 @@ function services(c: Config, log: Log): Service[] {
   return [
     {
       process: temporalProcess(c),
+      embedded: temporalEmbedded(c),
+      uses: `${temporalAddress(c)} namespace ${c.temporal.namespace}`,
       ports: [c.temporal.port, c.temporal.uiPort],
-      endpoint: `${temporalAddress(c)} (UI http://${c.host}:${c.temporal.uiPort})`,
+      endpoint: `${embeddedTemporalAddress(c)} (UI http://${c.host}:${c.temporal.uiPort})`,
       healthy: () => temporalHealthy(c),
       start: () => startTemporal(c, log),
     },
     {
       process: s3Process(c),
+      embedded: c.s3.embedded,
+      uses: `${s3Where(c)} bucket ${c.s3.bucket}`,
       ports: [c.s3.port],
-      endpoint: `${s3Endpoint(c)} bucket ${c.s3.bucket}`,
+      endpoint: `${embeddedS3Endpoint(c)} bucket ${c.s3.bucket}`,
       healthy: () => s3Healthy(c),
       start: () => startS3(c),
     },
@@ -58,6 +75,10 @@ function wantDocker(c: Config): { want: boolean; reason?: string } {
 }
 
 async function upOne(s: Service, log: Log): Promise<void> {
+  if (!s.embedded) {
+    log(`${s.process.name}: external, not started (${s.uses})`);
+    return;
+  }
   const pid = runningPid(s.process);
   if (pid !== undefined) {
     if (await s.healthy().catch(() => false)) {
@@ -81,7 +102,10 @@ async function upOne(s: Service, log: Log): Promise<void> {
   log(`${s.process.name}: ready at ${s.endpoint}`);
 }
 
-/** Brings the embedded stack up; what is already running and healthy is left alone. */
+/**
+ * Brings the embedded stack up; what is already running and healthy is left alone, and a service
+ * the config names elsewhere (temporal.address, s3.embedded false) is neither started nor needed.
+ */
 export async function up(c: Config, log: Log): Promise<{ sandboxBackend: 'docker' | 'bubblewrap' }> {
   const l = stateLayout(c);
   fs.mkdirSync(l.run, { recursive: true });
@@ -129,7 +153,11 @@ export async function status(c: Config): Promise<ServiceStatus[]> {
   const out: ServiceStatus[] = [];
   for (const s of services(c, () => undefined)) {
     const pid = runningPid(s.process);
-    out.push({ name: s.process.name, running: pid !== undefined, pid, endpoint: s.endpoint });
+    if (s.embedded) out.push({ name: s.process.name, running: pid !== undefined, pid, endpoint: s.endpoint });
+    else {
+      const note = pid === undefined ? 'external' : `external; an embedded one still runs (pid ${pid})`;
+      out.push({ name: s.process.name, running: false, external: true, endpoint: s.uses, note });
+    }
   }
   const pid = runningPid(dockerProcess(c));
   out.push({

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
-import { temporalAddress, type Config } from '../config';
+import { embeddedTemporalAddress, type Config } from '../config';
 import { searchAttributeTypes } from '../../workflows/searchAttributes';
 import { stateLayout } from './layout';
 import { spawnService, runningPid, waitUntil, type ManagedProcess } from './processes';
@@ -77,8 +77,9 @@ export function temporalProcess(c: Config): ManagedProcess {
   return { name: 'temporal', pidFile: path.join(l.run, 'temporal.pid'), marker: l.temporalDb };
 }
 
+/** Whether the embedded server answers its health check (at its own address, whatever temporal.address says). */
 export async function temporalHealthy(c: Config): Promise<boolean> {
-  const connection = await Connection.connect({ address: temporalAddress(c), connectTimeout: 1000 });
+  const connection = await Connection.connect({ address: embeddedTemporalAddress(c), connectTimeout: 1000 });
   try {
     const res = await connection.healthService.check({});
     return res.status === grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;

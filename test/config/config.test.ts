@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, envBindings, loadConfig } from '../../src/config';
+import { ConfigError, envBindings, loadConfig, s3Endpoint, s3Where } from '../../src/config';
+import { s3ClientConfig } from '../../src/storage/s3Client';
 import { projectRoot } from '../../src/host/assets';
 
 function tempFile(content: string): string {
@@ -89,4 +90,103 @@ test('an LLM endpoint needs a USD budget cap and the price of its models, with a
   expect(() => load({ llm: { maxCompletionTokens: 0 } })).toThrow(/llm\.maxCompletionTokens: /);
   expect(() => load({ llm: { retry: { maxAttempts: 0 } } })).toThrow(/llm\.retry\.maxAttempts: /);
   expect(() => load({ llm: { requestTimeoutSec: 0 } })).toThrow(/llm\.requestTimeoutSec: /);
+});
+
+test('Temporal: TLS files resolve from the config file, the API key comes from the environment or a file only', () => {
+  const file = tempFile(
+    JSON.stringify({
+      temporal: {
+        address: 'temporal.example:7233',
+        namespace: 'prod',
+        tls: { caFile: 'ca.pem', certFile: '/abs/client.pem', keyFile: 'client.key', serverName: 'x' },
+        apiKeyFile: 'key.txt',
+      },
+    }),
+  );
+  const dir = path.dirname(file);
+  const c = loadConfig({ file, env: {} });
+  expect(c.temporal.tls).toEqual({
+    caFile: path.join(dir, 'ca.pem'),
+    certFile: '/abs/client.pem',
+    keyFile: path.join(dir, 'client.key'),
+    serverName: 'x',
+  });
+  expect(c.temporal.apiKeyFile).toBe(path.join(dir, 'key.txt'));
+  expect(c.temporal.apiKey).toBeUndefined();
+  // The key in the file is refused, and the message does not repeat it.
+  const inFile = tempFile(JSON.stringify({ temporal: { apiKey: 'sk-in-the-file' } }));
+  let message = '';
+  try {
+    loadConfig({ file: inFile, env: {} });
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  expect(message).toBe(
+    `config file ${inFile}: temporal.apiKey: a secret is not read from the config file; use HYPERAGENTS_TEMPORAL_API_KEY or temporal.apiKeyFile`,
+  );
+  expect(() =>
+    loadConfig({ file: tempFile(JSON.stringify({ s3: { secretAccessKey: 'x' } })), env: {} }),
+  ).toThrow(
+    /s3\.secretAccessKey: a secret is not read from the config file; use HYPERAGENTS_S3_SECRET_ACCESS_KEY/,
+  );
+  const fromEnv = loadConfig({
+    env: { HYPERAGENTS_TEMPORAL_API_KEY: 'sk-env', HYPERAGENTS_TEMPORAL_NAMESPACE: 'ns1' },
+    cwd: os.tmpdir(),
+  });
+  expect(fromEnv.temporal.apiKey).toBe('sk-env');
+  expect(fromEnv.temporal.namespace).toBe('ns1');
+  expect(() =>
+    loadConfig({
+      file: tempFile(JSON.stringify({ temporal: { apiKeyFile: 'k' } })),
+      env: { HYPERAGENTS_TEMPORAL_API_KEY: 'sk' },
+    }),
+  ).toThrow(/temporal\.apiKeyFile: set the API key one way/);
+  expect(() =>
+    loadConfig({ file: tempFile(JSON.stringify({ temporal: { tls: { certFile: 'c.pem' } } })), env: {} }),
+  ).toThrow(/temporal\.tls: certFile and keyFile go together/);
+  expect(
+    loadConfig({ file: tempFile(JSON.stringify({ temporal: { tls: true } })), env: {} }).temporal.tls,
+  ).toBe(true);
+});
+
+test('S3: embedded by default with its own keys; not embedded, AWS or an endpoint, with keys or the default chain', () => {
+  const load = (raw: unknown, env: Record<string, string> = {}) =>
+    loadConfig({ file: tempFile(JSON.stringify(raw)), env });
+  const embedded = load({});
+  expect(embedded.s3.embedded).toBe(true);
+  expect(s3ClientConfig(embedded)).toMatchObject({
+    endpoint: 'http://127.0.0.1:4568',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  // AWS S3: no endpoint (the SDK's regional one), virtual-hosted URLs, the default credential chain.
+  const aws = load({ s3: { embedded: false, region: 'eu-west-1', bucket: 'my-runs' } });
+  expect(s3Endpoint(aws)).toBeUndefined();
+  expect(s3Where(aws)).toBe('AWS S3 (eu-west-1)');
+  const awsClient = s3ClientConfig(aws);
+  expect(awsClient).toMatchObject({ region: 'eu-west-1', forcePathStyle: false });
+  expect('endpoint' in awsClient && awsClient.endpoint !== undefined).toBe(false);
+  expect('credentials' in awsClient).toBe(false);
+  // MinIO: an endpoint, path style, keys from the environment.
+  const minio = load(
+    { s3: { embedded: false, endpoint: 'http://127.0.0.1:9000' } },
+    { HYPERAGENTS_S3_ACCESS_KEY_ID: 'id', HYPERAGENTS_S3_SECRET_ACCESS_KEY: 'secret' },
+  );
+  expect(s3ClientConfig(minio)).toMatchObject({
+    endpoint: 'http://127.0.0.1:9000',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+  });
+  expect(load({ s3: { forcePathStyle: false } }).s3.forcePathStyle).toBe(false);
+  expect(load({}, { HYPERAGENTS_S3_EMBEDDED: 'false' }).s3.embedded).toBe(false);
+  expect(() => load({}, { HYPERAGENTS_S3_EMBEDDED: 'no' })).toThrow(
+    'HYPERAGENTS_S3_EMBEDDED=no: must be true or false (s3.embedded)',
+  );
+  expect(() => load({}, { HYPERAGENTS_S3_ACCESS_KEY_ID: 'id' })).toThrow(
+    /s3\.secretAccessKey: accessKeyId and secretAccessKey go together/,
+  );
+  expect(() => load({ s3: { serverSideEncryption: 'AES256', kmsKeyId: 'k' } })).toThrow(
+    /s3\.kmsKeyId: kmsKeyId needs serverSideEncryption "aws:kms"/,
+  );
+  expect(() => load({ s3: { serverSideEncryption: 'rot13' } })).toThrow(/s3\.serverSideEncryption/);
 });

@@ -70,3 +70,57 @@ test('dev up refuses a port held by a process it did not start, naming the port'
     fs.rmSync(stateDir, { recursive: true, force: true });
   }
 });
+
+test('with an external Temporal and S3, dev up starts neither (nor needs them) and status says external', async () => {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ha-stack-'));
+  const c = loadConfig({
+    env: {
+      HYPERAGENTS_STATE_DIR: stateDir,
+      // Nothing listens at either: dev up must not try them.
+      HYPERAGENTS_TEMPORAL_ADDRESS: '127.0.0.1:1',
+      HYPERAGENTS_S3_EMBEDDED: 'false',
+      HYPERAGENTS_S3_ENDPOINT: 'http://127.0.0.1:1',
+      HYPERAGENTS_TEMPORAL_PORT: '17433',
+      HYPERAGENTS_TEMPORAL_UI_PORT: '17434',
+      HYPERAGENTS_S3_PORT: '17435',
+      HYPERAGENTS_DOCKER: 'off',
+    },
+  });
+  const lines: string[] = [];
+  try {
+    await up(c, (m) => lines.push(m));
+    expect(lines.slice(0, 2)).toEqual([
+      'temporal: external, not started (127.0.0.1:1 namespace default)',
+      's3: external, not started (http://127.0.0.1:1 bucket hyperagents)',
+    ]);
+    for (const port of [17433, 17434, 17435]) {
+      const open = await new Promise<boolean>((resolve) => {
+        const s = net.connect(port, '127.0.0.1');
+        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('error', () => resolve(false));
+      });
+      expect(open).toBe(false);
+    }
+    const rows = await status(c);
+    expect(rows.slice(0, 2)).toEqual([
+      {
+        name: 'temporal',
+        running: false,
+        external: true,
+        endpoint: '127.0.0.1:1 namespace default',
+        note: 'external',
+      },
+      {
+        name: 's3',
+        running: false,
+        external: true,
+        endpoint: 'http://127.0.0.1:1 bucket hyperagents',
+        note: 'external',
+      },
+    ]);
+    expect(processesMentioning(stateDir)).toEqual([]);
+  } finally {
+    await down(c, () => undefined);
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+});
