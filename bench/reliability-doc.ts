@@ -4,7 +4,9 @@
  * each bad-input case printed. Nothing in the page is typed by hand: a fault without a test says so.
  *
  * Run after a build, stack up, datasets in HYPERAGENTS_DATA_DIR:
- * `node dist/bench/reliability-doc.js [--soak <file with the output of bench/soak.js>]`.
+ * `node dist/bench/reliability-doc.js [--soak <file with the output of bench/soak.js>]`. With
+ * `--soak <file> --soak-only` it rewrites only the page's long-run section, from the soak's output,
+ * and runs no test (the soak takes longer than the suite).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -98,13 +100,35 @@ function llmRows(f: Record<string, unknown> | undefined, passed: boolean | undef
     `| retries (max attempts ${String(f.maxAttempts)}, request timeout ${String(f.requestTimeoutSec)} s) | ${String(f.retries)}; calls out of attempts ${String(f.exhausted)}; malformed replies not retried ${String(f.malformedNotRetried)} |`,
     `| calls charged / charged twice / answered but not charged | ${String(f.chargedCalls)} / ${String(f.chargedTwice)} / ${String(f.answeredNotCharged)} |`,
     `| spent / what the endpoint answered, at the prices | ${usd(f.spentUsd)} / ${usd(f.worldAnsweredUsd)} |`,
-    `| budget: spent over the cap / calls refused (while others were in flight) | ${usd(f.overCapUsd)} / ${String(f.refused)} (${String(f.refusedForInFlight)}) |`,
+    `| budget: spent over the cap / calls refused / refused though they would fit once the calls in flight settled | ${usd(f.overCapUsd)} / ${String(f.refused)} / ${String(f.refusedForInFlight)} |`,
     `| generations, stop | ${String(f.generations)}, ${cell(String(f.stopReason))} |`,
   ];
 }
 
+/** The page's last section: the soak's output, when there is one. */
+function longRun(soak: string | undefined): string {
+  const body =
+    soak && fs.existsSync(soak)
+      ? `\`node dist/bench/soak.js --generations 1000\`, last result:\n\n${fs.readFileSync(soak, 'utf8').trim()}`
+      : 'The 1,000-generation soak (`node dist/bench/soak.js --generations 1000`) has not been recorded yet.';
+  return `## Long run\n\n${body}\n`;
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { soak: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { soak: { type: 'string' }, 'soak-only': { type: 'boolean', default: false } },
+  });
+  const target = path.join(projectRoot, 'docs', 'reliability.md');
+  if (values['soak-only']) {
+    if (!values.soak || !fs.existsSync(values.soak)) throw new Error('--soak-only needs --soak <file>');
+    const page = fs.readFileSync(target, 'utf8');
+    const at = page.indexOf('## Long run');
+    if (at < 0) throw new Error(`${target} has no '## Long run' section: generate the whole page first`);
+    const updated = `${page.slice(0, at)}${longRun(values.soak)}\n`;
+    fs.writeFileSync(target, await format(updated, { ...(await resolveConfig(target)), parser: 'markdown' }));
+    process.stdout.write('docs/reliability.md: long-run section written\n');
+    return;
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-doc-'));
   const figuresDir = path.join(work, 'figures');
   const linesFile = path.join(work, 'bad-input.jsonl');
@@ -203,15 +227,10 @@ async function main(): Promise<void> {
         `| ${l.group}: ${l.id} | ${cell(l.what)} | ${l.code} | \`${cell(l.lines.join(' ').slice(0, 160))}\` |`,
     ),
     '',
-    '## Long run',
-    '',
-    values.soak && fs.existsSync(values.soak)
-      ? `\`node dist/bench/soak.js --generations 1000\`, last result:\n\n${fs.readFileSync(values.soak, 'utf8').trim()}`
-      : 'The 1,000-generation soak (`node dist/bench/soak.js --generations 1000`) has not been recorded yet.',
+    longRun(values.soak),
     '',
   ].join('\n');
   // Laid out as the repository's formatter wants it, so `prettier --check` passes on the page.
-  const target = path.join(projectRoot, 'docs', 'reliability.md');
   fs.writeFileSync(target, await format(page, { ...(await resolveConfig(target)), parser: 'markdown' }));
   fs.rmSync(work, { recursive: true, force: true });
   process.stdout.write(

@@ -1,7 +1,9 @@
 /**
  * The run's spending ledger. Calls reserve an estimate before they reach the upstream and settle
- * with the real figure after, so concurrent calls cannot jointly overspend: a call is refused when
- * spent + reserved-in-flight + its own estimate would pass a limit. One ledger may be shared by all
+ * with the real figure after, so concurrent calls cannot jointly overspend: a call does not start
+ * while spent + reserved-in-flight + its own estimate would pass a limit. It waits for calls in
+ * flight to settle (they usually cost far less than they reserved) and is refused only when it
+ * would not fit even with nothing in flight (`reserveWhenRoom`). One ledger may be shared by all
  * gateways of a run on a worker; the run workflow owns the limits and the starting spend.
  */
 
@@ -45,6 +47,8 @@ export class BudgetLedger {
   private spent: Spend;
   private readonly open = new Map<number, Spend>();
   private nextId = 1;
+  /** Calls waiting in `reserveWhenRoom`, woken when a reservation settles or is released. */
+  private waiting = new Set<() => void>();
 
   constructor(
     private limits: BudgetLimits = {},
@@ -68,15 +72,43 @@ export class BudgetLedger {
     return { id, estimate: { ...estimate } };
   }
 
+  /**
+   * `reserve`, except that a call refused only because of the calls in flight (it fits in what is
+   * not spent) waits until one of them settles or is released, and tries again. Refused at once
+   * when it would not fit with nothing in flight; a waiting call throws `signal`'s reason when it
+   * aborts (the gateway is closing).
+   */
+  async reserveWhenRoom(estimate: Spend, signal?: AbortSignal): Promise<Reservation | BudgetRefusal> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const r = this.reserve(estimate);
+      if (!isRefusal(r) || r.inFlight === 0 || r.spent + r.estimate > r.limit) return r;
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiting.delete(wake);
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.waiting.add(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
+    }
+  }
+
   /** Replaces the reservation by what the call really cost (which may exceed the estimate). */
   settle(reservation: Reservation, actual: Spend): void {
     if (!this.open.delete(reservation.id)) return;
     this.spent = { usd: this.spent.usd + actual.usd, tokens: this.spent.tokens + actual.tokens };
+    this.wakeWaiting();
   }
 
   /** Drops a reservation for a call that cost nothing (failed before the upstream billed it). */
   release(reservation: Reservation): void {
-    this.open.delete(reservation.id);
+    if (this.open.delete(reservation.id)) this.wakeWaiting();
+  }
+
+  private wakeWaiting(): void {
+    for (const wake of [...this.waiting]) wake();
   }
 
   setLimits(limits: BudgetLimits): void {

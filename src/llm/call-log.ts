@@ -26,6 +26,8 @@ export interface CallRecord extends SessionInfo {
   usageEstimated?: boolean;
   costUsd: number;
   latencyMs: number;
+  /** How long of `latencyMs` the call waited for calls in flight to settle before it could reserve (absent: no wait). */
+  budgetWaitMs?: number;
   attempts: number;
 }
 

@@ -150,7 +150,14 @@ async function answerChat(
   const model = ctx.upstream.models[role];
   record.model = model;
   const forwarded = forwardedBody(ctx, body, model);
-  const reservation = reserve(ctx, model, forwarded);
+  const waitFrom = performance.now();
+  let reservation: Reservation | undefined;
+  try {
+    reservation = await reserve(ctx, model, forwarded);
+  } finally {
+    const waited = Math.round(performance.now() - waitFrom);
+    if (waited > 0) record.budgetWaitMs = waited;
+  }
   record.request = raw;
 
   const client = ctx.upstream.client;
@@ -249,7 +256,11 @@ function forwardedBody(ctx: ChatCallContext, body: ChatBody, model: string): Cha
   return { ...rest, model, max_tokens: Math.min(max_tokens ?? cap, cap) };
 }
 
-function reserve(ctx: ChatCallContext, model: string, body: ChatBody): Reservation | undefined {
+async function reserve(
+  ctx: ChatCallContext,
+  model: string,
+  body: ChatBody,
+): Promise<Reservation | undefined> {
   if (!ctx.budget) return undefined;
   const estimate: TokenUsage = {
     promptTokens: estimateTokens(JSON.stringify([body.messages, body.tools ?? null])),
@@ -263,10 +274,10 @@ function reserve(ctx: ChatCallContext, model: string, body: ChatBody): Reservati
       'no_price',
     );
   }
-  const result = ctx.budget.reserve({
-    usd: usd ?? 0,
-    tokens: estimate.promptTokens + estimate.completionTokens,
-  });
+  const result = await ctx.budget.reserveWhenRoom(
+    { usd: usd ?? 0, tokens: estimate.promptTokens + estimate.completionTokens },
+    ctx.signal,
+  );
   if (isRefusal(result)) throw new GatewayError(402, result.message, 'budget_exceeded');
   return result;
 }

@@ -225,9 +225,9 @@ describe('LlmGateway over a Unix socket', () => {
   });
 
   describe('budget', () => {
-    it('refuses the third of three concurrent calls when only two fit, naming the budget', async () => {
-      // Output at $10 per million tokens and max_tokens 100 000: each call reserves exactly $1.00.
-      const budget = new BudgetLedger({ usd: 2.5 });
+    it('holds the third of three concurrent calls until the two in flight settle, and refuses one that can never fit', async () => {
+      // Output at $10 per million tokens: max_tokens 40 000 reserves exactly $0.40, 100 000 $1.00.
+      const budget = new BudgetLedger({ usd: 0.9 });
       const socket = await startGateway({
         budget,
         prices: { 'small-model': { inputUsdPerMTok: 0, outputUsdPerMTok: 10 } },
@@ -237,28 +237,31 @@ describe('LlmGateway over a Unix socket', () => {
       const gate = new Promise<void>((r) => (release = r));
       const usage = { prompt_tokens: 50, completion_tokens: 10 };
       stub.enqueue({ kind: 'text', content: 'a', usage, gate }, { kind: 'text', content: 'b', usage, gate });
-      stub.enqueue({ kind: 'text', content: 'd', usage });
+      stub.enqueue({ kind: 'text', content: 'c', usage });
 
-      const params = { max_tokens: 100_000 };
+      const params = { max_tokens: 40_000 };
       const first = chat(socket, 'task', 'one', params);
       await stub.waitForRequests(1);
       const second = chat(socket, 'task', 'two', params);
       await stub.waitForRequests(2);
-      // Two calls are held upstream: their reservations are in flight.
-      const third = await chat(socket, 'task', 'three', params);
-      expect(third.status).toBe(402);
-      expect(errorOf(third).type).toBe('budget_exceeded');
-      expect(errorOf(third).message).toBe(
-        'run USD budget exceeded: limit $2.5000, spent $0.0000, in flight $2.0000, this call needs up to $1.0000',
+      // Two calls are held upstream: their reservations are in flight, and the third waits for them.
+      const third = chat(socket, 'task', 'three', params);
+      // A call that needs more than the whole budget is refused at once, naming it.
+      const tooBig = await chat(socket, 'task', 'huge', { max_tokens: 100_000 });
+      expect(tooBig.status).toBe(402);
+      expect(errorOf(tooBig).type).toBe('budget_exceeded');
+      expect(errorOf(tooBig).message).toBe(
+        'run USD budget exceeded: limit $0.9000, spent $0.0000, in flight $0.8000, this call needs up to $1.0000',
       );
       expect(stub.chatRequests).toHaveLength(2);
 
       release();
       expect((await first).status).toBe(200);
       expect((await second).status).toBe(200);
-      // Settled at the real cost: 2 × 10 output tokens × $10/M = $0.0002, so a $1 call fits again.
-      expect(budget.snapshot().spent.usd).toBeCloseTo(0.0002, 12);
-      expect((await chat(socket, 'task', 'four', params)).status).toBe(200);
+      // Settled at the real cost: 2 × 10 output tokens × $10/M = $0.0002, so the third fits and goes.
+      expect((await third).status).toBe(200);
+      expect(stub.chatRequests).toHaveLength(3);
+      expect(budget.snapshot().spent.usd).toBeCloseTo(0.0003, 12);
 
       expect(log.records.map((r) => r.outcome).sort()).toEqual([
         'refused',

@@ -11,7 +11,8 @@
  * (c) calls in flight are counted (src/llm/budget.ts, chat-call.ts): a call reserves its upper
  *     bound before it is sent, so the run may pass its cap only by what calls cost beyond their
  *     reservations (none did); what it had spent or reserved at any moment never passed the cap;
- *     a refusal counted exactly the reservations of its session's calls then under way;
+ *     a refusal counted exactly the reservations of its session's calls then under way, and no
+ *     call was refused that would have fit once those settled (it waited for them instead);
  * (d) retries happen as configured (`llm.retry`, `llm.requestTimeoutSec`): 429, 500 and hangs are
  *     retried, a 429 after its retry-after and a hang once the request timeout cut it, and a call
  *     whose `maxAttempts` attempts all failed is counted failed; malformed replies are not
@@ -251,14 +252,16 @@ test('429 with retry-after, 500, hangs and malformed replies in a run that reach
   // (to the message's rounding).
   for (const r of refusals) expect(r.spent + r.inFlight + r.estimate).toBeGreaterThan(r.limit - 0.0002);
   // What the run had spent or reserved at any moment, from the call logs: a call holds its
-  // reservation from its start to its end (a millisecond less, for the log's rounding), then its
-  // cost. Calls in flight are counted, so it never passed the cap.
+  // reservation from when it got it (after any wait for calls in flight) to its end (a millisecond
+  // less, for the log's rounding), then its cost. Calls in flight are counted, so it never passed
+  // the cap.
   const events = sent.flatMap((c) => {
-    const start = Date.parse(c.startedAt);
+    const arrived = Date.parse(c.startedAt);
+    const start = arrived + (c.budgetWaitMs ?? 0);
     const held = reservation(c).usd;
     return [
       { t: start, order: 1, delta: held },
-      { t: Math.max(start, start + c.latencyMs - 1), order: 0, delta: c.costUsd - held },
+      { t: Math.max(start, arrived + c.latencyMs - 1), order: 0, delta: c.costUsd - held },
     ];
   });
   events.sort((a, b) => a.t - b.t || a.order - b.order);
@@ -266,19 +269,21 @@ test('429 with retry-after, 500, hangs and malformed replies in a run that reach
   let peakCommitted = 0;
   for (const e of events) peakCommitted = Math.max(peakCommitted, (committed += e.delta));
   expect(peakCommitted).toBeLessThanOrEqual(BUDGET_USD + 1e-9);
-  // Calls refused though they would have fit but for the reservations then in flight.
+  // No call is refused that would fit once the calls in flight settled: it waits for them instead.
   const refusedForInFlight = refusals.filter((r) => r.inFlight > 0 && r.spent + r.estimate <= r.limit);
+  expect(refusedForInFlight).toEqual([]);
   // What a refusal counted in flight is what the calls of its session then under way had reserved
-  // (same node and purpose), to the message's four decimals: at least the calls plainly under way
-  // at its start, at most those whose span touches it (the log's times are whole milliseconds).
+  // (same node and purpose), to the message's four decimals: at least the calls plainly holding a
+  // reservation when it was decided (after its wait), at most those whose hold touches that moment
+  // (the log's times are whole milliseconds).
   const reservedAround = (r: CallRecord, margin: number) => {
-    const at = Date.parse(r.startedAt);
+    const at = Date.parse(r.startedAt) + (r.budgetWaitMs ?? 0);
     return sent
       .filter(
         (c) =>
           c.nodeId === r.nodeId &&
           c.purpose === r.purpose &&
-          Date.parse(c.startedAt) <= at + margin &&
+          Date.parse(c.startedAt) + (c.budgetWaitMs ?? 0) <= at + margin &&
           at - margin <= Date.parse(c.startedAt) + c.latencyMs,
       )
       .reduce((sum, c) => sum + reservation(c).usd, 0);
