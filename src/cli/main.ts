@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config';
 import { CliContext } from './context';
 import { registerDevCommands } from './devCommands';
+import { registerDoctorCommand } from './doctor';
 import { registerEvalCommand } from './evalCommand';
 import { registerOpsCommands } from './opsCommands';
 import { registerRunCommands } from './runCommands';
@@ -33,6 +34,7 @@ export function buildProgram(ctx?: { value?: CliContext }): Command {
   if (ctx) ctx.value = context;
   registerDevCommands(program, config);
   registerSmokeCommand(program, config);
+  registerDoctorCommand(program, config);
   registerRunCommands(program, context);
   registerOpsCommands(program, context);
   registerEvalCommand(program, context);

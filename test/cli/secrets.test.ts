@@ -35,6 +35,16 @@ test('the Temporal API key is in no line the CLI prints, working or failing, wit
   const works = cli(['--config', plain, 'list'], withKey());
   expect(works.code).toBe(0);
   const cases: Array<{ args: string[]; env: Record<string, string>; expect: RegExp }> = [
+    {
+      args: ['doctor'],
+      env: withKey({ HYPERAGENTS_TEMPORAL_ADDRESS: `127.0.0.1:${suite.temporal.port}` }),
+      expect: /FAIL temporal: cannot connect to Temporal at .*TLS handshake failed/,
+    },
+    {
+      args: ['--config', plain, 'doctor'],
+      env: withKey(),
+      expect: /ok {3}temporal: 127\.0\.0\.1:\d+ \(plain, API key\)/,
+    },
     // An API key turns TLS on; the dev server does not serve it.
     {
       args: ['list'],
