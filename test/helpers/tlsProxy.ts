@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
+import * as http2 from 'http2';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -130,6 +131,66 @@ export class TlsProxy {
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/**
+ * A plain HTTP/2 (h2c) proxy on loopback that passes gRPC calls to a target and keeps each call's
+ * `authorization` header: what a frontend checking API keys would see.
+ */
+export class H2CaptureProxy {
+  /** The authorization header of each call, in order (undefined: none sent). */
+  readonly authorizations: Array<string | undefined> = [];
+  port = 0;
+
+  private constructor(
+    private readonly server: http2.Http2Server,
+    private readonly upstream: http2.ClientHttp2Session,
+  ) {}
+
+  static async start(targetPort: number): Promise<H2CaptureProxy> {
+    const upstream = http2.connect(`http://127.0.0.1:${targetPort}`);
+    upstream.on('error', () => undefined);
+    const server = http2.createServer();
+    const proxy = new H2CaptureProxy(server, upstream);
+    server.on('stream', (stream, headers) => {
+      const auth = headers.authorization;
+      proxy.authorizations.push(Array.isArray(auth) ? auth.join(',') : auth);
+      const forward: http2.OutgoingHttpHeaders = {};
+      for (const [k, v] of Object.entries(headers)) if (k !== ':scheme' && k !== ':authority') forward[k] = v;
+      const call = upstream.request(forward);
+      let trailers: http2.OutgoingHttpHeaders = {};
+      // A call the client gave up (a worker's long poll at shutdown) may be gone by now.
+      const safe = (fn: () => void) => {
+        if (stream.destroyed || stream.closed) return;
+        try {
+          fn();
+        } catch {
+          stream.destroy();
+        }
+      };
+      call.on('response', (h) => safe(() => stream.respond(h, { waitForTrailers: true })));
+      call.on('trailers', (t: http2.IncomingHttpHeaders) => {
+        trailers = t;
+      });
+      stream.on('wantTrailers', () => safe(() => stream.sendTrailers(trailers)));
+      call.on('error', () => stream.destroy());
+      stream.on('error', () => call.destroy());
+      stream.pipe(call);
+      call.pipe(stream);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy.port = (server.address() as net.AddressInfo).port;
+    return proxy;
+  }
+
+  get address(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  async close(): Promise<void> {
+    this.upstream.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

@@ -11,7 +11,7 @@ import { connectClient } from '../../temporal/connection';
 import { createWorker } from '../../temporal/worker';
 import { smokeWorkflow } from '../../workflows';
 import { stackConfig } from '../helpers/stack';
-import { makePki, TlsProxy, type TestPki } from '../helpers/tlsProxy';
+import { H2CaptureProxy, makePki, TlsProxy, type TestPki } from '../helpers/tlsProxy';
 
 const suite = stackConfig();
 let pki: TestPki;
@@ -99,5 +99,37 @@ test('an unreadable CA file is a config error naming the key and the file', asyn
   const c = withTemporal({ address: proxy.address, tls: { caFile: 'missing.crt' } });
   expect(await failure(() => connectClient(c))).toBe(
     `temporal.tls.caFile ${path.join(pki.dir, 'missing.crt')}: cannot be read (ENOENT)`,
+  );
+});
+
+test('the API key reaches the frontend as a bearer token, from the client and the worker, from the environment or a file', async () => {
+  const capture = await H2CaptureProxy.start(suite.temporal.port);
+  try {
+    // From the environment; TLS off explicitly, as the capture proxy is plain HTTP/2.
+    const fromEnv = withTemporal(
+      { address: capture.address, tls: false },
+      { HYPERAGENTS_TEMPORAL_API_KEY: 'sk-from-env' },
+    );
+    const client = await connectClient(fromEnv);
+    await client.workflowService.getSystemInfo({});
+    await client.connection.close();
+    expect(new Set(capture.authorizations)).toEqual(new Set(['Bearer sk-from-env']));
+
+    // From a file (a mounted secret, with its trailing newline), for the worker's NativeConnection.
+    capture.authorizations.length = 0;
+    fs.writeFileSync(path.join(pki.dir, 'api-key'), 'sk-from-file\n');
+    const fromFile = withTemporal({ address: capture.address, tls: false, apiKeyFile: 'api-key' });
+    const { worker, close } = await createWorker(fromFile, `key-${randomUUID()}`);
+    await worker.runUntil(new Promise((r) => setTimeout(r, 1000)));
+    await close();
+    expect(capture.authorizations.length).toBeGreaterThan(0);
+    expect(new Set(capture.authorizations)).toEqual(new Set(['Bearer sk-from-file']));
+  } finally {
+    await capture.close();
+  }
+  fs.writeFileSync(path.join(pki.dir, 'empty-key'), '\n');
+  const empty = withTemporal({ address: proxy.address, apiKeyFile: 'empty-key' });
+  expect(await failure(() => connectClient(empty))).toBe(
+    `temporal.apiKeyFile ${path.join(pki.dir, 'empty-key')}: empty`,
   );
 });
