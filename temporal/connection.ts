@@ -130,7 +130,15 @@ export async function connectClient(c: Config): Promise<Client> {
   return new Client({ connection, namespace: c.temporal.namespace });
 }
 
-export function uiLink(c: Config, workflowId?: string): string {
-  const base = `http://${c.host}:${c.temporal.uiPort}/namespaces/${c.temporal.namespace}/workflows`;
+/**
+ * The Web UI's page for the namespace's workflows (or one workflow): temporal.uiUrl, else the
+ * embedded server's UI; undefined for an external frontend with no uiUrl (no link is better than
+ * a wrong one).
+ */
+export function uiLink(c: Config, workflowId?: string): string | undefined {
+  const root =
+    c.temporal.uiUrl ?? (temporalEmbedded(c) ? `http://${c.host}:${c.temporal.uiPort}` : undefined);
+  if (root === undefined) return undefined;
+  const base = `${root.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(c.temporal.namespace)}/workflows`;
   return workflowId ? `${base}/${encodeURIComponent(workflowId)}` : base;
 }

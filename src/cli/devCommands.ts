@@ -17,6 +17,7 @@ export function registerDevCommands(program: Command, config: () => LoadedConfig
       const { sandboxBackend } = await up(c, log);
       log(`stack up in ${((Date.now() - started) / 1000).toFixed(1)} s; sandbox backend: ${sandboxBackend}`);
       if (temporalEmbedded(c)) log(`Temporal UI: http://${c.host}:${c.temporal.uiPort}`);
+      else if (c.temporal.uiUrl) log(`Temporal UI: ${c.temporal.uiUrl}`);
     });
   dev
     .command('down')

@@ -88,7 +88,8 @@ export async function printResults(ctx: CliContext, status: RunStatus): Promise<
         `  incomplete: LLM calls were refused or failed in ${status.test.incomplete.map(safeText).join('; ')}`,
       );
   }
-  printSafe(`Temporal UI: ${uiLink(ctx.config(), status.runId)}`);
+  const link = uiLink(ctx.config(), status.runId);
+  if (link) printSafe(`Temporal UI: ${link}`);
   printSafe(`archive:     hyperagents archive ${status.runId}`);
 }
 
@@ -143,7 +144,8 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           console.log(
             `run ${runId} started: ${config.method}, ${config.budget.generations} generations, domains ${config.domains.join(', ')}`,
           );
-          console.log(`Temporal UI: ${uiLink(c, runId)}`);
+          const link = uiLink(c, runId);
+          if (link) console.log(`Temporal UI: ${link}`);
           const handle = client.workflow.getHandle(runId);
           if (!opts.worker)
             console.log(

@@ -25,7 +25,8 @@ export function registerSmokeCommand(program: Command, config: () => LoadedConfi
       console.log(
         `  sandbox: ${result.sandbox.backend} → ${result.sandbox.outcome}: ${result.sandbox.stdout}`,
       );
-      console.log(`  Temporal UI: ${uiLink(c, result.workflowId)}`);
+      const link = uiLink(c, result.workflowId);
+      if (link) console.log(`  Temporal UI: ${link}`);
       await client.connection.close();
     });
 }

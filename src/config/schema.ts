@@ -47,6 +47,8 @@ export const configSchema = z
               .refine((t) => !t.certFile === !t.keyFile, 'certFile and keyFile go together (mTLS)'),
           ])
           .optional(),
+        /** The Web UI's address for the links the CLI prints; default: the embedded UI, none for an external frontend. */
+        uiUrl: z.string().url().optional(),
         /** API key (Temporal Cloud), sent as a bearer token: from HYPERAGENTS_TEMPORAL_API_KEY only. */
         apiKey: z.string().min(1).optional(),
         /** A file holding the API key (a mounted secret); read at each connection. */

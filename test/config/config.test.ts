@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, envBindings, loadConfig, s3Endpoint, s3Where } from '../../src/config';
 import { s3ClientConfig } from '../../src/storage/s3Client';
+import { uiLink } from '../../temporal/connection';
 import { projectRoot } from '../../src/host/assets';
 
 function tempFile(content: string): string {
@@ -189,4 +190,16 @@ test('S3: embedded by default with its own keys; not embedded, AWS or an endpoin
     /s3\.kmsKeyId: kmsKeyId needs serverSideEncryption "aws:kms"/,
   );
   expect(() => load({ s3: { serverSideEncryption: 'rot13' } })).toThrow(/s3\.serverSideEncryption/);
+});
+
+test('Temporal UI links: the embedded UI, temporal.uiUrl, or none for an external frontend without one', () => {
+  const load = (raw: unknown) => loadConfig({ file: tempFile(JSON.stringify(raw)), env: {} });
+  expect(uiLink(load({}), 'run-1')).toBe('http://127.0.0.1:8233/namespaces/default/workflows/run-1');
+  expect(uiLink(load({ temporal: { address: 'temporal.example:7233' } }), 'run-1')).toBeUndefined();
+  expect(
+    uiLink(
+      load({ temporal: { address: 'x:7233', namespace: 'prod', uiUrl: 'https://ui.example/' } }),
+      'run 1',
+    ),
+  ).toBe('https://ui.example/namespaces/prod/workflows/run%201');
 });
