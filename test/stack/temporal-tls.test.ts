@@ -7,6 +7,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { loadConfig, type LoadedConfig } from '../../src/config';
+import { checkTemporal } from '../../src/cli/doctor';
 import { connectClient } from '../../temporal/connection';
 import { createWorker } from '../../temporal/worker';
 import { smokeWorkflow } from '../../workflows';
@@ -132,4 +133,17 @@ test('the API key reaches the frontend as a bearer token, from the client and th
   expect(await failure(() => connectClient(empty))).toBe(
     `temporal.apiKeyFile ${path.join(pki.dir, 'empty-key')}: empty`,
   );
+});
+
+test('doctor through TLS: ok with the right CA, the TLS cause with a wrong one', async () => {
+  const good = await checkTemporal(withTemporal({ address: proxy.address, tls: mtls(pki.caFile) }));
+  expect(good.map((x) => [x.name, x.status])).toEqual([
+    ['temporal', 'ok'],
+    ['temporal namespace', 'ok'],
+    ['temporal search attributes', 'ok'],
+  ]);
+  expect(good[0]!.detail).toBe(`${proxy.address} (TLS)`);
+  const bad = await checkTemporal(withTemporal({ address: proxy.address, tls: mtls(pki.otherCaFile) }));
+  expect(bad.map((x) => x.status)).toEqual(['fail', 'skip', 'skip']);
+  expect(bad[0]!.detail).toMatch(/TLS: .*self-signed.*: check temporal\.tls/);
 });
