@@ -79,7 +79,7 @@ function serviceRow(
   passed: boolean | undefined,
 ) {
   if (!figures || passed === undefined) return `| ${fault} | ${verdict(passed)} | | | | | |`;
-  const outage = (figures.outageSec ?? figures.fullSec) as number;
+  const outage = figures.outageSec as number;
   return (
     `| ${fault} | ${verdict(passed)} | ${outage.toFixed(1)} | ${(figures.recoverySec as number).toFixed(1)} | ` +
     `${String(figures.generations)} | ${String(figures.lost)} | ${String(figures.doubled)} |`

@@ -175,6 +175,16 @@ export async function pendingActivities(client: Client, workflowIds: readonly st
   return out;
 }
 
+/** The workflow ids of the run and of its generations still running (visibility: no worker needed). */
+export async function runningIds(client: Client, runId: string): Promise<string[]> {
+  const ids = [runId];
+  for await (const wf of client.workflow.list({
+    query: `WorkflowId STARTS_WITH '${runId}/' AND ExecutionStatus = 'Running'`,
+  }))
+    ids.push(wf.workflowId);
+  return ids;
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Containers and volumes still labelled as made by one of these (dead) worker processes. */

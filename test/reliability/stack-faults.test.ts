@@ -20,6 +20,7 @@ import { connectClient } from '../../temporal/connection';
 import {
   leftoversOf,
   pendingActivities,
+  runningIds,
   startParityRun,
   sleep,
   workerConfigFile,
@@ -81,21 +82,11 @@ async function finish(run: Run): Promise<{ status: RunStatus; nodes: NodeRecord[
   return { status, nodes };
 }
 
-/** The workflow ids of the run and of its generations still running. */
-async function runningIds(runId: string): Promise<string[]> {
-  const ids = [runId];
-  for await (const wf of client.workflow.list({
-    query: `WorkflowId STARTS_WITH '${runId}/' AND ExecutionStatus = 'Running'`,
-  }))
-    ids.push(wf.workflowId);
-  return ids;
-}
-
 /** Waits until an activity of `type` (any when omitted) has been running for `afterMs`; returns its workflow. */
 async function whenRunning(run: Run, type?: string, afterMs = 0): Promise<string> {
   const deadline = Date.now() + 5 * 60_000;
   while (Date.now() < deadline) {
-    const busy = (await pendingActivities(client, await runningIds(run.runId))).find(
+    const busy = (await pendingActivities(client, await runningIds(client, run.runId))).find(
       (p) => p.started && (!type || p.type === type) && Date.now() - (p.lastStartedMs ?? Infinity) >= afterMs,
     );
     if (busy) return busy.workflowId;
@@ -110,7 +101,7 @@ const COMPLETED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPL
 async function secondsToNextCompletedActivity(run: Run, sinceMs: number): Promise<number> {
   const deadline = Date.now() + 5 * 60_000;
   while (Date.now() < deadline) {
-    const ids = await runningIds(run.runId).catch(() => [run.runId]);
+    const ids = await runningIds(client, run.runId).catch(() => [run.runId]);
     for (const id of ids) {
       const history = await client.workflow
         .getHandle(id)
@@ -147,89 +138,72 @@ afterAll(async () => {
   if (configFile) fs.rmSync(path.dirname(configFile), { recursive: true, force: true });
 }, 120_000);
 
-test('the Temporal server SIGKILLed mid-run and restarted on its SQLite file: the run resumes', async () => {
-  const run = await startRun('temporal');
-  await whenRunning(run, 'evaluateStage');
-  const killedAt = Date.now();
-  await stack.kill('temporal');
-  await sleep(5_000);
-  await stack.start('temporal');
+/**
+ * A run of the reference's shape with `outage` injected once an activity of `type` has run for
+ * `afterMs`: the run must end as the reference did. Writes what it went through under `figures`.
+ */
+async function survives(
+  figures: string,
+  at: { type: string; afterMs?: number },
+  outage: (run: Run) => Promise<void>,
+): Promise<void> {
+  const run = await startRun(figures);
+  await whenRunning(run, at.type, at.afterMs);
+  const from = Date.now();
+  await outage(run);
   const backAt = Date.now();
   const recoverySec = await secondsToNextCompletedActivity(run, backAt);
   const { nodes } = await finish(run);
-  writeFigures('temporal-restart', {
-    outageSec: (backAt - killedAt) / 1000,
+  const ids = new Set(nodes.map((n) => n.nodeId));
+  writeFigures(figures, {
+    outageSec: (backAt - from) / 1000,
     recoverySec,
     generations: GENERATIONS,
     nodes: nodes.length,
-    lost: 0,
-    doubled: 0,
+    lost: reference.filter((n) => !ids.has(n.nodeId)).length,
+    doubled: nodes.length - ids.size,
+  });
+}
+
+test('the Temporal server SIGKILLed mid-run and restarted on its SQLite file: the run resumes', async () => {
+  await survives('temporal-restart', { type: 'evaluateStage' }, async () => {
+    await stack.kill('temporal');
+    await sleep(5_000);
+    await stack.start('temporal');
   });
 }, 600_000);
 
 test('the S3 server stopped for 30 s mid-run: activities wait it out and the run resumes', async () => {
-  const run = await startRun('s3');
-  await whenRunning(run, 'evaluateStage');
-  const stoppedAt = Date.now();
-  await stack.kill('s3');
-  await sleep(30_000);
-  await stack.start('s3');
-  const backAt = Date.now();
-  const recoverySec = await secondsToNextCompletedActivity(run, backAt);
-  const { nodes } = await finish(run);
-  writeFigures('s3-outage', {
-    outageSec: (backAt - stoppedAt) / 1000,
-    recoverySec,
-    generations: GENERATIONS,
-    nodes: nodes.length,
-    lost: 0,
-    doubled: 0,
+  await survives('s3-outage', { type: 'evaluateStage' }, async () => {
+    await stack.kill('s3');
+    await sleep(30_000);
+    await stack.start('s3');
   });
 }, 600_000);
 
 test('dockerd stopped mid-evaluation: the evaluation is retried, no node is scored on half of it', async () => {
-  const run = await startRun('docker');
-  await whenRunning(run, 'evaluateStage', 500);
-  const stoppedAt = Date.now();
-  await stack.stop('docker');
-  await sleep(10_000);
-  await stack.start('docker');
-  const backAt = Date.now();
-  const recoverySec = await secondsToNextCompletedActivity(run, backAt);
-  const { nodes } = await finish(run);
-  writeFigures('docker-stop', {
-    outageSec: (backAt - stoppedAt) / 1000,
-    recoverySec,
-    generations: GENERATIONS,
-    nodes: nodes.length,
-    lost: 0,
-    doubled: 0,
+  await survives('docker-stop', { type: 'evaluateStage', afterMs: 500 }, async () => {
+    await stack.stop('docker');
+    await sleep(10_000);
+    await stack.start('docker');
   });
 }, 600_000);
 
 test("the state folder's disk full mid-run: a clear error while it is, nothing corrupt, the run resumes once space is freed", async () => {
-  const run = await startRun('disk');
-  await whenRunning(run, 'evaluateStage');
-  const filledAt = Date.now();
-  const filler = stack.fillDisk();
-  // What the run says while the disk is full: why its activities' attempts fail.
-  const said = new Set<string>();
-  while (Date.now() - filledAt < 25_000) {
-    for (const p of await pendingActivities(client, await runningIds(run.runId).catch(() => [run.runId])))
-      if (p.lastFailure) said.add(`${p.type}: ${p.lastFailure}`);
-    await sleep(500);
-  }
-  fs.rmSync(filler);
-  const freedAt = Date.now();
-  const recoverySec = await secondsToNextCompletedActivity(run, freedAt);
-  const { nodes } = await finish(run);
-  expect([...said].join('\n')).toMatch(/no space left on device/i);
-  writeFigures('disk-full', {
-    fullSec: (freedAt - filledAt) / 1000,
-    recoverySec,
-    generations: GENERATIONS,
-    nodes: nodes.length,
-    lost: 0,
-    doubled: 0,
+  await survives('disk-full', { type: 'evaluateStage' }, async (run) => {
+    const filledAt = Date.now();
+    const filler = stack.fillDisk();
+    // What the run says while the disk is full: why its activities' attempts fail.
+    const said = new Set<string>();
+    while (Date.now() - filledAt < 25_000) {
+      for (const p of await pendingActivities(
+        client,
+        await runningIds(client, run.runId).catch(() => [run.runId]),
+      ))
+        if (p.lastFailure) said.add(`${p.type}: ${p.lastFailure}`);
+      await sleep(500);
+    }
+    fs.rmSync(filler);
+    expect([...said].join('\n')).toMatch(/no space left on device/i);
   });
 }, 600_000);

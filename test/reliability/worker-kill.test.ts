@@ -19,6 +19,7 @@ import { stackConfig } from '../helpers/stack';
 import {
   leftoversOf,
   pendingActivities,
+  runningIds,
   startParityRun,
   S3Proxy,
   sleep,
@@ -65,16 +66,6 @@ afterAll(async () => {
   await client?.connection.close();
 });
 
-/** The run's workflow and its generations still running (visibility: no worker needed). */
-async function runningIds(runId: string): Promise<string[]> {
-  const ids = [runId];
-  for await (const wf of client.workflow.list({
-    query: `WorkflowId STARTS_WITH '${runId}/' AND ExecutionStatus = 'Running'`,
-  }))
-    ids.push(wf.workflowId);
-  return ids;
-}
-
 test(
   'SIGKILLed workers in every kind of work: the run completes, nothing lost or doubled, nothing left over',
   async () => {
@@ -103,7 +94,7 @@ test(
     let closed = false;
     const deadline = Date.now() + 12 * 60_000;
     while (!closed && Date.now() < deadline) {
-      const ids = await runningIds(runId);
+      const ids = await runningIds(client, runId);
       const described = await handle.describe().catch(() => undefined);
       closed = described?.status.name !== 'RUNNING';
       if (closed) break;
@@ -138,7 +129,7 @@ test(
       let landed = true;
       while (recoverySec === undefined && Date.now() < deadline) {
         await sleep(200);
-        const now = await pendingActivities(client, await runningIds(runId));
+        const now = await pendingActivities(client, await runningIds(client, runId));
         if (victim) {
           const again = now.find(
             (p) => p.workflowId === victim.workflowId && p.activityId === victim.activityId,
