@@ -13,6 +13,7 @@ import {
 } from '../../src/sandbox';
 import { sessionContainerOptions } from '../../src/sandbox/dockerSandbox';
 import { startPeriodicSweep } from '../../src/sandbox/janitor';
+import { closeSession, openSession } from '../../src/sandbox/owner';
 import { backends, docker, hostileRunner, lastJson, layout, limits, node, observedLog } from './suite';
 
 jest.setTimeout(60_000);
@@ -207,11 +208,12 @@ async function eventually(done: () => Promise<boolean>, boundMs: number): Promis
 }
 
 /** A container made exactly as a session's, started, and then left alone as by a worker that died. */
+/** A session's container and volume made directly; `name` defaults to one of `worker` (not open here). */
 async function abandonedSession(
   worker: string,
   holdSlackSec?: number,
+  name = `ha-${worker}-${suffix()}`,
 ): Promise<{ name: string; container: Docker.Container }> {
-  const name = `ha-${worker}-${suffix()}`;
   const labels = { [LABEL]: 'sandbox', [WORKER_LABEL]: worker, [HOST_LABEL]: os.hostname() };
   const image = await ensureSandboxImage(docker, layout.sandboxRoot);
   await docker.createVolume({ Name: name, Labels: labels });
@@ -254,8 +256,8 @@ const exists = (c: Docker.Container) =>
 
 describe('docker: a worker that dies mid-session leaves nothing running', () => {
   test('its container stops by itself once the time limit and the slack have passed', async () => {
-    // Made by this (live) worker, so no sweep removes it: only its own first process can end it.
-    const session = await abandonedSession(currentWorker(), 2);
+    // A running session of this (live) worker, so no sweep removes it: only its own first process can end it.
+    const session = await abandonedSession(currentWorker(), 2, openSession());
     const { container } = session;
     try {
       const exited = await Promise.race([
@@ -270,6 +272,7 @@ describe('docker: a worker that dies mid-session leaves nothing running', () => 
       expect(exited?.StatusCode).toBe(0);
       expect((await container.inspect()).State.Status).toBe('exited');
     } finally {
+      closeSession(session.name);
       await removeSession(session);
     }
   });
@@ -281,7 +284,7 @@ describe('docker: a worker that dies mid-session leaves nothing running', () => 
     // what removes the dead one is a periodic sweep.
     const dead = await abandonedSession(deadWorker);
     made.push(dead);
-    const live = await abandonedSession(currentWorker());
+    const live = await abandonedSession(currentWorker(), undefined, openSession());
     made.push(live);
     const sweeper = startPeriodicSweep(docker, {
       intervalMs: 250,
@@ -299,6 +302,7 @@ describe('docker: a worker that dies mid-session leaves nothing running', () => 
       expect(await volumeExists(live.name)).toBe(true);
     } finally {
       await sweeper.stop();
+      closeSession(live.name);
       for (const m of made) await removeSession(m);
     }
   });
