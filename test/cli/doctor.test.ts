@@ -2,10 +2,9 @@
  * `hyperagents doctor` (issue 12): on the suite's healthy stack every check is ok; each fault it
  * checks is reported by its own line, with what to do, and a non-zero exit. Runs the built CLI.
  */
+import { httpRelay } from '../helpers/httpRelay';
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
-import type * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -121,31 +120,16 @@ test('Temporal faults: wrong port, missing namespace, missing search attributes'
 });
 
 /** An S3 front that refuses every write with 403 AccessDenied and passes everything else on. */
-async function denyWrites(targetPort: number) {
-  const server = http.createServer((req, res) => {
-    if (req.method === 'PUT' || req.method === 'POST') {
-      req.resume();
-      res.writeHead(403, { 'content-type': 'application/xml' });
-      res.end(
-        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
-      );
-      return;
-    }
-    const upstream = http.request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
+function denyWrites(targetPort: number) {
+  return httpRelay(targetPort, (req, res) => {
+    if (req.method !== 'PUT' && req.method !== 'POST') return false;
+    req.resume();
+    res.writeHead(403, { 'content-type': 'application/xml' });
+    res.end(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>',
     );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    return true;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 test('S3 faults: unreachable, wrong credentials, no credentials at all, missing bucket, no write permission', async () => {

@@ -5,10 +5,10 @@
  * loopback capture proxy. Nothing here leaves loopback: the chain finds its keys in the
  * environment before any step that would ask the network.
  */
+import { httpRelay } from '../helpers/httpRelay';
 import { randomBytes, randomUUID } from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
-import type * as net from 'net';
+import type * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
@@ -72,21 +72,11 @@ test('no keys and not embedded: the default credential chain, here AWS_* variabl
 /** An HTTP proxy to the embedded server that keeps each request's method, path and headers. */
 async function captureProxy(targetPort: number) {
   const seen: Array<{ method: string; url: string; headers: http.IncomingHttpHeaders }> = [];
-  const server = http.createServer((req, res) => {
+  const relay = await httpRelay(targetPort, (req) => {
     seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers });
-    const upstream = http.request(
-      { host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      },
-    );
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    return false;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return { seen, port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { seen, port: relay.port, close: relay.close };
 }
 
 test('server-side encryption is asked for on every write: small puts and multipart uploads', async () => {
