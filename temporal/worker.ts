@@ -62,7 +62,7 @@ export interface RunningWorker {
   close: () => Promise<void>;
 }
 
-/** How often a running worker sweeps what dead workers left (besides once at its start and end). */
+/** How often a running worker sweeps what dead workers and its own ended sessions left (besides once at its start and end). */
 export const SWEEP_INTERVAL_MS = 30_000;
 
 function logRemoved(report: SweepReport): void {
