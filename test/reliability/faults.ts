@@ -96,10 +96,19 @@ export function workerConfigFile(taskQueue: string, s3Endpoint: string): string 
 
 /** `hyperagents worker` in its own process (the build), with its output kept for a failing test. */
 export class WorkerProcess {
+  /** Workers not yet exited: a failed test's afterAll kills them, or they keep jest from exiting. */
+  private static readonly live = new Set<WorkerProcess>();
   readonly output: string[] = [];
   private constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (d: Buffer) => this.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => this.output.push(d.toString()));
+    WorkerProcess.live.add(this);
+    child.once('exit', () => WorkerProcess.live.delete(this));
+  }
+
+  /** SIGKILLs every worker still running; for afterAll, whatever the tests left. */
+  static async killAll(): Promise<void> {
+    await Promise.all([...WorkerProcess.live].map((w) => w.kill()));
   }
 
   /** `env`: more settings for the worker (a private stack's state folder and ports). */
