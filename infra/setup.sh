@@ -37,3 +37,6 @@ if [ ! -f "$stamp" ] || [ -n "$(find src workflows activities temporal bench tsc
   npm run --silent build
   touch "$stamp"
 fi
+
+# The validators of the deployment files (test/infra/deploy-files.test.ts), once per version.
+bash infra/deploy-tools.sh
