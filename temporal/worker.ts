@@ -6,6 +6,7 @@ import {
   Runtime,
   Worker,
   bundleWorkflowCode,
+  type WorkerOptions,
   type WorkflowBundleOption,
 } from '@temporalio/worker';
 import type Docker from 'dockerode';
@@ -19,7 +20,8 @@ import { connectionFailure, temporalConnectionOptions } from './connection';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 import { HEARTBEAT_EVERY_MS } from '../workflows/activityOptions';
-import type { EngineDeps } from '../src/engine';
+import { WORK_KINDS, type EngineDeps, type WorkKind } from '../src/engine';
+import { ACTIVITY_KINDS } from '../workflows/taskQueues';
 import type { ObjectStore } from '../src/storage';
 
 /** The workflows entry: compiled JS when running from dist, the TypeScript source under ts-jest. */
@@ -82,12 +84,16 @@ async function sweep(docker: Docker | undefined): Promise<void> {
   }
 }
 
-export async function createWorker(
+/** What every worker of a process shares: the sweep, the connection, the engine's services. */
+async function connectWorkerHost(
   c: LoadedConfig,
-  taskQueue = c.temporal.taskQueue,
-  /** The engine's services; by default as the config describes them. */
-  deps?: EngineDeps & { store: ObjectStore },
-): Promise<RunningWorker> {
+  deps: (EngineDeps & { store: ObjectStore }) | undefined,
+): Promise<{
+  connection: NativeConnection;
+  deps: EngineDeps & { store: ObjectStore };
+  common: Pick<WorkerOptions, 'connection' | 'namespace' | 'maxHeartbeatThrottleInterval' | 'interceptors'>;
+  close: () => Promise<void>;
+}> {
   const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
   await sweep(docker);
   installRuntime();
@@ -98,19 +104,15 @@ export async function createWorker(
   } catch {
     throw await connectionFailure(c, options);
   }
-  const worker = await Worker.create({
+  const common = {
     connection,
     namespace: c.temporal.namespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities(deps ?? (await engineDepsFromConfig(c))),
     // Heartbeats reach the server as often as activities send them (the SDK's default throttles
     // them to 80 % of the timeout, which would leave a 12 s timeout a 2 s margin).
     maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
-    // A workflow task left on a dead worker's sticky queue goes to the shared queue after this.
-    stickyQueueScheduleToStartTimeout: '3 seconds',
     interceptors: { activity: [() => ({ inbound: new DiskFullDiagnosis([c.stateDir, os.tmpdir()]) })] },
-  });
+  };
+  const resolved = deps ?? (await engineDepsFromConfig(c));
   // Leftovers of a worker that dies while this one runs go without waiting for a restart.
   const sweeper = startPeriodicSweep(docker, {
     intervalMs: SWEEP_INTERVAL_MS,
@@ -118,12 +120,123 @@ export async function createWorker(
     onError: logFailed,
   });
   return {
-    worker,
+    connection,
+    deps: resolved,
+    common,
     close: async () => {
       await sweeper.stop();
       // Every session has ended: what one could not remove (dockerd was down) goes now.
       await sweep(docker);
       await connection.close();
     },
+  };
+}
+
+/** A workflow task left on a dead worker's sticky queue goes to the shared queue after this. */
+const STICKY_TIMEOUT = '3 seconds';
+
+/**
+ * One worker for everything on one task queue: the workflows and every activity. For benches,
+ * tests and smoke checks on a private queue, whose runs name no queues by kind.
+ */
+export async function createWorker(
+  c: LoadedConfig,
+  taskQueue = c.temporal.queues.orchestration.name,
+  /** The engine's services; by default as the config describes them. */
+  deps?: EngineDeps & { store: ObjectStore },
+): Promise<RunningWorker> {
+  const host = await connectWorkerHost(c, deps);
+  try {
+    const worker = await Worker.create({
+      ...host.common,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: createActivities(host.deps),
+      stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
+    });
+    return { worker, close: host.close };
+  } catch (e) {
+    await host.close();
+    throw e;
+  }
+}
+
+/** The workers of one process, one per kind of work it polls (`hyperagents worker --queues`). */
+export interface RunningKindWorkers {
+  workers: Partial<Record<WorkKind, Worker>>;
+  /** Until every worker stops (a signal, or one failing, which stops the others). */
+  run: () => Promise<void>;
+  /** Until `done` settles; then the workers stop and its value is returned. */
+  runUntil: <T>(done: Promise<T>) => Promise<T>;
+  /** Closes the connection once the workers have stopped. */
+  close: () => Promise<void>;
+}
+
+/**
+ * A worker per kind of work in `kinds`, each polling its kind's queue (`temporal.queues`) with its
+ * kind's concurrency and registering only its kind's activities (workflows/taskQueues.ts). Only the
+ * orchestration worker runs workflows. A process polling every kind (the default, one machine)
+ * also runs every activity on the orchestration queue, where runs started without queues by kind
+ * (before them) schedule all their activities.
+ */
+export async function createKindWorkers(
+  c: LoadedConfig,
+  kinds: readonly WorkKind[] = WORK_KINDS,
+  deps?: EngineDeps & { store: ObjectStore },
+): Promise<RunningKindWorkers> {
+  const host = await connectWorkerHost(c, deps);
+  const workers: Partial<Record<WorkKind, Worker>> = {};
+  try {
+    const all = createActivities(host.deps);
+    const ofKind = (kind: WorkKind) =>
+      Object.fromEntries(
+        Object.entries(all).filter(([name]) => (ACTIVITY_KINDS as Record<string, WorkKind>)[name] === kind),
+      );
+    for (const kind of kinds) {
+      const { name, concurrency } = c.temporal.queues[kind];
+      workers[kind] = await Worker.create({
+        ...host.common,
+        taskQueue: name,
+        maxConcurrentActivityTaskExecutions: concurrency,
+        ...(kind === 'orchestration'
+          ? {
+              workflowBundle: await workflowBundle(),
+              // The SDK's floor for a worker with a workflow cache.
+              maxConcurrentWorkflowTaskExecutions: Math.max(2, concurrency),
+              stickyQueueScheduleToStartTimeout: STICKY_TIMEOUT,
+              activities: WORK_KINDS.every((k) => kinds.includes(k)) ? all : ofKind(kind),
+            }
+          : { activities: ofKind(kind) }),
+      });
+    }
+  } catch (e) {
+    await host.close();
+    throw e;
+  }
+  const list = Object.values(workers);
+  /** Runs every worker; one failing stops the others, and the first failure is thrown once all stopped. */
+  const together = async (runOne: (w: Worker) => Promise<unknown>) => {
+    const stopOthers = () => {
+      for (const w of list) if (w.getState() === 'RUNNING') w.shutdown();
+    };
+    const settled = await Promise.allSettled(
+      list.map((w) =>
+        runOne(w).catch((e: unknown) => {
+          stopOthers();
+          throw e;
+        }),
+      ),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
+  return {
+    workers,
+    run: () => together((w) => w.run()),
+    runUntil: async <T>(done: Promise<T>) => {
+      await together((w) => w.runUntil(done));
+      return done;
+    },
+    close: host.close,
   };
 }

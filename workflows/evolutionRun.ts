@@ -40,7 +40,12 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
     if (run.idle && run.state.stopReason !== undefined) break;
     if (run.idle && run.wantContinueAsNew()) {
       await condition(allHandlersFinished);
-      return continueAsNew<typeof evolutionRun>({ runId: run.runId, config: run.config, state: run.state });
+      return continueAsNew<typeof evolutionRun>({
+        runId: run.runId,
+        config: run.config,
+        state: run.state,
+        ...(run.queues ? { queues: run.queues } : {}),
+      });
     }
     run.startGenerations();
     if (run.idle && run.state.paused) await condition(() => !run.state.paused || run.finished.length > 0);

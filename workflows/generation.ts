@@ -1,5 +1,4 @@
-import { patched, proxyActivities } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities/engine';
+import { patched } from '@temporalio/workflow';
 import { afterSpending, approvalReason, continuesToRest } from '../src/engine/runState';
 import type {
   BudgetLeft,
@@ -7,6 +6,7 @@ import type {
   GenerationResult,
   NodeScores,
   RunConfig,
+  TaskQueues,
 } from '../src/engine/types';
 import {
   evaluationOptions,
@@ -16,6 +16,7 @@ import {
   stageOptions,
 } from './activityOptions';
 import { RUN_WIDE_BUDGET_PATCH, STAGE_ACTIVITIES_PATCH } from './patches';
+import { routedActivities } from './taskQueues';
 
 interface Evaluated {
   scores: Record<string, NodeScores[string]>;
@@ -32,9 +33,10 @@ async function evaluateByStage(
   at: { runId: string; nodeId: string; config: RunConfig },
   budgetLeft: BudgetLeft,
   spentBefore: { usd: number; tokens: number },
+  queues: TaskQueues | undefined,
 ): Promise<Evaluated> {
   const { config } = at;
-  const plan = await proxyActivities<EngineActivities>(shortSandboxOptions).planEvaluation({
+  const plan = await routedActivities(shortSandboxOptions, queues).planEvaluation({
     runId: at.runId,
     config,
   });
@@ -45,7 +47,7 @@ async function evaluateByStage(
     const splits: Partial<Record<'train' | 'val', NodeScores[string]['train']>> = {};
     for (const split of plan[domain] ?? []) {
       const stage = async (name: 'staged' | 'rest', tasks: number) => {
-        const act = proxyActivities<EngineActivities>(stageOptions(config, tasks, split.concurrency));
+        const act = routedActivities(stageOptions(config, tasks, split.concurrency), queues);
         const left = afterSpending(budgetLeft, spent);
         const r = await act.evaluateStage({
           ...at,
@@ -73,11 +75,11 @@ async function evaluateByStage(
  * domain (staged), apply the approval policy, and archive. Generation 0 archives the start program.
  */
 export async function generationWorkflow(input: GenerationInput): Promise<GenerationResult> {
-  const { runId, generation, config } = input;
-  const records = proxyActivities<EngineActivities>(recordOptions);
-  const short = proxyActivities<EngineActivities>(shortSandboxOptions);
-  const meta = proxyActivities<EngineActivities>(metaAgentOptions(config));
-  const evaluation = proxyActivities<EngineActivities>(evaluationOptions(config));
+  const { runId, generation, config, queues } = input;
+  const records = routedActivities(recordOptions, queues);
+  const short = routedActivities(shortSandboxOptions, queues);
+  const meta = routedActivities(metaAgentOptions(config), queues);
+  const evaluation = routedActivities(evaluationOptions(config), queues);
 
   const draft =
     generation === 0
@@ -98,7 +100,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
   const metaRefusal = draft.budgetRefusal;
   let budgetRefusal: string | undefined;
   if (draft.validation.passed && metaRefusal === undefined && patched(STAGE_ACTIVITIES_PATCH)) {
-    const r = await evaluateByStage({ runId, nodeId: draft.nodeId, config }, input.budgetLeft, spent);
+    const r = await evaluateByStage({ runId, nodeId: draft.nodeId, config }, input.budgetLeft, spent, queues);
     Object.assign(scores, r.scores);
     spent = r.spent;
     budgetRefusal = r.budgetRefusal;

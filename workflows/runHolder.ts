@@ -2,7 +2,6 @@ import {
   ApplicationFailure,
   condition,
   patched,
-  proxyActivities,
   rootCause,
   startChild,
   upsertMemo,
@@ -10,7 +9,6 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { EngineActivities } from '../activities/engine';
 import { nodeIdFor } from '../src/archive/keys';
 import {
   applyDecision,
@@ -28,17 +26,30 @@ import {
   withArchiveLog,
   type BudgetChange,
 } from '../src/engine/runState';
-import type { BudgetLeft, GenerationResult, RunConfig, RunState, RunStatus } from '../src/engine/types';
+import type {
+  BudgetLeft,
+  GenerationResult,
+  RunConfig,
+  RunState,
+  RunStatus,
+  TaskQueues,
+} from '../src/engine/types';
 import { heldOutTestOptions, recordOptions } from './activityOptions';
 import { generationWorkflow } from './generation';
 import { ARCHIVE_LOG_PATCH, QUIET_PUBLISH_PATCH, RUN_WIDE_BUDGET_PATCH } from './patches';
 import { searchAttributes } from './searchAttributes';
+import { routedActivities } from './taskQueues';
 
 export interface EvolutionRunInput {
   runId: string;
   config: RunConfig;
   /** Carried across continue-as-new. */
   state?: RunState;
+  /**
+   * The task queue of each kind of work (the starting client's `temporal.queues`), carried across
+   * continue-as-new; absent: every activity on the run's own queue.
+   */
+  queues?: TaskQueues;
 }
 
 export function generationId(runId: string, generation: number): string {
@@ -60,6 +71,7 @@ interface Finished {
 export class RunHolder {
   readonly runId: string;
   readonly config: RunConfig;
+  readonly queues?: TaskQueues;
   state: RunState;
   readonly running = new Set<number>();
   readonly finished: Finished[] = [];
@@ -79,6 +91,7 @@ export class RunHolder {
   constructor(input: EvolutionRunInput) {
     this.runId = input.runId;
     this.config = input.config;
+    if (input.queues) this.queues = input.queues;
     this.state = input.state ?? initialState(input.runId, input.config, Date.now());
     if (!this.state.archive && patched(ARCHIVE_LOG_PATCH)) this.state = withArchiveLog(this.state, uuid4());
   }
@@ -117,7 +130,7 @@ export class RunHolder {
     this.validateDecision(nodeId);
     this.deciding.set(nodeId, decision);
     try {
-      await proxyActivities<EngineActivities>(recordOptions).decideApproval({
+      await routedActivities(recordOptions, this.queues).decideApproval({
         runId: this.runId,
         nodeId,
         decision,
@@ -197,6 +210,7 @@ export class RunHolder {
           bestScore: this.state.bestScore,
           generationsLeft: this.state.budget.generations - generation,
           archive: archiveViewFor(this.state, generation, this.running),
+          ...(this.queues ? { queues: this.queues } : {}),
         },
       ],
     })
@@ -211,7 +225,7 @@ export class RunHolder {
         async (err: unknown) => {
           // A failed generation spent too: count what its calls cost before it is done.
           const spent = shared
-            ? await proxyActivities<EngineActivities>(recordOptions).recordedSpend({
+            ? await routedActivities(recordOptions, this.queues).recordedSpend({
                 runId: this.runId,
                 nodeId: nodeIdFor(generation),
                 scope: 'generation',
@@ -291,15 +305,18 @@ export class RunHolder {
     const start = this.state.startNodeId ?? nodeIdFor(0);
     const best = this.state.bestNodeId;
     const nodeIds = [...new Set([start, best])];
-    const result = await proxyActivities<EngineActivities>(heldOutTestOptions(this.config)).evaluateTestSplit(
-      { runId: this.runId, nodeIds, config: this.config, budgetLeft: budgetLeft(this.state) },
-    );
+    const result = await routedActivities(heldOutTestOptions(this.config), this.queues).evaluateTestSplit({
+      runId: this.runId,
+      nodeIds,
+      config: this.config,
+      budgetLeft: budgetLeft(this.state),
+    });
     if (!patched(RUN_WIDE_BUDGET_PATCH)) {
       this.state = recordHeldOut(this.state, start, best, result);
       return;
     }
     // What retried attempts spent is in the call logs only.
-    const records = proxyActivities<EngineActivities>(recordOptions);
+    const records = routedActivities(recordOptions, this.queues);
     let logged = { costUsd: 0, tokens: 0 };
     for (const nodeId of nodeIds) {
       const s = await records.recordedSpend({ runId: this.runId, nodeId, scope: 'held-out-test' });

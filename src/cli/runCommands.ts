@@ -1,12 +1,12 @@
 import { randomBytes } from 'crypto';
 import type { Command } from 'commander';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { temporalAddress } from '../config';
-import { parseRunConfig, type RunConfig, type RunStatus } from '../engine';
+import { taskQueues, temporalAddress, type LoadedConfig } from '../config';
+import { parseRunConfig, WORK_KINDS, type RunConfig, type RunStatus, type WorkKind } from '../engine';
 import { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
 import { uiLink } from '../../temporal/connection';
-import { createWorker } from '../../temporal/worker';
+import { createKindWorkers } from '../../temporal/worker';
 import { domainCatalogFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
 import { fmt, printSafe, progressLine, resultsTable, safely, safeText } from './format';
@@ -39,6 +39,24 @@ function parseGenerations(value: string): number {
   if (!/^\s*\d+\s*$/.test(value) || !Number.isInteger(n) || n < 1)
     throw new Error(`--generations must be a positive whole number, got "${value}"`);
   return n;
+}
+
+/** `--queues`: kinds of work, comma-separated, each once; checked before anything starts. */
+function parseKinds(value: string): WorkKind[] {
+  const kinds = value.split(',').map((k) => k.trim());
+  const unknown = kinds.filter((k) => !(WORK_KINDS as readonly string[]).includes(k));
+  if (unknown.length > 0 || kinds.length === 0)
+    throw new Error(
+      `--queues takes kinds of work from ${WORK_KINDS.join(', ')} (comma-separated), got "${value}"`,
+    );
+  return WORK_KINDS.filter((k) => kinds.includes(k));
+}
+
+/** `hyperagents (orchestration, 100 at once), hyperagents-meta (meta, 16 at once)`. */
+function queuesLine(c: LoadedConfig, kinds: readonly WorkKind[]): string {
+  return kinds
+    .map((k) => `${c.temporal.queues[k].name} (${k}, ${c.temporal.queues[k].concurrency} at once)`)
+    .join(', ');
 }
 
 export async function runStatus(
@@ -129,12 +147,12 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           config.domains = await resolveDomains(catalog, config, explicit, (m) => console.log(m));
           const runId = opts.id ?? newRunId();
           const client = await ctx.temporal();
-          const taskQueue = c.temporal.taskQueue;
+          const queues = taskQueues(c);
           try {
             await client.workflow.start(evolutionRun, {
               workflowId: runId,
-              taskQueue,
-              args: [{ runId, config }],
+              taskQueue: queues.orchestration,
+              args: [{ runId, config, queues }],
             });
           } catch (e) {
             if (e instanceof WorkflowExecutionAlreadyStartedError)
@@ -149,13 +167,13 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
           const handle = client.workflow.getHandle(runId);
           if (!opts.worker)
             console.log(
-              `workers on task queue ${taskQueue} run it: start one with \`hyperagents worker\` if none runs`,
+              `workers on task queues ${WORK_KINDS.map((k) => queues[k]).join(', ')} run it: start one with \`hyperagents worker\` if none runs`,
             );
           if (!opts.follow && !opts.worker) return;
-          const running = opts.worker ? await createWorker(c) : undefined;
+          const running = opts.worker ? await createKindWorkers(c) : undefined;
           const done = handle.result();
           try {
-            const work = running ? running.worker.runUntil(done) : done;
+            const work = running ? running.runUntil(done) : done;
             const final = opts.follow ? await follow(ctx, runId, work) : ((await work) as RunStatus);
             await printResults(ctx, final);
           } finally {
@@ -167,14 +185,23 @@ export function registerRunCommands(program: Command, ctx: CliContext): void {
 
   program
     .command('worker')
-    .description('run a worker for the configured task queue until interrupted')
-    .action(async () => {
+    .description('run a worker for the configured task queues until interrupted')
+    .option(
+      '--queues <kinds>',
+      `the kinds of work to poll, comma-separated: ${WORK_KINDS.join(', ')} (default: all)`,
+      parseKinds,
+    )
+    .action(async (opts: { queues?: WorkKind[] }) => {
       const c = ctx.config();
-      const { worker, close } = await createWorker(c);
+      const kinds = opts.queues ?? WORK_KINDS;
+      const running = await createKindWorkers(c, kinds);
       console.log(
-        `worker polling ${c.temporal.taskQueue} at ${temporalAddress(c)} (namespace ${c.temporal.namespace}); Ctrl-C stops it`,
+        `worker polling ${queuesLine(c, kinds)} at ${temporalAddress(c)} (namespace ${c.temporal.namespace}); Ctrl-C stops it`,
       );
-      await worker.run();
-      await close();
+      try {
+        await running.run();
+      } finally {
+        await running.close();
+      }
     });
 }

@@ -5,6 +5,7 @@ export {
   ConfigError,
   embeddedS3Endpoint,
   embeddedTemporalAddress,
+  taskQueues,
   temporalAddress,
   temporalEmbedded,
   s3Endpoint,

@@ -4,6 +4,7 @@ import { type z } from 'zod';
 import { projectRoot } from '../host/assets';
 import { configSchema, type Config } from './schema';
 import { envBindings } from './env';
+import type { TaskQueues } from '../engine/types';
 
 /** A user mistake in configuration: the CLI prints the message alone, never a stack. */
 export class ConfigError extends Error {
@@ -152,6 +153,12 @@ export function temporalEmbedded(c: Config): boolean {
 
 export function temporalAddress(c: Config): string {
   return c.temporal.address ?? embeddedTemporalAddress(c);
+}
+
+/** The task queue name of each kind of work (`temporal.queues`): what a run is started with. */
+export function taskQueues(c: Config): TaskQueues {
+  const q = c.temporal.queues;
+  return { orchestration: q.orchestration.name, meta: q.meta.name, evaluation: q.evaluation.name };
 }
 
 /** The embedded S3 server's own endpoint (where `dev up` runs it). */

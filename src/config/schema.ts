@@ -1,6 +1,21 @@
 import { z } from 'zod';
+import { WORK_KINDS } from '../engine/types';
 
 const port = z.number().int().min(1).max(65535);
+
+/** One kind of work's task queue: its name (default from `temporal.taskQueue`) and a worker's concurrency for it. */
+const workQueue = (concurrency: number) =>
+  z
+    .object({
+      name: z.string().min(1).optional(),
+      /** Tasks of this kind one worker process runs at once (for orchestration: workflow tasks and activities each). */
+      concurrency: z.number().int().min(1).max(1000).default(concurrency),
+    })
+    .strict()
+    .prefault({});
+
+/** The default queue name of each kind: orchestration keeps `temporal.taskQueue` itself. */
+const QUEUE_SUFFIX = { orchestration: '', meta: '-meta', evaluation: '-eval' } as const;
 const loopbackHost = z
   .string()
   .refine((h) => ['127.0.0.1', 'localhost', '::1'].includes(h), 'must be a loopback address');
@@ -21,7 +36,17 @@ export const configSchema = z
         port: port.default(7233),
         uiPort: port.default(8233),
         namespace: z.string().min(1).default('default'),
+        /** The workflows' task queue, and the stem of the other kinds' queue names. */
         taskQueue: z.string().min(1).default('hyperagents'),
+        /**
+         * A task queue per kind of work (workflows/taskQueues.ts says which activity is which), so
+         * that each kind can run on its own workers with its own concurrency. Names default to
+         * `<taskQueue>`, `<taskQueue>-meta`, `<taskQueue>-eval`.
+         */
+        queues: z
+          .object({ orchestration: workQueue(100), meta: workQueue(16), evaluation: workQueue(16) })
+          .strict()
+          .prefault({}),
         /**
          * A Temporal frontend this project does not run (a cluster, Temporal Cloud): clients and
          * workers use it, and `dev up` neither starts nor needs the embedded server. Unset: the
@@ -58,6 +83,19 @@ export const configSchema = z
       .refine((t) => !(t.apiKey && t.apiKeyFile), {
         message: 'set the API key one way: HYPERAGENTS_TEMPORAL_API_KEY or temporal.apiKeyFile, not both',
         path: ['apiKeyFile'],
+      })
+      .transform((t) => ({
+        ...t,
+        queues: Object.fromEntries(
+          WORK_KINDS.map((kind) => [
+            kind,
+            { ...t.queues[kind], name: t.queues[kind].name ?? `${t.taskQueue}${QUEUE_SUFFIX[kind]}` },
+          ]),
+        ) as Record<(typeof WORK_KINDS)[number], { name: string; concurrency: number }>,
+      }))
+      .refine((t) => new Set(WORK_KINDS.map((k) => t.queues[k].name)).size === WORK_KINDS.length, {
+        message: 'each kind of work needs its own task queue name',
+        path: ['queues'],
       })
       .prefault({}),
     s3: z

@@ -15,6 +15,16 @@ export type { ArchiveLog, ArchiveView } from '../archive/changes';
 export const APPROVAL_POLICIES = ['none', 'meta-changed', 'new-best', 'all'] as const;
 export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
 
+/**
+ * The kinds of work, each on its own Temporal task queue with its own worker concurrency: the
+ * workflows and the record writes (orchestration), the meta agent's sessions (meta), and everything
+ * that runs a program in a sandbox (evaluation). workflows/taskQueues.ts maps each activity to one.
+ */
+export const WORK_KINDS = ['orchestration', 'meta', 'evaluation'] as const;
+export type WorkKind = (typeof WORK_KINDS)[number];
+/** The task queue of each kind of work, as the run was started with (from `temporal.queues`). */
+export type TaskQueues = Record<WorkKind, string>;
+
 export interface Budget {
   usd?: number;
   tokens?: number;
@@ -117,6 +127,8 @@ export interface GenerationInput {
   generationsLeft?: number;
   /** The run's archive change log and the generations beside this one; absent: read every record. */
   archive?: ArchiveView;
+  /** The run's task queues by kind of work; absent: every activity on the workflow's own queue. */
+  queues?: TaskQueues;
 }
 
 /** What the generation workflow needs to know about a freshly stored child. */

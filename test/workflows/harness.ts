@@ -1,8 +1,9 @@
 /**
  * Workflow-logic tests: the real workflows (workflows/index.ts) on the real Temporal dev server of
  * the embedded stack, with stub activities in this process, the Temporal SDK samples' pattern. Each
- * test gets its own worker on a private, random task queue and its own stubs, so no test sees
- * another's workflows or calls. Nothing here touches S3, a sandbox or a domain: the stubs decide
+ * test file gets its own workers on private, random task queues (one per kind of work, as runs
+ * started by the CLI use them) and each test its own stubs, so no test sees another's workflows or
+ * calls. Nothing here touches S3, a sandbox or a domain: the stubs decide
  * every score, cost and failure, so a test states the whole scenario it checks.
  */
 import { randomUUID } from 'crypto';
@@ -14,11 +15,12 @@ import type { EngineActivities } from '../../activities/engine';
 import { temporalAddress, type LoadedConfig } from '../../src/config';
 import { parseRunConfig, type RunConfigInput } from '../../src/engine/runConfig';
 import type { SpendScope } from '../../src/engine';
-import type { RunStatus } from '../../src/engine/types';
+import { WORK_KINDS, type RunStatus, type TaskQueues, type WorkKind } from '../../src/engine/types';
 import { connectClient } from '../../temporal/connection';
 import { quietLogger } from '../../temporal/worker';
 import type { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
+import { ACTIVITY_KINDS } from '../../workflows/taskQueues';
 import { stackConfig } from '../helpers/stack';
 
 type Activities = EngineActivities;
@@ -292,15 +294,20 @@ export { quietLogger };
 const WAIT_LIMIT_MS = 30_000;
 
 /**
- * One worker per test file on a private, random task queue (a worker per test would cost a second
- * of start and shutdown each). Each test's runs get their own stubs: the activities find them by
- * the run id every engine activity is given, so a test never sees another's calls.
+ * One worker per kind of work per test file on private, random task queues (workers per test would
+ * cost a second of start and shutdown each); each registers only its kind's activities, so an
+ * activity the workflows schedule on the wrong queue is never run. Each test's runs get their own
+ * stubs: the activities find them by the run id every engine activity is given, so a test never
+ * sees another's calls.
  */
 export class WorkflowTestEnv {
   private readonly stubsByRun = new Map<string, StubActivities>();
-  private readonly taskQueue = `wf-test-${randomUUID()}`;
-  private worker!: Worker;
-  private running!: Promise<void>;
+  private readonly queues: TaskQueues = (() => {
+    const stem = `wf-test-${randomUUID()}`;
+    return { orchestration: stem, meta: `${stem}-meta`, evaluation: `${stem}-eval` };
+  })();
+  private workers: Worker[] = [];
+  private running!: Promise<unknown>;
 
   private constructor(
     readonly config: LoadedConfig,
@@ -318,19 +325,27 @@ export class WorkflowTestEnv {
     });
     const connection = await NativeConnection.connect({ address: temporalAddress(config) });
     const env = new WorkflowTestEnv(config, await connectClient(config), connection);
-    env.worker = await Worker.create({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueue: env.taskQueue,
-      workflowBundle,
-      activities: env.dispatch(),
-    });
-    env.running = env.worker.run();
+    const dispatch = env.dispatch();
+    const ofKind = (kind: WorkKind) =>
+      Object.fromEntries(
+        Object.entries(dispatch).filter(([name]) => ACTIVITY_KINDS[name as ActivityName] === kind),
+      );
+    for (const kind of WORK_KINDS)
+      env.workers.push(
+        await Worker.create({
+          connection,
+          namespace: config.temporal.namespace,
+          taskQueue: env.queues[kind],
+          ...(kind === 'orchestration' ? { workflowBundle } : {}),
+          activities: ofKind(kind),
+        }),
+      );
+    env.running = Promise.all(env.workers.map((w) => w.run()));
     return env;
   }
 
   async close(): Promise<void> {
-    this.worker.shutdown();
+    for (const w of this.workers) w.shutdown();
     await this.running;
     await this.client.connection.close();
     await this.connection.close();
@@ -365,7 +380,7 @@ export class WorkflowTestEnv {
   async run(plan: Plan, body: (ctx: RunContext) => Promise<void>): Promise<StubActivities> {
     const stubs = new StubActivities(plan);
     const started: WorkflowHandle[] = [];
-    const { client, taskQueue, stubsByRun } = this;
+    const { client, queues, stubsByRun } = this;
     const status = (handle: WorkflowHandle) => handle.query(statusQuery);
     const ctx: RunContext = {
       client,
@@ -375,8 +390,8 @@ export class WorkflowTestEnv {
         stubsByRun.set(runId, stubs);
         const handle = await client.workflow.start<typeof evolutionRun>('evolutionRun', {
           workflowId: runId,
-          taskQueue,
-          args: [{ runId, config: runConfig(over) }],
+          taskQueue: queues.orchestration,
+          args: [{ runId, config: runConfig(over), queues }],
           // A run a crashed test left behind ends by itself.
           workflowExecutionTimeout: '10 minutes',
         });
