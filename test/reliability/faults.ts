@@ -10,8 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { LoadedConfig } from '../../src/config';
-import { parseRunConfig, type RunConfigInput } from '../../src/engine';
+import { configSchema, taskQueues, type LoadedConfig } from '../../src/config';
+import { parseRunConfig, type RunConfigInput, type TaskQueues } from '../../src/engine';
 import { evolutionRun } from '../../workflows';
 import { dockerClient } from '../../src/devstack';
 import { projectRoot } from '../../src/host/assets';
@@ -111,9 +111,13 @@ export class WorkerProcess {
     await Promise.all([...WorkerProcess.live].map((w) => w.kill()));
   }
 
-  /** `env`: more settings for the worker (a private stack's state folder and ports). */
-  static start(configFile: string, env: Record<string, string> = {}): WorkerProcess {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'hyperagents.js'), 'worker'], {
+  /**
+   * `env`: more settings for the worker (a private stack's state folder and ports); `args`: more
+   * arguments of `hyperagents worker` (`--queues meta`).
+   */
+  static start(configFile: string, env: Record<string, string> = {}, args: string[] = []): WorkerProcess {
+    const bin = path.join(projectRoot, 'bin', 'hyperagents.js');
+    const child = spawn(process.execPath, [bin, 'worker', ...args], {
       env: { ...process.env, ...env, HYPERAGENTS_CONFIG: configFile },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -210,7 +214,15 @@ export async function leftoversOf(config: LoadedConfig, pids: readonly number[])
   ];
 }
 
-/** Starts an evolution of the parity user domain on `taskQueue` (workers of workerConfigFile run it). */
+/** The queue of each kind of work of a config whose `temporal.taskQueue` is `taskQueue` (workerConfigFile's). */
+export function queuesOf(taskQueue: string): TaskQueues {
+  return taskQueues(configSchema.parse({ temporal: { taskQueue } }));
+}
+
+/**
+ * Starts an evolution of the parity user domain on `taskQueue` (workers of workerConfigFile run
+ * it), its work on the queues by kind that `hyperagents run` would name.
+ */
 export function startParityRun(
   client: Client,
   at: { runId: string; taskQueue: string },
@@ -219,6 +231,12 @@ export function startParityRun(
   return client.workflow.start(evolutionRun, {
     workflowId: at.runId,
     taskQueue: at.taskQueue,
-    args: [{ runId: at.runId, config: parseRunConfig({ domains: ['parity'], ...over }) }],
+    args: [
+      {
+        runId: at.runId,
+        config: parseRunConfig({ domains: ['parity'], ...over }),
+        queues: queuesOf(at.taskQueue),
+      },
+    ],
   });
 }
