@@ -19,6 +19,14 @@ test('a bad config value is one clear line and a non-zero exit, not a stack trac
   ]);
 });
 
+test('a bad --queues for the worker is one line, before anything connects', () => {
+  const r = cli(['worker', '--queues', 'orchestration,gpu']);
+  expect(r.code).toBe(1);
+  expect(r.err.trim().split('\n')).toEqual([
+    'hyperagents: --queues takes kinds of work from orchestration, meta, evaluation (comma-separated), got "orchestration,gpu"',
+  ]);
+});
+
 test('an unknown command fails with one line pointing at the help', () => {
   const r = cli(['frobnicate']);
   expect(r.code).not.toBe(0);

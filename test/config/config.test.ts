@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, envBindings, loadConfig, s3Endpoint, s3Where } from '../../src/config';
+import { ConfigError, envBindings, loadConfig, s3Endpoint, s3Where, taskQueues } from '../../src/config';
 import { s3ClientConfig } from '../../src/storage/s3Client';
 import { uiLink } from '../../temporal/connection';
 import { projectRoot } from '../../src/host/assets';
@@ -47,6 +47,28 @@ test('bad values give a clear message naming the key', () => {
   );
   expect(() => loadConfig({ file: tempFile('{ not json'), env: {} })).toThrow(/not a JSON object/);
   expect(() => loadConfig({ file: '/no/such/file.json', env: {} })).toThrow(ConfigError);
+});
+
+test('task queues by kind: names from temporal.taskQueue unless given, a concurrency each, names distinct', () => {
+  const c = loadConfig({ env: { HYPERAGENTS_TASK_QUEUE: 'ha' }, cwd: os.tmpdir() });
+  expect(taskQueues(c)).toEqual({ orchestration: 'ha', meta: 'ha-meta', evaluation: 'ha-eval' });
+  expect(c.temporal.queues.orchestration.concurrency).toBe(100);
+  expect(c.temporal.queues.evaluation.concurrency).toBe(16);
+  const file = tempFile(
+    JSON.stringify({ temporal: { queues: { evaluation: { name: 'gpu-eval', concurrency: 2 } } } }),
+  );
+  const given = loadConfig({ file, env: {} });
+  expect(taskQueues(given)).toEqual({
+    orchestration: 'hyperagents',
+    meta: 'hyperagents-meta',
+    evaluation: 'gpu-eval',
+  });
+  expect(given.temporal.queues.evaluation.concurrency).toBe(2);
+  const bad = (queues: unknown) => () =>
+    loadConfig({ file: tempFile(JSON.stringify({ temporal: { queues } })), env: {} });
+  expect(bad({ meta: { name: 'hyperagents' } })).toThrow(/temporal\.queues: each kind of work needs its own/);
+  expect(bad({ meta: { concurrency: 0 } })).toThrow(/temporal\.queues\.meta\.concurrency/);
+  expect(bad({ gpu: {} })).toThrow(/temporal\.queues/);
 });
 
 test('every environment variable is documented in the README', () => {
