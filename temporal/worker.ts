@@ -3,6 +3,8 @@ import * as os from 'os';
 import {
   DefaultLogger,
   NativeConnection,
+  type LogLevel,
+  type LogMetadata,
   Runtime,
   Worker,
   bundleWorkflowCode,
@@ -46,13 +48,24 @@ export const quietLogger = {
   error: (m: string) => console.error(m),
 };
 
+/**
+ * The runtime's logger: the SDK's, without the warning every activity-only worker (the meta and
+ * evaluation queues) gives at start that it polls no workflow tasks, which is what it is for.
+ */
+class WorkerLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (message === 'No workflows registered, not polling for workflow tasks') return;
+    super.log(level, message, meta);
+  }
+}
+
 let runtimeInstalled = false;
 /** Worker state changes are logged at INFO by default; keep the terminal for progress. */
 function installRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger(process.env.HYPERAGENTS_DEBUG === '1' ? 'INFO' : 'WARN') });
+    Runtime.install({ logger: new WorkerLogger(process.env.HYPERAGENTS_DEBUG === '1' ? 'INFO' : 'WARN') });
   } catch {
     // Already installed by the embedding process (tests): keep its logger.
   }
