@@ -13,13 +13,14 @@ up: setup
 run: up
 	@$(HA) run --worker --follow
 
-## The whole test suite: lint, formatting, types, then both jest tiers (unit and e2e, see
-## jest.config.js; one run, every project) against the real stack. `npm run test:unit` is the fast tier.
+## The whole test suite: lint, formatting, types, then every jest project (unit, e2e and, in a second
+## jest process beside them, faults: see jest.config.js and test/run.sh) against the real stack.
+## `npm run test:unit` is the fast tier.
 test: up
 	npx eslint .
 	npx prettier --check . --log-level warn
 	npx tsc -p tsconfig.json --noEmit
-	npx jest --runInBand
+	test/run.sh
 
 down:
 	@$(HA) dev down

@@ -9,6 +9,8 @@
  * - `e2e` (`npm run test:e2e`): everything else: whatever starts a sandbox, reads or writes S3, runs
  *   an engine run with real activities or drives the stack's processes, and the slower local
  *   suites that run the agent program's harness, the domains' runners or the scripted LLM world.
+ *   Its two long fault-injection suites form a third project, `faults` (FAULTS below), that
+ *   `make test` runs beside the other two.
  *
  * The rule: a test file is unit when it matches one of the UNIT globs below, and e2e otherwise. So a
  * new test lands in e2e (the safe side: slower, never skipped) until someone adds it, or its folder,
@@ -36,6 +38,13 @@ const UNIT = [
   'stack/layout.test.ts',
   'storage/rereads.test.ts',
 ];
+/**
+ * The fault-injection suites that mostly wait (for heartbeat timeouts after each of twenty worker
+ * kills, for a service's outage to pass): their own project, which `make test` (test/run.sh) runs
+ * in a second jest process beside the other two, so their minutes of waiting overlap the others'
+ * work. They use their own task queues, worker processes and (stack-faults) a private stack.
+ */
+const FAULTS = ['reliability/worker-kill.test.ts', 'reliability/stack-faults.test.ts'];
 /** A UNIT entry as a testMatch glob: a folder's `**` means every test file below it. */
 const glob = (g) => `<rootDir>/test/${g.endsWith('**') ? `${g}/*.test.ts` : g}`;
 /** The same entry as a testPathIgnorePatterns regex (testMatch cannot exclude). */
@@ -77,8 +86,9 @@ module.exports = {
       displayName: 'e2e',
       // Everything the unit globs do not take, so each test file is in exactly one tier.
       testMatch: [glob('**')],
-      testPathIgnorePatterns: ['/node_modules/', ...UNIT.map(regex)],
+      testPathIgnorePatterns: ['/node_modules/', ...UNIT.map(regex), ...FAULTS.map(regex)],
       transform: typeChecked,
     },
+    { ...common, displayName: 'faults', testMatch: FAULTS.map(glob), transform: typeChecked },
   ],
 };

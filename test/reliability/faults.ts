@@ -79,8 +79,15 @@ export class S3Proxy {
   }
 }
 
-/** A config file for worker processes: its own task queue, S3 through `s3Endpoint`, the parity user domain. */
-export function workerConfigFile(taskQueue: string, s3Endpoint: string): string {
+/**
+ * A config file for worker processes: its own task queue, S3 through `s3Endpoint`, the parity user
+ * domain (from `parityModule`: the example's by default).
+ */
+export function workerConfigFile(
+  taskQueue: string,
+  s3Endpoint: string,
+  parityModule = path.join(projectRoot, 'examples', 'domains', 'parity.js'),
+): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
   const file = path.join(dir, 'hyperagents.config.json');
   fs.writeFileSync(
@@ -88,7 +95,7 @@ export function workerConfigFile(taskQueue: string, s3Endpoint: string): string 
     JSON.stringify({
       temporal: { taskQueue },
       s3: { endpoint: s3Endpoint },
-      domainModules: [{ name: 'parity', module: path.join(projectRoot, 'examples', 'domains', 'parity.js') }],
+      domainModules: [{ name: 'parity', module: parityModule }],
     }),
   );
   return file;

@@ -97,7 +97,8 @@ async function whenRunning(run: Run, type?: string, afterMs = 0): Promise<string
     if (busy) return busy.workflowId;
     await sleep(100);
   }
-  throw new Error(`no ${type ?? 'activity'} started in run ${run.runId}`);
+  const said = run.worker.output.join('').slice(-3000);
+  throw new Error(`no ${type ?? 'activity'} started in run ${run.runId}; its worker said:\n${said}`);
 }
 
 const COMPLETED = temporal.api.enums.v1.EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED;
@@ -127,7 +128,12 @@ beforeAll(async () => {
   client = await connectClient(stack.config);
   archive = new Archive(new S3ObjectStore(makeS3Client(stack.config), stack.config.s3.bucket));
   taskQueue = `faults-${randomUUID().slice(0, 8)}`;
-  configFile = workerConfigFile(taskQueue, `http://127.0.0.1:${BASE_PORT + 2}`);
+  // Stages slow enough that dockerd stops while one runs (test/reliability/slowParity.js).
+  configFile = workerConfigFile(
+    taskQueue,
+    `http://127.0.0.1:${BASE_PORT + 2}`,
+    path.join(__dirname, 'slowParity.js'),
+  );
   const run = await startRun('reference');
   await run.result;
   await run.worker.stop();
@@ -196,30 +202,41 @@ test('the S3 server stopped for 30 s mid-run: activities wait it out and the run
   });
 }, 600_000);
 
+/** Why the run's activities' attempts failed, polled for `ms`: what the run says while a fault lasts. */
+async function failuresFor(run: Run, ms: number): Promise<string> {
+  const said = new Set<string>();
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    for (const p of await pendingActivities(
+      client,
+      await runningIds(client, run.runId).catch(() => [run.runId]),
+    ))
+      if (p.lastFailure) said.add(`${p.type}: ${p.lastFailure}`);
+    await sleep(500);
+  }
+  return [...said].join('\n');
+}
+
 test('dockerd stopped mid-evaluation: the evaluation is retried, no node is scored on half of it', async () => {
-  await survives('docker-stop', { type: 'evaluateStage', afterMs: 500 }, async () => {
+  await survives('docker-stop', { type: 'evaluateStage', afterMs: 500 }, async (run) => {
     await stack.stop('docker');
-    await sleep(10_000);
-    await stack.start('docker');
+    let said: string;
+    try {
+      said = await failuresFor(run, 10_000);
+    } finally {
+      await stack.start('docker');
+    }
+    // The stage that was running failed (its sandbox went with dockerd) and waits for a retry.
+    expect(said).toMatch(/^evaluateStage: /m);
   });
 }, 600_000);
 
 test("the state folder's disk full mid-run: a clear error while it is, nothing corrupt, the run resumes once space is freed", async () => {
   await survives('disk-full', { type: 'evaluateStage' }, async (run) => {
-    const filledAt = Date.now();
     const filler = stack.fillDisk();
-    // What the run says while the disk is full: why its activities' attempts fail.
-    const said = new Set<string>();
-    while (Date.now() - filledAt < 25_000) {
-      for (const p of await pendingActivities(
-        client,
-        await runningIds(client, run.runId).catch(() => [run.runId]),
-      ))
-        if (p.lastFailure) said.add(`${p.type}: ${p.lastFailure}`);
-      await sleep(500);
-    }
+    const said = await failuresFor(run, 25_000);
     fs.rmSync(filler);
     // The worker's interceptor names the full folder and its free space (temporal/diskFull.ts).
-    expect([...said].join('\n')).toMatch(/disk full: \S+ has \d+ MB free/);
+    expect(said).toMatch(/disk full: \S+ has \d+ MB free/);
   });
 }, 600_000);
