@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as tls from 'tls';
 import { Client, Connection } from '@temporalio/client';
 import { ConfigError, temporalAddress, temporalEmbedded, type Config } from '../src/config';
+import { dataConverter } from './codec';
 
 /** What the client's Connection and the worker's NativeConnection both take. */
 export interface TemporalConnectionOptions {
@@ -120,6 +121,8 @@ export async function connectionFailure(c: Config, o: TemporalConnectionOptions)
 
 export async function connectClient(c: Config): Promise<Client> {
   const options = temporalConnectionOptions(c);
+  // A key problem is a configuration error, said before any connection is made.
+  const converter = dataConverter(c);
   let connection: Connection;
   try {
     connection = await Connection.connect({ ...options, connectTimeout: 3000 });
@@ -127,7 +130,7 @@ export async function connectClient(c: Config): Promise<Client> {
     // The SDK's own error may quote request metadata; ours never holds the key.
     throw await connectionFailure(c, options);
   }
-  return new Client({ connection, namespace: c.temporal.namespace });
+  return new Client({ connection, namespace: c.temporal.namespace, dataConverter: converter });
 }
 
 /**

@@ -19,6 +19,7 @@ import { sweepLeftovers, type SweepReport } from '../src/sandbox';
 import { startPeriodicSweep } from '../src/sandbox/janitor';
 import { DiskFullDiagnosis } from './diskFull';
 import { connectionFailure, temporalConnectionOptions } from './connection';
+import { dataConverter } from './codec';
 import { sourceOrBuilt } from '../src/host/assets';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
 import { HEARTBEAT_EVERY_MS } from '../workflows/activityOptions';
@@ -104,13 +105,18 @@ async function connectWorkerHost(
 ): Promise<{
   connection: NativeConnection;
   deps: EngineDeps & { store: ObjectStore };
-  common: Pick<WorkerOptions, 'connection' | 'namespace' | 'maxHeartbeatThrottleInterval' | 'interceptors'>;
+  common: Pick<
+    WorkerOptions,
+    'connection' | 'namespace' | 'maxHeartbeatThrottleInterval' | 'interceptors' | 'dataConverter'
+  >;
   close: () => Promise<void>;
 }> {
   const docker = fs.existsSync(stateLayout(c).dockerSocket) ? dockerClient(c) : undefined;
   await sweep(docker);
   installRuntime();
   const options = temporalConnectionOptions(c);
+  // Encrypted histories (temporal/codec.ts): the same codec as every client's.
+  const converter = dataConverter(c);
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(options);
@@ -124,6 +130,7 @@ async function connectWorkerHost(
     // them to 80 % of the timeout, which would leave a 12 s timeout a 2 s margin).
     maxHeartbeatThrottleInterval: HEARTBEAT_EVERY_MS,
     interceptors: { activity: [() => ({ inbound: new DiskFullDiagnosis([c.stateDir, os.tmpdir()]) })] },
+    dataConverter: converter,
   };
   const resolved = deps ?? (await engineDepsFromConfig(c));
   // Leftovers of a worker that dies while this one runs go without waiting for a restart.

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config';
+import { registerCodecCommand } from './codecCommand';
 import { CliContext } from './context';
 import { registerDevCommands } from './devCommands';
 import { registerDoctorCommand } from './doctor';
@@ -38,6 +39,7 @@ export function buildProgram(ctx?: { value?: CliContext }): Command {
   registerRunCommands(program, context);
   registerOpsCommands(program, context);
   registerEvalCommand(program, context);
+  registerCodecCommand(program, config);
   return program;
 }
 

@@ -40,6 +40,24 @@ export const envBindings: EnvBinding[] = [
     doc: 'Temporal API key (never read from the config file)',
   },
   {
+    name: 'HYPERAGENTS_CODEC_KEYS',
+    path: ['temporal', 'encryption', 'keys'],
+    kind: 'string',
+    doc: 'history encryption keys, `id:base64key,...` (never read from the config file)',
+  },
+  {
+    name: 'HYPERAGENTS_CODEC_KEY_ID',
+    path: ['temporal', 'encryption', 'currentKeyId'],
+    kind: 'string',
+    doc: 'the encryption key new payloads use',
+  },
+  {
+    name: 'HYPERAGENTS_CODEC_TOKEN',
+    path: ['temporal', 'encryption', 'codecToken'],
+    kind: 'string',
+    doc: 'bearer token of `hyperagents codec-server` (never read from the config file)',
+  },
+  {
     name: 'HYPERAGENTS_TASK_QUEUE',
     path: ['temporal', 'taskQueue'],
     kind: 'string',

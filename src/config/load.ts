@@ -72,6 +72,14 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
 const SECRETS: Array<{ path: string[]; instead: string }> = [
   { path: ['temporal', 'apiKey'], instead: 'HYPERAGENTS_TEMPORAL_API_KEY or temporal.apiKeyFile' },
   {
+    path: ['temporal', 'encryption', 'keys'],
+    instead: 'HYPERAGENTS_CODEC_KEYS or temporal.encryption.keysFile',
+  },
+  {
+    path: ['temporal', 'encryption', 'codecToken'],
+    instead: 'HYPERAGENTS_CODEC_TOKEN or temporal.encryption.codecTokenFile',
+  },
+  {
     path: ['s3', 'secretAccessKey'],
     instead: 'HYPERAGENTS_S3_SECRET_ACCESS_KEY, or no keys and the AWS default credential chain',
   },
@@ -108,7 +116,12 @@ function resolveFiles(config: Config, base: string): Config['temporal'] {
           keyFile: at(t.tls.keyFile),
         }
       : t.tls;
-  return { ...t, tls, apiKeyFile: at(t.apiKeyFile) };
+  const encryption = t.encryption && {
+    ...t.encryption,
+    keysFile: at(t.encryption.keysFile),
+    codecTokenFile: at(t.encryption.codecTokenFile),
+  };
+  return { ...t, tls, apiKeyFile: at(t.apiKeyFile), encryption };
 }
 
 export function formatIssues(error: z.ZodError, origin: string): string {

@@ -20,6 +20,34 @@ const loopbackHost = z
   .string()
   .refine((h) => ['127.0.0.1', 'localhost', '::1'].includes(h), 'must be a loopback address');
 
+/**
+ * Encrypted histories: AES-256-GCM keys by id, the secrets from the environment or a file only; the
+ * codec endpoint's bearer token likewise. Paths resolve from the config file's folder.
+ */
+const encryptionSchema = z
+  .object({
+    /** `id:base64key,...` or JSON `{id: base64key}`: from HYPERAGENTS_CODEC_KEYS only. */
+    keys: z.string().min(1).optional(),
+    /** A file holding the keys in the same form (a mounted secret); read at each connection. */
+    keysFile: z.string().min(1).optional(),
+    /** The key new payloads are encrypted with; needed when there are several keys. */
+    currentKeyId: z.string().min(1).optional(),
+    /** The token `hyperagents codec-server` requires: from HYPERAGENTS_CODEC_TOKEN only. */
+    codecToken: z.string().min(1).optional(),
+    /** A file holding that token. */
+    codecTokenFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((e) => !(e.keys && e.keysFile), {
+    message: 'set the keys one way: HYPERAGENTS_CODEC_KEYS or temporal.encryption.keysFile, not both',
+    path: ['keysFile'],
+  })
+  .refine((e) => !(e.codecToken && e.codecTokenFile), {
+    message:
+      'set the codec token one way: HYPERAGENTS_CODEC_TOKEN or temporal.encryption.codecTokenFile, not both',
+    path: ['codecTokenFile'],
+  });
+
 /** The whole project's configuration; every key has a default, so an empty file is valid. */
 export const configSchema = z
   .object({
@@ -78,6 +106,8 @@ export const configSchema = z
         apiKey: z.string().min(1).optional(),
         /** A file holding the API key (a mounted secret); read at each connection. */
         apiKeyFile: z.string().min(1).optional(),
+        /** Encrypted histories (temporal/codec.ts); unset: payloads in clear (the default). */
+        encryption: encryptionSchema.optional(),
       })
       .strict()
       .refine((t) => !(t.apiKey && t.apiKeyFile), {
