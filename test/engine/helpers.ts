@@ -4,11 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { Archive, type NodeRecord } from '../../src/archive';
-import { loadConfig, type LoadedConfig } from '../../src/config';
+import { loadConfig, taskQueues, type LoadedConfig } from '../../src/config';
 import { parseRunConfig, type RunConfigInput, type RunStatus } from '../../src/engine';
 import { makeS3Client, S3ObjectStore } from '../../src/storage';
 import { connectClient } from '../../temporal/connection';
-import { createWorker, type RunningWorker } from '../../temporal/worker';
+import { createKindWorkers, createWorker } from '../../temporal/worker';
 import { evolutionRun } from '../../workflows';
 import { statusQuery } from '../../workflows/messages';
 
@@ -44,26 +44,60 @@ export function smallRun(over: RunConfigInput = {}): RunConfigInput {
   };
 }
 
-/** A worker on a private task queue against the suite's stack, and a client to start runs with. */
+/**
+ * A worker on a private task queue against the suite's stack, and a client to start runs with.
+ * `byKind`: instead, a worker per kind of work on private queues (`hyperagents worker`'s workers),
+ * and runs started with those queues, as `hyperagents run` starts them.
+ */
 export class EngineHarness {
   readonly taskQueue = `engine-${randomUUID().slice(0, 8)}`;
   client!: Client;
-  running!: RunningWorker;
-  private work?: Promise<void>;
+  private stopWorkers?: () => Promise<void>;
   readonly store: S3ObjectStore;
   readonly archive: Archive;
+  readonly config: LoadedConfig;
 
   constructor(
-    readonly config: LoadedConfig = loadConfig({ env: { ...process.env, HYPERAGENTS_CONFIG: '' } }),
+    config: LoadedConfig = loadConfig({ env: { ...process.env, HYPERAGENTS_CONFIG: '' } }),
+    private readonly opts: { byKind?: boolean } = {},
   ) {
+    // The kinds' queues are named from temporal.taskQueue (`<name>`, `<name>-meta`, `<name>-eval`).
+    this.config = opts.byKind
+      ? {
+          ...config,
+          temporal: {
+            ...config.temporal,
+            queues: {
+              orchestration: { ...config.temporal.queues.orchestration, name: this.taskQueue },
+              meta: { ...config.temporal.queues.meta, name: `${this.taskQueue}-meta` },
+              evaluation: { ...config.temporal.queues.evaluation, name: `${this.taskQueue}-eval` },
+            },
+          },
+        }
+      : config;
     this.store = new S3ObjectStore(makeS3Client(config), config.s3.bucket);
     this.archive = new Archive(this.store);
   }
 
   async start(): Promise<this> {
     this.client = await connectClient(this.config);
-    this.running = await createWorker(this.config, this.taskQueue);
-    this.work = this.running.worker.run();
+    if (this.opts.byKind) {
+      const running = await createKindWorkers(this.config);
+      const work = running.run();
+      this.stopWorkers = async () => {
+        for (const w of Object.values(running.workers)) w.shutdown();
+        await work;
+        await running.close();
+      };
+    } else {
+      const running = await createWorker(this.config, this.taskQueue);
+      const work = running.worker.run();
+      this.stopWorkers = async () => {
+        running.worker.shutdown();
+        await work;
+        await running.close();
+      };
+    }
     return this;
   }
 
@@ -75,7 +109,7 @@ export class EngineHarness {
     const handle = await this.client.workflow.start(evolutionRun, {
       workflowId: runId,
       taskQueue: this.taskQueue,
-      args: [{ runId, config }],
+      args: [{ runId, config, ...(this.opts.byKind ? { queues: taskQueues(this.config) } : {}) }],
     });
     return { runId, handle };
   }
@@ -110,9 +144,7 @@ export class EngineHarness {
   }
 
   async stop(): Promise<void> {
-    this.running.worker.shutdown();
-    await this.work;
-    await this.running.close();
+    await this.stopWorkers?.();
     await this.client.connection.close();
   }
 }

@@ -1,32 +1,33 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Worker, type ReplayResult } from '@temporalio/worker';
-import { temporal } from '@temporalio/proto';
+import { CURRENT_WORKFLOW_RELEASE } from '../../workflows/releases';
 import { workflowsPath } from '../../temporal/worker';
+import {
+  commandSignature,
+  recordRelease,
+  releaseFixtures,
+  replayEach,
+  type History,
+} from '../workflows/releaseFixtures';
 import { EngineHarness, smallRun } from './helpers';
 
 /**
- * Recorded histories must replay on the current workflow code: a change that would break running
- * workflows (nondeterminism) fails here. Fixtures under test/fixtures/histories are histories
- * recorded by an earlier version; set UPDATE_HISTORY_FIXTURES=1 to record new ones. That replay can
- * fail at all is shown by test/workflows/replay.test.ts (altered fixtures must not replay).
+ * A fresh run's histories replay, and the current code issues the kinds of commands the newest
+ * released workflow version recorded (workflows/releases.ts). The run is what `hyperagents run`
+ * starts: a worker per kind of work, activities on their kind's queue; it continues as new once and
+ * starts three child generations. Every release's recorded histories replay in
+ * test/workflows/replay.test.ts.
+ *
+ * A workflow change that issues other commands (a new or renamed activity, another queue, a patch,
+ * a timer, a child workflow) fails the comparison: add a release to workflows/releases.ts and
+ * record it with UPDATE_HISTORY_FIXTURES=1, which writes this run's histories into the newest
+ * release's folder (and refuses one already recorded: released histories never change).
  */
-const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
-
 let h: EngineHarness;
 beforeAll(async () => {
-  h = await new EngineHarness().start();
+  h = await new EngineHarness(undefined, { byKind: true }).start();
 });
 afterAll(() => h.stop());
 
-async function replay(histories: Array<{ workflowId: string; history: unknown }>): Promise<ReplayResult[]> {
-  const results: ReplayResult[] = [];
-  for await (const r of Worker.runReplayHistories({ workflowsPath: workflowsPath() }, histories as never))
-    results.push(r);
-  return results;
-}
-
-test('histories of a fresh run (continue-as-new, child generations) and the recorded fixtures replay deterministically', async () => {
+test('a fresh run (queues by kind, continue-as-new, child generations) replays and issues the commands of the newest release', async () => {
   const { runId, handle } = await h.startRun(smallRun({ budget: { generations: 2 }, continueAsNewEvery: 1 }));
   await handle.result();
   const query = `WorkflowId = '${runId}' OR WorkflowId STARTS_WITH '${runId}/'`;
@@ -47,32 +48,31 @@ test('histories of a fresh run (continue-as-new, child generations) and the reco
       .map((x) => x.workflowId)
       .sort(),
   ).toEqual([0, 1, 2].map((g) => `${runId}/gen-0000${g}`));
-  const histories: Array<{ workflowId: string; history: unknown }> = [];
+  const histories: Array<{ name: string; history: History }> = [];
   for (const wf of listed) {
     histories.push({
-      workflowId: wf.workflowId,
+      name: `${wf.workflowId} ${wf.runId}`,
       history: await h.client.workflow.getHandle(wf.workflowId, wf.runId).fetchHistory(),
     });
   }
 
-  if (process.env.UPDATE_HISTORY_FIXTURES === '1') {
-    fs.mkdirSync(FIXTURES, { recursive: true });
-    histories.forEach((x, i) =>
-      fs.writeFileSync(
-        path.join(FIXTURES, `evolution-${i}.history.bin`),
-        temporal.api.history.v1.History.encode(x.history as temporal.api.history.v1.IHistory).finish(),
-      ),
-    );
-  }
-  const recorded = fs.existsSync(FIXTURES)
-    ? fs.readdirSync(FIXTURES).map((f) => ({
-        workflowId: `fixture-${f}`,
-        // Binary protobuf: JSON histories need protobufjs's JSON extension, which jest's module registry breaks.
-        history: temporal.api.history.v1.History.decode(fs.readFileSync(path.join(FIXTURES, f))),
-      }))
-    : [];
-  const results = await replay([...histories, ...recorded]);
-  expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(
-    [...histories, ...recorded].map((x) => [x.workflowId, undefined]),
+  expect(await replayEach({ workflowsPath: workflowsPath() }, histories)).toEqual(
+    histories.map((x) => [x.name, undefined]),
   );
+  // The activities went to their kinds' queues, not the run's.
+  const fresh = commandSignature(histories.map((x) => x.history));
+  expect(fresh).toContain('generationWorkflow: activity selfModify on meta');
+  expect(fresh).toContain('generationWorkflow: activity evaluateStage on evaluation');
+  expect(fresh).toContain('generationWorkflow: activity finalizeNode on orchestration');
+
+  if (process.env.UPDATE_HISTORY_FIXTURES === '1')
+    recordRelease(
+      CURRENT_WORKFLOW_RELEASE.id,
+      histories.map((x) => x.history),
+    );
+  const recorded = releaseFixtures(CURRENT_WORKFLOW_RELEASE.id).map((f) => f.history);
+  expect({ release: CURRENT_WORKFLOW_RELEASE.id, commands: fresh }).toEqual({
+    release: CURRENT_WORKFLOW_RELEASE.id,
+    commands: commandSignature(recorded),
+  });
 }, 300_000);

@@ -1,33 +1,37 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, Worker, type WorkflowBundle } from '@temporalio/worker';
+import { WORKFLOW_RELEASES } from '../../workflows/releases';
 import { installQuietRuntime, quietLogger } from './harness';
+import { releaseFixtures, replayEach, workflowTypeOf, type HistoryEvent } from './releaseFixtures';
 
 /**
- * Replay must be able to fail. test/engine/replay.test.ts shows the recorded histories replay on the
- * current workflow code; this shows that a history the code could not have produced does not: each
- * case alters one event of a recorded fixture and expects a determinism violation, and the same
- * fixture unaltered replays cleanly (so the alteration, not the fixture, is what fails). No server:
- * replay runs the workflow code against the history alone.
+ * Every released workflow version (workflows/releases.ts) must replay on the current workflow code:
+ * each release's recorded histories (test/fixtures/histories/<release>/) replay here, no server
+ * needed (replay runs the workflow code against the history alone). A change that would break runs
+ * of a release still in flight (nondeterminism) fails the first test.
+ *
+ * And replay must be able to fail: for every release, one altered fixture among its unaltered ones
+ * makes the same check report that fixture and only it; and each case below alters one event of a
+ * recorded fixture and expects a determinism violation, the same fixture unaltered replaying cleanly
+ * (so the alteration, not the fixture, is what fails).
  */
-const FIXTURES = path.resolve(__dirname, '../fixtures/histories');
 type History = temporal.api.history.v1.History;
-type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const NEWEST = WORKFLOW_RELEASES[WORKFLOW_RELEASES.length - 1]!.id;
 
 function fixture(name: string): History {
-  return temporal.api.history.v1.History.decode(fs.readFileSync(path.join(FIXTURES, name)));
+  const release = name.split('/')[0]!;
+  const found = releaseFixtures(release).find((f) => f.name === name);
+  if (!found) throw new Error(`no fixture ${name}`);
+  return found.history;
 }
-function workflowTypeOf(h: History): string | undefined {
-  return h.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
-}
-/** The first fixture whose workflow type is `type` and that has an event `pick` finds. */
-function fixtureWith(type: string, pick: (e: HistoryEvent) => boolean): string {
-  const name = fs
-    .readdirSync(FIXTURES)
-    .find((f) => workflowTypeOf(fixture(f)) === type && fixture(f).events.some(pick));
-  if (!name) throw new Error(`no ${type} fixture with the event to alter in ${FIXTURES}`);
-  return name;
+/** The first fixture of the release whose workflow type is `type` and that has an event `pick` finds. */
+function fixtureWith(release: string, type: string, pick: (e: HistoryEvent) => boolean): string {
+  const found = releaseFixtures(release).find(
+    (f) => workflowTypeOf(f.history) === type && f.history.events.some(pick),
+  );
+  if (!found) throw new Error(`no ${type} fixture with the event to alter in release ${release}`);
+  return found.name;
 }
 
 let workflowBundle: WorkflowBundle;
@@ -49,9 +53,37 @@ async function replayError(h: History, workflowId: string): Promise<Error | unde
   }
 }
 
+const releases = WORKFLOW_RELEASES.map((r) => r.id);
+
+test.each(releases)(
+  'the recorded histories of release %s replay on the current workflow code',
+  async (release) => {
+    const fixtures = releaseFixtures(release);
+    expect(fixtures.length).toBeGreaterThan(0);
+    expect(await replayEach({ workflowBundle }, fixtures)).toEqual(fixtures.map((f) => [f.name, undefined]));
+  },
+);
+
 const isSelfModify = (e: HistoryEvent) =>
   e.activityTaskScheduledEventAttributes?.activityType?.name === 'selfModify';
 const isChildStart = (e: HistoryEvent) => !!e.startChildWorkflowExecutionInitiatedEventAttributes;
+
+test.each(releases)(
+  'release %s with one fixture that does not replay fails the check above, at that fixture',
+  async (release) => {
+    const fixtures = releaseFixtures(release);
+    const bad = fixtures.find(
+      (f) => workflowTypeOf(f.history) === 'generationWorkflow' && f.history.events.some(isSelfModify),
+    )!;
+    bad.history.events.find(isSelfModify)!.activityTaskScheduledEventAttributes!.activityType!.name =
+      'selfModifyV2';
+    const results = await replayEach({ workflowBundle }, fixtures);
+    expect(results.filter(([, err]) => err !== undefined).map(([name]) => name)).toEqual([bad.name]);
+    expect(results.find(([name]) => name === bad.name)?.[1]).toMatch(
+      /^DeterminismViolationError: .*nondetermin/is,
+    );
+  },
+);
 
 test.each([
   [
@@ -72,7 +104,7 @@ test.each([
     },
   ],
 ])('%s fails replay with a determinism violation', async (_what, type, pick, alter) => {
-  const name = fixtureWith(type, pick);
+  const name = fixtureWith(NEWEST, type, pick);
   expect(await replayError(fixture(name), `control-${name}`)).toBeUndefined();
 
   const altered = fixture(name);
@@ -109,7 +141,7 @@ function dropEvent(h: History, pick: (e: HistoryEvent) => boolean): History {
 
 test('a run whose history lacks one of its search-attribute updates fails replay', async () => {
   const isUpsert = (e: HistoryEvent) => !!e.upsertWorkflowSearchAttributesEventAttributes;
-  const name = fixtureWith('evolutionRun', isUpsert);
+  const name = fixtureWith(NEWEST, 'evolutionRun', isUpsert);
   // The control goes through the same conversion and renumbering, dropping nothing.
   const control = dropEvent(fixture(name), () => false);
   expect(await replayError(control, `control-${name}`)).toBeUndefined();
