@@ -22,11 +22,11 @@ export async function evolutionRun(input: EvolutionRunInput): Promise<RunStatus>
   setHandler(statusQuery, () => run.status());
   setHandler(pauseSignal, () => run.setPaused(true));
   setHandler(resumeSignal, () => run.setPaused(false));
-  setHandler(approveUpdate, (nodeId, note) => run.decide(nodeId, 'approved', note), {
-    validator: (nodeId: string, _note?: string) => run.validateDecision(nodeId),
+  setHandler(approveUpdate, (nodeId, note, reviewer) => run.decide(nodeId, 'approved', note, reviewer), {
+    validator: (nodeId: string, _note?: string, _reviewer?: string) => run.validateDecision(nodeId),
   });
-  setHandler(rejectUpdate, (nodeId, note) => run.decide(nodeId, 'rejected', note), {
-    validator: (nodeId: string, _note?: string) => run.validateDecision(nodeId),
+  setHandler(rejectUpdate, (nodeId, note, reviewer) => run.decide(nodeId, 'rejected', note, reviewer), {
+    validator: (nodeId: string, _note?: string, _reviewer?: string) => run.validateDecision(nodeId),
   });
   setHandler(setBudgetUpdate, (change) => run.setBudget(change), {
     validator: (change: BudgetChange) => run.validateBudget(change),

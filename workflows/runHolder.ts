@@ -125,7 +125,12 @@ export class RunHolder {
     if (problem) throw new Error(problem);
   }
 
-  async decide(nodeId: string, decision: 'approved' | 'rejected', note?: string): Promise<string> {
+  async decide(
+    nodeId: string,
+    decision: 'approved' | 'rejected',
+    note?: string,
+    reviewer?: string,
+  ): Promise<string> {
     // Checked again here, before the first await: the handler, not the validator, claims the node.
     this.validateDecision(nodeId);
     this.deciding.set(nodeId, decision);
@@ -135,6 +140,8 @@ export class RunHolder {
         nodeId,
         decision,
         note,
+        // Only when given: the activity input of updates sent without one stays as it was.
+        ...(reviewer !== undefined ? { reviewer } : {}),
       });
     } finally {
       this.deciding.delete(nodeId);

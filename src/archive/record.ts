@@ -46,6 +46,8 @@ export type MetaOutcome = 'ok' | 'timeout' | 'crashed' | 'oom' | 'policy' | 'inv
 export interface Approval {
   readonly status: 'pending' | 'approved' | 'rejected';
   readonly note?: string;
+  /** Who decided (the reviewer's name as the CLI or the console sent it). */
+  readonly by?: string;
   readonly at?: string;
 }
 
@@ -126,6 +128,7 @@ export const nodeRecordSchema = z
       .object({
         status: z.enum(['pending', 'approved', 'rejected']),
         note: z.string().optional(),
+        by: z.string().optional(),
         at: z.string().optional(),
       })
       .strict()

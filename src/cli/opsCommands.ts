@@ -1,43 +1,13 @@
 import * as path from 'path';
 import type { Command } from 'commander';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { approveUpdate, pauseSignal, rejectUpdate, resumeSignal } from '../../workflows/messages';
+import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import type { CliContext } from './context';
 import { exportNode } from './exportNode';
 import { archiveTable, fmt, printSafe, progressLine, safely, safeText, table } from './format';
-import { onRun, runStatus } from './runCommands';
-import { withWorkerDeadline } from './deadline';
+import { decide, listRuns, onRun, runStatus } from '../wiring/runOps';
 
 // Everything these commands print may hold agent-written text: through the format helpers only.
 const print = printSafe;
-
-async function decide(
-  ctx: CliContext,
-  runId: string,
-  nodeId: string,
-  note: string | undefined,
-  approve: boolean,
-) {
-  // Checked before anything reaches the run: the decision record keeps the reason with the node.
-  if (!approve && !note?.trim())
-    throw new Error(`reject ${nodeId} needs --note "<why>": a rejection is recorded with its reason`);
-  const handle = (await ctx.temporal()).workflow.getHandle(runId);
-  try {
-    print(
-      await withWorkerDeadline(
-        runId,
-        onRun(runId, () =>
-          handle.executeUpdate(approve ? approveUpdate : rejectUpdate, { args: [nodeId, note] }),
-        ),
-      ),
-    );
-  } catch (e) {
-    // The validator's refusal is the message a reviewer needs, not the SDK's wrapper.
-    const cause = (e as Error).cause;
-    if (e instanceof WorkflowUpdateFailedError && cause instanceof Error) throw new Error(cause.message);
-    throw e;
-  }
-}
 
 export function registerOpsCommands(program: Command, ctx: CliContext): void {
   program
@@ -48,7 +18,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .action(
       safely(async (runId: string, opts: { json?: boolean; watch?: boolean }) => {
         for (;;) {
-          const { status, live } = await runStatus(ctx, runId);
+          const { status, live } = await runStatus(await ctx.temporal(), runId);
           if (opts.json) print(status);
           else {
             print(
@@ -67,19 +37,13 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .description('evolution runs known to Temporal')
     .action(
       safely(async () => {
-        const rows: string[][] = [];
-        for await (const wf of (await ctx.temporal()).workflow.list({
-          query: "WorkflowType = 'evolutionRun'",
-        })) {
-          const sa = wf.searchAttributes;
-          rows.push([
-            wf.workflowId,
-            wf.status.name.toLowerCase(),
-            String(sa.HyperagentsGeneration ?? ''),
-            fmt(sa.HyperagentsBestScore?.[0] as number | undefined),
-            wf.startTime.toISOString(),
-          ]);
-        }
+        const rows = (await listRuns(await ctx.temporal())).map((r) => [
+          r.runId,
+          r.state,
+          String(r.generation ?? ''),
+          fmt(r.bestScore),
+          r.startTime.toISOString(),
+        ]);
         print(
           rows.length
             ? table(['run', 'state', 'generation', 'best', 'started'], rows)
@@ -112,10 +76,21 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       .command(`${verb} <run> <node>`)
       .description(`${verb} a node the approval policy holds`)
       .option('--note <text>', 'why')
+      .option('--reviewer <name>', 'who decides, recorded in the node (default: $USER)')
       .action(
-        safely((runId: string, nodeId: string, opts: { note?: string }) =>
-          decide(ctx, runId, nodeId, opts.note, approve),
-        ),
+        safely(async (runId: string, nodeId: string, opts: { note?: string; reviewer?: string }) => {
+          if (!approve && !opts.note?.trim())
+            throw new Error(`reject ${nodeId} needs --note "<why>": a rejection is recorded with its reason`);
+          print(
+            await decide(await ctx.temporal(), {
+              runId,
+              nodeId,
+              approve,
+              ...(opts.note !== undefined ? { note: opts.note } : {}),
+              reviewer: opts.reviewer ?? process.env.USER ?? process.env.USERNAME,
+            }),
+          );
+        }),
       );
   }
 
@@ -124,7 +99,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .description('nodes waiting for approval')
     .action(
       safely(async (runId: string) => {
-        const { status } = await runStatus(ctx, runId);
+        const { status } = await runStatus(await ctx.temporal(), runId);
         print(
           status.pending.length
             ? table(

@@ -1,36 +1,20 @@
 import { randomBytes } from 'crypto';
 import type { Command } from 'commander';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { taskQueues, temporalAddress, type LoadedConfig } from '../config';
 import { parseRunConfig, WORK_KINDS, type RunConfig, type RunStatus, type WorkKind } from '../engine';
 import { evolutionRun } from '../../workflows';
-import { statusQuery } from '../../workflows/messages';
 import { uiLink } from '../../temporal/connection';
 import { createKindWorkers } from '../../temporal/worker';
 import { domainCatalogFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
 import { fmt, printSafe, progressLine, resultsTable, safely, safeText } from './format';
 import { resolveDomains } from './domainsAvailable';
-import { withWorkerDeadline } from './deadline';
+import { runStatus } from '../wiring/runOps';
 
 function newRunId(): string {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
   return `run-${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-/** The one message for a run id Temporal does not know, whichever command named it. */
-export function noSuchRun(runId: string): Error {
-  return new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
-}
-
-/** `action` on the run's workflow, with Temporal's "workflow not found" told as `noSuchRun`. */
-export async function onRun<T>(runId: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (e) {
-    if (e instanceof WorkflowNotFoundError) throw noSuchRun(runId);
-    throw e;
-  }
 }
 
 /** A budget on the command line: a whole number of at least 1, checked before anything starts. */
@@ -59,27 +43,12 @@ function queuesLine(c: LoadedConfig, kinds: readonly WorkKind[]): string {
     .join(', ');
 }
 
-export async function runStatus(
-  ctx: CliContext,
-  runId: string,
-): Promise<{ status: RunStatus; live: boolean }> {
-  const handle = (await ctx.temporal()).workflow.getHandle(runId);
-  const state = await onRun(runId, async () => (await handle.describe()).status.name);
-  if (state === 'COMPLETED') return { status: (await handle.result()) as RunStatus, live: false };
-  if (state !== 'RUNNING') {
-    // A failed or cancelled run still answers queries from its last state, given a worker.
-    const status = await withWorkerDeadline(runId, handle.query(statusQuery), 10_000);
-    return { status: { ...status, stopReason: status.stopReason ?? state.toLowerCase() }, live: false };
-  }
-  return { status: await withWorkerDeadline(runId, handle.query(statusQuery), 10_000), live: true };
-}
-
 async function follow(ctx: CliContext, runId: string, done: Promise<unknown>): Promise<RunStatus> {
   let last = '';
   let finished = false;
   void done.finally(() => (finished = true)).catch(() => undefined);
   for (;;) {
-    const { status } = await runStatus(ctx, runId).catch(() => ({ status: undefined }));
+    const { status } = await runStatus(await ctx.temporal(), runId).catch(() => ({ status: undefined }));
     if (status) {
       const line = progressLine(status);
       if (line !== last) printSafe(`[${new Date().toISOString().slice(11, 19)}] ${line}`);

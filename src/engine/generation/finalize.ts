@@ -49,12 +49,19 @@ export async function finalizeNode(
 /** Records a reviewer's decision on a held node. */
 export async function decideApproval(
   deps: EngineDeps,
-  input: { runId: string; nodeId: string; decision: 'approved' | 'rejected'; note?: string },
+  input: {
+    runId: string;
+    nodeId: string;
+    decision: 'approved' | 'rejected';
+    note?: string;
+    reviewer?: string;
+  },
 ): Promise<void> {
   await deps.archive.updateNode(input.runId, input.nodeId, {
     approval: {
       status: input.decision,
       ...(input.note ? { note: input.note } : {}),
+      ...(input.reviewer ? { by: input.reviewer } : {}),
       at: new Date().toISOString(),
     },
   });

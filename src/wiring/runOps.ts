@@ -1,0 +1,139 @@
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
+import type { RunStatus } from '../engine';
+import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/messages';
+
+/**
+ * What the CLI (`list`, `status`, `pending`, `approve`, `reject`) and the console ask of a run's
+ * workflow, in one place: both adapters call these, so a reviewer sees the same status and the same
+ * refusals whichever one they use. Adapters import this module, never the workflows' messages.
+ */
+
+/** The one message for a run id Temporal does not know, whichever command named it. */
+export function noSuchRun(runId: string): Error {
+  return new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
+}
+
+/** `action` on the run's workflow, with Temporal's "workflow not found" told as `noSuchRun`. */
+export async function onRun<T>(runId: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (e) {
+    if (e instanceof WorkflowNotFoundError) throw noSuchRun(runId);
+    throw e;
+  }
+}
+
+/** Messages to a run need a worker to answer; without one the SDK waits forever. Say so instead. */
+export async function withWorkerDeadline<T>(runId: string, p: Promise<T>, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `run ${runId} did not answer within ${ms / 1000} s: is a worker running? (\`hyperagents worker\`)`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A run's status (the workflow's query, or its result once completed), and whether it still runs. */
+export async function runStatus(
+  client: Client,
+  runId: string,
+): Promise<{ status: RunStatus; live: boolean }> {
+  const handle = client.workflow.getHandle(runId);
+  const state = await onRun(runId, async () => (await handle.describe()).status.name);
+  if (state === 'COMPLETED') return { status: (await handle.result()) as RunStatus, live: false };
+  if (state !== 'RUNNING') {
+    // A failed or cancelled run still answers queries from its last state, given a worker.
+    const status = await withWorkerDeadline(runId, handle.query(statusQuery), 10_000);
+    return { status: { ...status, stopReason: status.stopReason ?? state.toLowerCase() }, live: false };
+  }
+  return { status: await withWorkerDeadline(runId, handle.query(statusQuery), 10_000), live: true };
+}
+
+/** One evolution run as Temporal's visibility lists it (search attributes, no query). */
+export interface RunListing {
+  runId: string;
+  state: Lowercase<WorkflowExecutionStatusName>;
+  generation?: number;
+  bestScore?: number;
+  domains: string[];
+  startTime: Date;
+}
+
+/** Every evolution run Temporal knows, newest first as visibility returns them. */
+export async function listRuns(client: Client): Promise<RunListing[]> {
+  const runs: RunListing[] = [];
+  for await (const wf of client.workflow.list({ query: "WorkflowType = 'evolutionRun'" })) {
+    const sa = wf.searchAttributes;
+    const generation = sa.HyperagentsGeneration?.[0];
+    const best = sa.HyperagentsBestScore?.[0];
+    runs.push({
+      runId: wf.workflowId,
+      state: wf.status.name.toLowerCase() as RunListing['state'],
+      ...(typeof generation === 'number' ? { generation } : {}),
+      ...(typeof best === 'number' ? { bestScore: best } : {}),
+      domains: (sa.HyperagentsDomains ?? []).filter((d): d is string => typeof d === 'string'),
+      startTime: wf.startTime,
+    });
+  }
+  return runs;
+}
+
+/** A reviewer's decision on a node the approval policy holds. */
+export interface Decision {
+  runId: string;
+  nodeId: string;
+  approve: boolean;
+  note?: string;
+  /** Who decided (recorded in the node with the time); absent: not recorded. */
+  reviewer?: string;
+}
+
+/**
+ * Sends the decision as the run's `approve`/`reject` update and returns the run's answer. A
+ * rejection needs its reason; the validator's refusal is thrown as its own message (not the SDK's
+ * wrapper), the message a reviewer needs.
+ */
+export async function decide(client: Client, d: Decision): Promise<string> {
+  // Checked before anything reaches the run: the decision record keeps the reason with the node.
+  if (!d.approve && !d.note?.trim())
+    throw new DecisionRefused(`reject ${d.nodeId} needs a note: a rejection is recorded with its reason`);
+  const handle = client.workflow.getHandle(d.runId);
+  const reviewer = d.reviewer?.trim() || undefined;
+  try {
+    return await withWorkerDeadline(
+      d.runId,
+      onRun(d.runId, () =>
+        handle.executeUpdate(d.approve ? approveUpdate : rejectUpdate, {
+          // The reviewer is a third argument only when given: older workers take two.
+          args: reviewer === undefined ? [d.nodeId, d.note] : [d.nodeId, d.note, reviewer],
+        }),
+      ),
+    );
+  } catch (e) {
+    const cause = (e as Error).cause;
+    if (e instanceof WorkflowUpdateFailedError && cause instanceof Error)
+      throw new DecisionRefused(cause.message);
+    throw e;
+  }
+}
+
+/** The run refused a decision (its validator, or a rejection without a reason): the message says why. */
+export class DecisionRefused extends Error {
+  override name = 'DecisionRefused';
+}
