@@ -146,7 +146,7 @@ function s3Problem(c: LoadedConfig, op: string, e: unknown): string {
   const where = s3Where(c);
   const code = err.code ?? (e as { cause?: { code?: string } }).cause?.code;
   if (code && ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET'].includes(code))
-    return `cannot reach S3 at ${where} (${code}): ${c.s3.embedded ? 'is the stack up? (`hyperagents dev up`)' : 'check s3.endpoint and s3.region'}`;
+    return `cannot reach S3 at ${where} (${code}): ${c.s3.embedded ? 'is the stack up? (`hyperagents dev up`)' : 'check s3.endpoint and the region (s3.region, else AWS_REGION or AWS_DEFAULT_REGION)'}`;
   const name = err.name ?? err.Code ?? '';
   if (name === 'CredentialsProviderError')
     return 'no S3 credentials found: set HYPERAGENTS_S3_ACCESS_KEY_ID and HYPERAGENTS_S3_SECRET_ACCESS_KEY, or credentials the AWS default chain finds (AWS_* variables, a profile, an IRSA or instance role)';

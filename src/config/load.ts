@@ -68,6 +68,18 @@ function applyEnv(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
   }
 }
 
+/**
+ * An S3 service this project does not run (`s3.embedded: false`) with no `s3.region` set (file or
+ * HYPERAGENTS_S3_REGION) takes its region where the AWS SDK and CLI do: AWS_REGION, else
+ * AWS_DEFAULT_REGION; the schema's us-east-1 only when neither is set. The embedded server keeps
+ * us-east-1 (it ignores the region).
+ */
+function applyAwsRegion(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  if (getPath(raw, ['s3', 'embedded']) !== false || getPath(raw, ['s3', 'region']) !== undefined) return;
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (region) setPath(raw, ['s3', 'region'], region);
+}
+
 /** Secrets a config file must not hold in clear: each with where it may come from instead. */
 const SECRETS: Array<{ path: string[]; instead: string }> = [
   { path: ['temporal', 'apiKey'], instead: 'HYPERAGENTS_TEMPORAL_API_KEY or temporal.apiKeyFile' },
@@ -140,6 +152,7 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
   const raw = source ? readFile(source) : {};
   if (source) refuseSecrets(raw, source);
   applyEnv(raw, env);
+  applyAwsRegion(raw, env);
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(formatIssues(parsed.error, source ?? 'configuration'));
   const config = parsed.data;

@@ -139,6 +139,7 @@ export const configSchema = z
         port: port.default(4568),
         /** Endpoint clients use; defaults to the embedded server (embedded) or AWS S3 (not embedded). */
         endpoint: z.string().url().optional(),
+        /** Not embedded and unset: AWS_REGION, else AWS_DEFAULT_REGION (config/load.ts), else this. */
         region: z.string().min(1).default('us-east-1'),
         bucket: z
           .string()

@@ -214,6 +214,31 @@ test('S3: embedded by default with its own keys; not embedded, AWS or an endpoin
   expect(() => load({ s3: { serverSideEncryption: 'rot13' } })).toThrow(/s3\.serverSideEncryption/);
 });
 
+test('S3 region: not embedded and unset, from AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1; an explicit one wins', () => {
+  const region = (raw: unknown, env: Record<string, string> = {}) =>
+    loadConfig({ file: tempFile(JSON.stringify(raw)), env }).s3.region;
+  const aws = { s3: { embedded: false } };
+  expect(region(aws)).toBe('us-east-1');
+  expect(region(aws, { AWS_DEFAULT_REGION: 'eu-central-1' })).toBe('eu-central-1');
+  expect(region(aws, { AWS_REGION: 'eu-west-1', AWS_DEFAULT_REGION: 'eu-central-1' })).toBe('eu-west-1');
+  expect(region(aws, { AWS_REGION: '', AWS_DEFAULT_REGION: 'eu-central-1' })).toBe('eu-central-1');
+  // MinIO or a VPC endpoint too, as the AWS SDK does; and `s3.embedded` from the environment.
+  expect(
+    region({ s3: { embedded: false, endpoint: 'http://127.0.0.1:9000' } }, { AWS_REGION: 'ap-south-1' }),
+  ).toBe('ap-south-1');
+  expect(region({}, { HYPERAGENTS_S3_EMBEDDED: 'false', AWS_REGION: 'ap-south-1' })).toBe('ap-south-1');
+  // An explicit region wins: the config file's, or HYPERAGENTS_S3_REGION.
+  expect(region({ s3: { embedded: false, region: 'us-west-2' } }, { AWS_REGION: 'eu-west-1' })).toBe(
+    'us-west-2',
+  );
+  expect(region(aws, { HYPERAGENTS_S3_REGION: 'us-west-2', AWS_REGION: 'eu-west-1' })).toBe('us-west-2');
+  // The embedded server ignores AWS's region.
+  expect(region({}, { AWS_REGION: 'eu-west-1' })).toBe('us-east-1');
+  const fromEnv = loadConfig({ file: tempFile(JSON.stringify(aws)), env: { AWS_REGION: 'eu-west-1' } });
+  expect(s3Where(fromEnv)).toBe('AWS S3 (eu-west-1)');
+  expect(s3ClientConfig(fromEnv)).toMatchObject({ region: 'eu-west-1' });
+});
+
 test('Temporal UI links: the embedded UI, temporal.uiUrl, or none for an external frontend without one', () => {
   const load = (raw: unknown) => loadConfig({ file: tempFile(JSON.stringify(raw)), env: {} });
   expect(uiLink(load({}), 'run-1')).toBe('http://127.0.0.1:8233/namespaces/default/workflows/run-1');

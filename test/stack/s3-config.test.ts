@@ -123,3 +123,24 @@ test('server-side encryption is asked for on every write: small puts and multipa
     await proxy.close();
   }
 });
+
+test('not embedded and no s3.region: requests are signed for AWS_REGION, as the AWS SDK and CLI would', async () => {
+  const proxy = await captureProxy(suite.s3.port);
+  try {
+    chainEnv('S3RVER', 'S3RVER');
+    process.env.AWS_REGION = 'eu-west-1';
+    const c = configWith({
+      embedded: false,
+      endpoint: `http://127.0.0.1:${proxy.port}`,
+      bucket: suite.s3.bucket,
+    });
+    expect(c.s3.region).toBe('eu-west-1');
+    const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
+    await store.put(`${prefix}region.json`, '{}');
+    await store.delete(`${prefix}region.json`);
+    const put = proxy.seen.find((r) => r.method === 'PUT' && r.url.includes('region.json'));
+    expect(put?.headers.authorization).toMatch(/Credential=S3RVER\/\d{8}\/eu-west-1\/s3\/aws4_request/);
+  } finally {
+    await proxy.close();
+  }
+});
