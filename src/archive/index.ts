@@ -35,6 +35,15 @@ export {
   runPrefix,
   BLOB_PREFIX,
   ArchiveKeyError,
+  releaseIdFor,
+  releaseNumberOf,
+  releasesPrefix,
+  releaseKey,
+  releaseNumberClaimsPrefix,
+  releaseNumberClaimsRoot,
+  releaseNodeClaimsPrefix,
+  RELEASE_FILES,
+  type ReleaseFile,
 } from './keys';
 export {
   childCountsOf,

@@ -132,3 +132,69 @@ export function llmCallsPrefix(runId: string, session: string): string {
 export function llmCallKey(runId: string, session: string, callId: string): string {
   return `${llmCallsPrefix(runId, session)}${checkSegment('LLM call id', callId)}.json`;
 }
+
+// ---- releases -------------------------------------------------------------------------------------
+
+/**
+ * Releases (issue 13, src/engine/promote.ts): promoted nodes, copied out of the run archive. `base`
+ * is '' in production; tests pass a private folder (`test-<uuid>/`) so their numbering is their own.
+ *
+ * - `releases/<id>/`: one release, immutable: `program.json`, `node.json`, `scores.json`,
+ *   `approval.json`, `diff.patch`, and `manifest.json`, written last: a release exists once its
+ *   manifest does.
+ * - `release-claims/numbers/<id>/<claim>.json`: who holds release number `<id>` (see promote.ts).
+ * - `release-claims/nodes/<run>/<node>/<id>.json`: which release a node was promoted as.
+ */
+const RELEASE_ID = /^r(\d{4,})$/;
+const BASE = /^([A-Za-z0-9][A-Za-z0-9._-]*\/)*$/;
+
+export function releaseIdFor(n: number): string {
+  if (!Number.isInteger(n) || n < 1) throw new ArchiveKeyError(`release number ${n} must be an integer >= 1`);
+  return `r${String(n).padStart(4, '0')}`;
+}
+
+/** The number in a release id; throws on anything that is not `r0001`-shaped and canonical. */
+export function releaseNumberOf(releaseId: string): number {
+  const m = RELEASE_ID.exec(releaseId);
+  if (!m || releaseIdFor(Number(m[1])) !== releaseId)
+    throw new ArchiveKeyError(`release id '${releaseId}' must look like r0001`);
+  return Number(m[1]);
+}
+
+function checkBase(base: string): string {
+  if (!BASE.test(base) || base.includes('..'))
+    throw new ArchiveKeyError(`release base '${base}' must be '' or folders ending in '/'`);
+  return base;
+}
+
+export function releasesPrefix(base = ''): string {
+  return `${checkBase(base)}releases/`;
+}
+
+export const RELEASE_FILES = [
+  'program.json',
+  'node.json',
+  'scores.json',
+  'approval.json',
+  'diff.patch',
+  'manifest.json',
+] as const;
+export type ReleaseFile = (typeof RELEASE_FILES)[number];
+
+export function releaseKey(releaseId: string, file: ReleaseFile, base = ''): string {
+  releaseNumberOf(releaseId);
+  return `${releasesPrefix(base)}${releaseId}/${file}`;
+}
+
+export function releaseNumberClaimsPrefix(releaseId: string, base = ''): string {
+  releaseNumberOf(releaseId);
+  return `${checkBase(base)}release-claims/numbers/${releaseId}/`;
+}
+
+export function releaseNumberClaimsRoot(base = ''): string {
+  return `${checkBase(base)}release-claims/numbers/`;
+}
+
+export function releaseNodeClaimsPrefix(runId: string, nodeId: string, base = ''): string {
+  return `${checkBase(base)}release-claims/nodes/${checkRunId(runId)}/${checkNodeId(nodeId)}/`;
+}

@@ -16,8 +16,13 @@ export class CliContext {
   }
 
   archive(): Archive {
+    return new Archive(this.store());
+  }
+
+  /** The bucket itself (releases live beside the archive: src/engine/promote.ts). */
+  store(): S3ObjectStore {
     const c = this.config();
-    return new Archive(new S3ObjectStore(makeS3Client(c), c.s3.bucket));
+    return new S3ObjectStore(makeS3Client(c), c.s3.bucket);
   }
 
   async close(): Promise<void> {

@@ -15,10 +15,11 @@ export interface ExportedNode {
 /** Printed with every export: the program was written by an agent, and nothing vouches for it. */
 export const EXPORT_WARNING =
   'warning: the exported program is untrusted, agent-written code; read it before running anything ' +
-  'in that folder (tool files such as .git/ or .vscode/ are never exported)';
+  'in that folder (tool files such as .git/ or .vscode/ are never exported). It is not a release: ' +
+  'a program leaves the archive for use only as one (hyperagents promote, then export <release>)';
 
 /** Why a folder cannot be made or read, in words (the errno's message names the syscall too). */
-function folderProblem(e: NodeJS.ErrnoException): string {
+export function folderProblem(e: NodeJS.ErrnoException): string {
   switch (e.code) {
     case 'EACCES':
     case 'EPERM':
@@ -33,7 +34,7 @@ function folderProblem(e: NodeJS.ErrnoException): string {
 }
 
 /**
- * `hyperagents export`: writes `<dir>/program/` (the snapshot), `<dir>/node.json` and, when the
+ * `hyperagents inspect` (a copy for review; releases go out through `export`, src/cli/exportRelease.ts): writes `<dir>/program/` (the snapshot), `<dir>/node.json` and, when the
  * patch is non-empty, `<dir>/patch.diff`. The program sits in its own folder so reading it back
  * gives the snapshot exactly. `dir` must be missing or empty. A program holding a path
  * `programPathProblem` refuses (a tool file such as `.git/config`, a control character) is refused

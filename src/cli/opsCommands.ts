@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import type { CliContext } from './context';
 import { exportNode } from './exportNode';
+import { registerReleaseCommands } from './releaseCommands';
 import { archiveTable, fmt, printSafe, progressLine, safely, safeText, table } from './format';
 import { decide, listRuns, onRun, runStatus } from '../wiring/runOps';
 
@@ -160,16 +161,19 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       }),
     );
 
+  // For review only: what leaves the archive for use is a release (`promote`, then `export <release>`).
   program
-    .command('export <run> <node> <dir>')
-    .description("write a node's program and record to a folder")
+    .command('inspect <run> <node> <dir>')
+    .description("write any node's program, record and patch to a folder, for review (not a release)")
     .action(
       safely(async (runId: string, nodeId: string, dir: string) => {
         const out = await exportNode(ctx.archive(), runId, nodeId, path.resolve(dir));
-        print(`exported ${runId}/${nodeId} to ${out.programDir} (record: ${out.nodeFile})`);
+        print(`copied ${runId}/${nodeId} for review to ${out.programDir} (record: ${out.nodeFile})`);
         console.error(out.warning);
       }),
     );
+
+  registerReleaseCommands(program, ctx);
 
   program
     .command('cancel <run>')

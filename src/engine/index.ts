@@ -21,3 +21,17 @@ export {
 export { runSplit, type SplitRun } from './splitEvaluation';
 export { storeRoundTrip, sandboxHello, type SmokeDeps } from './smoke';
 export { recordedSpend, type SpendScope } from './spend';
+export {
+  promote,
+  promotionRefusal,
+  listReleases,
+  readRelease,
+  PromotionRefused,
+  ReleaseError,
+  CLAIM_STALE_MS,
+  type PromoteDeps,
+  type PromoteRequest,
+  type ReleaseManifest,
+  type ReleaseApproval,
+  type Release,
+} from './promote';

@@ -25,7 +25,7 @@ test('the case table has unique ids and at least 30 cases', () => {
 test('the state checks see a change: a folder written, an object added, a node pending', async () => {
   const s = await stored(h);
   const dir = path.join(h.tempDir('export-ok'), 'out');
-  const out = await h.check(['export', s.runId, 'gen-00001', dir], { folders: [path.dirname(dir)] });
+  const out = await h.check(['inspect', s.runId, 'gen-00001', dir], { folders: [path.dirname(dir)] });
   expect(out.code).toBe(0);
   expect(out.changed).toContainEqual(expect.stringMatching(/\/out\/node\.json: \(absent\) -> file \d+ /));
   const runState = h.runState(s.runId);

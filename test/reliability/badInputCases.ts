@@ -336,38 +336,38 @@ const cli = inGroup('cli', [
   },
   {
     id: 'cli-export-unknown-node',
-    what: 'export of a node the run does not have',
+    what: 'inspect (review copy) of a node the run does not have',
     run: async (h) => {
       const dir = exportTarget(h);
-      return onStored(h, (s) => ['export', s.runId, 'gen-00042', dir], [path.dirname(dir)]);
+      return onStored(h, (s) => ['inspect', s.runId, 'gen-00042', dir], [path.dirname(dir)]);
     },
     expect: /^hyperagents: run bad-input-\S+ has no node gen-00042$/,
   },
   {
     id: 'cli-export-non-empty',
-    what: 'export into a folder that is not empty',
+    what: 'inspect (review copy) into a folder that is not empty',
     run: async (h) => {
       const dir = h.tempDir('export-full');
       fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine\n');
-      return onStored(h, (s) => ['export', s.runId, 'gen-00001', dir], [dir]);
+      return onStored(h, (s) => ['inspect', s.runId, 'gen-00001', dir], [dir]);
     },
     expect: /^hyperagents: cannot export into '\S+export-full-\w+': not empty$/,
   },
   {
     id: 'cli-export-unwritable',
-    what: 'export into a folder that cannot be written',
+    what: 'inspect (review copy) into a folder that cannot be written',
     // /sys is read-only even for root (a chmod'ed folder is not, and the suite may run as root).
-    run: (h) => onStored(h, (s) => ['export', s.runId, 'gen-00001', `/sys/${s.runId}`]),
+    run: (h) => onStored(h, (s) => ['inspect', s.runId, 'gen-00001', `/sys/${s.runId}`]),
     expect:
       /^hyperagents: cannot export into '\/sys\/bad-input-\S+': the folder cannot be written here \(permission denied or read-only\)$/,
   },
   {
     id: 'cli-export-under-a-file',
-    what: 'export into a path below a file',
+    what: 'inspect (review copy) into a path below a file',
     run: async (h) => {
       const dir = h.tempDir('export-file');
       fs.writeFileSync(path.join(dir, 'a-file'), 'x');
-      return onStored(h, (s) => ['export', s.runId, 'gen-00001', path.join(dir, 'a-file', 'out')], [dir]);
+      return onStored(h, (s) => ['inspect', s.runId, 'gen-00001', path.join(dir, 'a-file', 'out')], [dir]);
     },
     expect: /^hyperagents: cannot export into '\S+\/a-file\/out': a file is in the way \(not a folder\)$/,
   },
@@ -535,10 +535,10 @@ const program = inGroup('program', [
 const stored_ = inGroup('stored', [
   {
     id: 'stored-tampered-blob-export',
-    what: 'export of a node whose program blob was edited in S3',
+    what: 'inspect (review copy) of a node whose program blob was edited in S3',
     run: async (h) => {
       const dir = exportTarget(h);
-      return onStored(h, (s) => ['export', s.runId, 'gen-00002', dir], [path.dirname(dir)]);
+      return onStored(h, (s) => ['inspect', s.runId, 'gen-00002', dir], [path.dirname(dir)]);
     },
     expect: /^hyperagents: blob blobs\/sha256\/[0-9a-f]{64} is corrupt: its content hashes differently$/,
   },
@@ -563,10 +563,10 @@ const stored_ = inGroup('stored', [
   },
   {
     id: 'stored-record-wrong-shape',
-    what: 'export of a node record of the wrong shape',
+    what: 'inspect (review copy) of a node record of the wrong shape',
     run: async (h) => {
       const dir = exportTarget(h);
-      return onStored(h, (s) => ['export', s.runId, 'gen-00004', dir], [path.dirname(dir)]);
+      return onStored(h, (s) => ['inspect', s.runId, 'gen-00004', dir], [path.dirname(dir)]);
     },
     expect: /^hyperagents: runs\/bad-input-\S+\/gen-00004\.json.*scores/,
   },
