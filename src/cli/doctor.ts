@@ -13,6 +13,7 @@ import { makeS3Client, S3ObjectStore } from '../storage';
 import { domainCatalogFromConfig } from '../wiring/engineDeps';
 import { searchAttributeTypes } from '../../workflows/searchAttributes';
 import { connectionFailure, temporalConnectionOptions, usesTls } from '../../temporal/connection';
+import { codecKeys } from '../../temporal/codec';
 import { safeText } from './format';
 
 /** One line of `hyperagents doctor`: what was checked and what was found (or what to do). */
@@ -283,10 +284,30 @@ export async function checkData(c: LoadedConfig): Promise<Check[]> {
   return out;
 }
 
+/** Encrypted histories, when configured: the keys load and say which one encrypts. No line when off. */
+export function checkEncryption(c: LoadedConfig): Check[] {
+  if (!c.temporal.encryption) return [];
+  const name = 'temporal encryption';
+  try {
+    const k = codecKeys(c)!;
+    const ids = [...k.keys.keys()];
+    return [
+      {
+        name,
+        status: 'ok',
+        detail: `AES-256-GCM, current key ${k.currentKeyId} (${ids.length} key(s): ${ids.join(', ')})`,
+      },
+    ];
+  } catch (e) {
+    return [{ name, status: 'fail', detail: firstLine(e) }];
+  }
+}
+
 export async function runDoctor(c: LoadedConfig): Promise<Check[]> {
   return [
     { name: 'config', status: 'ok', detail: c.source ?? 'defaults and environment (no config file)' },
     ...(await checkTemporal(c)),
+    ...checkEncryption(c),
     await checkS3(c),
     await checkSandbox(c),
     ...(await checkData(c)),

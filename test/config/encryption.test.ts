@@ -26,6 +26,7 @@ import {
   type RunningCodecServer,
 } from '../../temporal/codecServer';
 import { uiOrigins } from '../../src/cli/codecCommand';
+import { checkEncryption } from '../../src/cli/doctor';
 
 const keyA = crypto.randomBytes(32);
 const keyB = crypto.randomBytes(32);
@@ -131,6 +132,22 @@ describe('configuration', () => {
     expect(() => codecToken(loadConfig({ env: {}, cwd: os.tmpdir() }))).toThrow(
       /^the codec endpoint needs a token: HYPERAGENTS_CODEC_TOKEN or temporal\.encryption\.codecTokenFile/,
     );
+  });
+
+  test('doctor: no line when off; the current key and the ids when on; a bad key is one failing line', () => {
+    expect(checkEncryption(loadConfig({ env: {}, cwd: os.tmpdir() }))).toEqual([]);
+    expect(
+      checkEncryption(loadConfig({ env: { HYPERAGENTS_CODEC_KEYS: KEYS, HYPERAGENTS_CODEC_KEY_ID: 'b' } })),
+    ).toEqual([
+      { name: 'temporal encryption', status: 'ok', detail: 'AES-256-GCM, current key b (2 key(s): a, b)' },
+    ]);
+    expect(checkEncryption(loadConfig({ env: { HYPERAGENTS_CODEC_KEYS: 'a:short' } }))).toEqual([
+      {
+        name: 'temporal encryption',
+        status: 'fail',
+        detail: 'HYPERAGENTS_CODEC_KEYS: key "a": must be 32 bytes in base64 (`openssl rand -base64 32`)',
+      },
+    ]);
   });
 
   test('CORS origins default to the Web UI: the embedded one by 127.0.0.1 and localhost, else temporal.uiUrl', () => {
