@@ -34,9 +34,11 @@ import { canonicalJson } from '../util/canonical';
  * cannot both hold it: each listed after its own write, so the later of the two writes is seen by
  * the other's listing (S3 and the embedded server list what was written before: strong
  * read-after-write). Both may see each other and lose: each deletes its claim and tries again after a
- * random pause. The next number is one past every number claimed or released, so a holder is never
- * contended with once its claim is visible. A promoter that dies after claiming leaves its claim:
- * that number is never used (a gap), which is safe. The node is claimed the same way
+ * random pause. The next number is the lowest that has no claim (nor release), so a holder is never
+ * contended with once its claim is visible, and a number two promoters both gave up is taken on the
+ * next try: under contention numbers may be committed out of time order (each manifest names the
+ * release its diff is against). A promoter that dies after claiming leaves its claim: that number
+ * is never used (a gap), which is safe. The node is claimed the same way
  * (`release-claims/nodes/<run>/<node>/<id>.json`), which also records which release it became; a
  * node claim older than CLAIM_STALE_MS whose release has no manifest is an abandoned promotion and
  * no longer counts. The manifest is written last, and only within CLAIM_STALE_MS of the claim.
@@ -233,11 +235,14 @@ class Releases {
   async claimNumber(claim: string): Promise<{ releaseId: string; claimKey: string }> {
     for (let attempt = 1; attempt <= NUMBER_ATTEMPTS; attempt++) {
       const claimsRoot = releaseNumberClaimsRoot(this.base);
-      const taken = [
+      const taken = new Set([
         ...numbersUnder(claimsRoot, await this.store.list(claimsRoot)),
         ...(await this.committed()),
-      ];
-      const releaseId = releaseIdFor(Math.max(0, ...taken) + 1);
+      ]);
+      // The lowest number nobody claimed: a number two promoters both gave up is used next time.
+      let next = 1;
+      while (taken.has(next)) next++;
+      const releaseId = releaseIdFor(next);
       const prefix = releaseNumberClaimsPrefix(releaseId, this.base);
       const claimKey = `${prefix}${claim}.json`;
       await this.store.put(
