@@ -138,6 +138,25 @@ export default tseslint.config(
     { regex: '^\\./(archive|index)?$', message: 'The archive repository (src/archive/archive.ts) does I/O.' },
   ]),
   layer(
+    ['src/console/**/*.ts'],
+    [
+      {
+        group: [
+          '**/workflows',
+          '**/workflows/*',
+          '**/activities',
+          '**/activities/*',
+          '**/temporal/*',
+          '**/devstack',
+          '**/devstack/*',
+        ],
+        message:
+          'The console is an adapter like the CLI: it reaches runs through src/wiring (runOps, ConsoleBackend) and src/engine, never the workflows, activities, worker or stack.',
+      },
+    ],
+    { allowIo: true },
+  ),
+  layer(
     ['activities/**/*.ts'],
     [
       {

@@ -23,6 +23,24 @@ const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 `;
 
 const cases: Array<[string, string, string, boolean]> = [
+  [
+    'console: not the workflows',
+    'src/console/server.ts',
+    "import { approveUpdate } from '../../workflows/messages'; void approveUpdate;",
+    true,
+  ],
+  [
+    'console: the run operations of the wiring',
+    'src/console/server.ts',
+    "import { decide } from '../wiring/runOps'; void decide;",
+    false,
+  ],
+  [
+    'console: not the CLI',
+    'src/console/server.ts',
+    "import { safeText } from '../cli/format'; void safeText;",
+    true,
+  ],
   ['pure core: no fs', 'src/selection/select.ts', "import * as fs from 'fs'; void fs;", true],
   [
     'pure core: no S3 SDK',

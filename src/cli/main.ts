@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { loadConfig, type LoadedConfig } from '../config';
 import { registerCodecCommand } from './codecCommand';
+import { registerConsoleCommands } from './consoleCommand';
 import { CliContext } from './context';
 import { registerDevCommands } from './devCommands';
 import { registerDoctorCommand } from './doctor';
@@ -40,6 +41,7 @@ export function buildProgram(ctx?: { value?: CliContext }): Command {
   registerOpsCommands(program, context);
   registerEvalCommand(program, context);
   registerCodecCommand(program, config);
+  registerConsoleCommands(program, config);
   return program;
 }
 

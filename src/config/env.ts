@@ -58,6 +58,19 @@ export const envBindings: EnvBinding[] = [
     doc: 'bearer token of `hyperagents codec-server` (never read from the config file)',
   },
   {
+    name: 'HYPERAGENTS_CONSOLE_HOST',
+    path: ['console', 'host'],
+    kind: 'string',
+    doc: 'console bind address',
+  },
+  { name: 'HYPERAGENTS_CONSOLE_PORT', path: ['console', 'port'], kind: 'number', doc: 'console port' },
+  {
+    name: 'HYPERAGENTS_CONSOLE_TOKEN',
+    path: ['console', 'token'],
+    kind: 'string',
+    doc: 'token of `hyperagents console` (never read from the config file)',
+  },
+  {
     name: 'HYPERAGENTS_TASK_QUEUE',
     path: ['temporal', 'taskQueue'],
     kind: 'string',

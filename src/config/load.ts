@@ -91,6 +91,7 @@ const SECRETS: Array<{ path: string[]; instead: string }> = [
     path: ['temporal', 'encryption', 'codecToken'],
     instead: 'HYPERAGENTS_CODEC_TOKEN or temporal.encryption.codecTokenFile',
   },
+  { path: ['console', 'token'], instead: 'HYPERAGENTS_CONSOLE_TOKEN or console.tokenFile' },
   {
     path: ['s3', 'secretAccessKey'],
     instead: 'HYPERAGENTS_S3_SECRET_ACCESS_KEY, or no keys and the AWS default credential chain',
@@ -163,6 +164,12 @@ export function loadConfig(opts: LoadOptions = {}): LoadedConfig {
     toolsDir: abs(config.toolsDir),
     dataDir: config.dataDir ? path.resolve(cwd, config.dataDir) : undefined,
     temporal: resolveFiles(config, source ? path.dirname(source) : cwd),
+    console: {
+      ...config.console,
+      ...(config.console.tokenFile
+        ? { tokenFile: path.resolve(source ? path.dirname(source) : cwd, config.console.tokenFile) }
+        : {}),
+    },
     source,
   };
 }

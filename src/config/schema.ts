@@ -232,6 +232,29 @@ export const configSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * `hyperagents console`: its own bind address (any, unlike `host`: off loopback it needs a
+     * token, and reads need it too), port, and the token every state-changing request carries
+     * (from HYPERAGENTS_CONSOLE_TOKEN or tokenFile only; unset on loopback: a fresh one per start).
+     */
+    console: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8235),
+        token: z.string().min(16, 'use at least 16 characters').optional(),
+        tokenFile: z.string().min(1).optional(),
+      })
+      .strict()
+      .refine((c) => !(c.token && c.tokenFile), {
+        message: 'set the console token one way: HYPERAGENTS_CONSOLE_TOKEN or console.tokenFile, not both',
+        path: ['tokenFile'],
+      })
+      .refine((c) => ['127.0.0.1', 'localhost', '::1'].includes(c.host) || c.token || c.tokenFile, {
+        message:
+          'a console on a non-loopback address needs a token: set HYPERAGENTS_CONSOLE_TOKEN or console.tokenFile',
+        path: ['host'],
+      })
+      .prefault({}),
     /** The evolution run's settings (src/engine/runConfig.ts); validated when a run starts. */
     run: z.record(z.string(), z.unknown()).optional(),
   })

@@ -4,6 +4,8 @@ import {
   type Client,
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import type { RunStatus } from '../engine';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/messages';
 
@@ -75,22 +77,54 @@ export interface RunListing {
   startTime: Date;
 }
 
-/** Every evolution run Temporal knows, newest first as visibility returns them. */
-export async function listRuns(client: Client): Promise<RunListing[]> {
-  const runs: RunListing[] = [];
-  for await (const wf of client.workflow.list({ query: "WorkflowType = 'evolutionRun'" })) {
-    const sa = wf.searchAttributes;
-    const generation = sa.HyperagentsGeneration?.[0];
-    const best = sa.HyperagentsBestScore?.[0];
-    runs.push({
-      runId: wf.workflowId,
-      state: wf.status.name.toLowerCase() as RunListing['state'],
-      ...(typeof generation === 'number' ? { generation } : {}),
-      ...(typeof best === 'number' ? { bestScore: best } : {}),
-      domains: (sa.HyperagentsDomains ?? []).filter((d): d is string => typeof d === 'string'),
-      startTime: wf.startTime,
-    });
+/** A search attribute's value: plain JSON payloads, never encoded by a codec. */
+function attribute(raw: temporal.api.workflow.v1.IWorkflowExecutionInfo, name: string): unknown {
+  const payload = raw.searchAttributes?.indexedFields?.[name];
+  if (!payload) return undefined;
+  try {
+    const value: unknown = defaultPayloadConverter.fromPayload(payload);
+    return Array.isArray(value) ? value : [value];
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * The evolution runs Temporal knows (at most `limit`), newest first as visibility returns them.
+ * Read from the visibility response directly, search attributes only: the SDK's listing decodes
+ * every run's memo and stops at the first it cannot (a run encrypted with keys this process lacks).
+ */
+export async function listRuns(client: Client, limit = Infinity): Promise<RunListing[]> {
+  const runs: RunListing[] = [];
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.listWorkflowExecutions({
+      namespace: client.options.namespace,
+      query: "WorkflowType = 'evolutionRun'",
+      pageSize: Math.min(1000, Number.isFinite(limit) ? limit : 1000),
+      ...(nextPageToken ? { nextPageToken } : {}),
+    });
+    for (const raw of page.executions) {
+      if (runs.length >= limit) return runs;
+      const generation = (attribute(raw, 'HyperagentsGeneration') as unknown[] | undefined)?.[0];
+      const best = (attribute(raw, 'HyperagentsBestScore') as unknown[] | undefined)?.[0];
+      const domains = (attribute(raw, 'HyperagentsDomains') as unknown[] | undefined) ?? [];
+      const status = temporal.api.enums.v1.WorkflowExecutionStatus[raw.status ?? 0] ?? 'UNSPECIFIED';
+      const seconds = raw.startTime?.seconds;
+      runs.push({
+        runId: raw.execution?.workflowId ?? '',
+        state: status
+          .replace('WORKFLOW_EXECUTION_STATUS_', '')
+          .toLowerCase()
+          .replace('canceled', 'cancelled') as RunListing['state'],
+        ...(typeof generation === 'number' ? { generation } : {}),
+        ...(typeof best === 'number' ? { bestScore: best } : {}),
+        domains: domains.filter((d): d is string => typeof d === 'string'),
+        startTime: new Date(seconds ? Number(seconds) * 1000 + (raw.startTime?.nanos ?? 0) / 1e6 : 0),
+      });
+    }
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken && runs.length < limit);
   return runs;
 }
 

@@ -1,0 +1,34 @@
+import type { Client } from '@temporalio/client';
+import type { LoadedConfig } from '../config';
+import type { ConsoleBackend } from '../console/backend';
+import { readCallLog } from '../llm';
+import { Archive } from '../archive';
+import { makeS3Client, S3ObjectStore } from '../storage';
+import { connectClient, uiLink } from '../../temporal/connection';
+import { decide, listRuns, runStatus } from './runOps';
+
+/**
+ * The console's backend on the configured Temporal and S3: run operations through runOps (as the
+ * CLI), node records, diffs and programs through the Archive, call logs as the gateway wrote them.
+ */
+export async function consoleBackendFromConfig(
+  c: LoadedConfig,
+): Promise<{ backend: ConsoleBackend; close(): Promise<void> }> {
+  const client: Client = await connectClient(c);
+  const store = new S3ObjectStore(makeS3Client(c), c.s3.bucket);
+  const archive = new Archive(store);
+  const backend: ConsoleBackend = {
+    listRuns: (limit) => listRuns(client, limit),
+    runStatus: (runId) => runStatus(client, runId),
+    nodes: (runId) => archive.listNodes(runId),
+    diff: (runId, base, nodeId) => archive.diffNodes(runId, base, nodeId),
+    programFile: async (runId, nodeId, path) => {
+      const node = await archive.requireNode(runId, nodeId);
+      return (await archive.getProgram(node.snapshotKey))[path];
+    },
+    callLog: (runId, nodeId) => readCallLog(store, runId, nodeId),
+    decide: (d) => decide(client, d),
+    uiLink: (workflowId) => uiLink(c, workflowId),
+  };
+  return { backend, close: () => client.connection.close() };
+}
