@@ -54,7 +54,7 @@ function send(
             statusCode: res.statusCode ?? 0,
             headers: res.headers,
             body,
-            json: () => JSON.parse(body),
+            json: () => JSON.parse(body) as unknown,
           });
         });
       },
