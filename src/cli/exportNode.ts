@@ -19,7 +19,7 @@ export const EXPORT_WARNING =
   'a program leaves the archive for use only as one (hyperagents promote, then export <release>)';
 
 /** Why a folder cannot be made or read, in words (the errno's message names the syscall too). */
-export function folderProblem(e: NodeJS.ErrnoException): string {
+function folderProblem(e: NodeJS.ErrnoException): string {
   switch (e.code) {
     case 'EACCES':
     case 'EPERM':
@@ -31,6 +31,18 @@ export function folderProblem(e: NodeJS.ErrnoException): string {
     default:
       return e.message;
   }
+}
+
+/** Makes `dir` if missing; throws one line when it cannot be, or is not empty (inspect and export). */
+export async function ensureEmptyFolder(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    entries = await fs.readdir(dir);
+  } catch (e) {
+    throw new Error(`cannot export into '${dir}': ${folderProblem(e as NodeJS.ErrnoException)}`);
+  }
+  if (entries.length > 0) throw new Error(`cannot export into '${dir}': not empty`);
 }
 
 /**
@@ -59,14 +71,7 @@ export async function exportNode(
         'code and this path could run code on this machine; nothing was written',
     );
   }
-  let entries: string[];
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    entries = await fs.readdir(dir);
-  } catch (e) {
-    throw new Error(`cannot export into '${dir}': ${folderProblem(e as NodeJS.ErrnoException)}`);
-  }
-  if (entries.length > 0) throw new Error(`cannot export into '${dir}': not empty`);
+  await ensureEmptyFolder(dir);
   const programDir = path.join(dir, 'program');
   await writeProgramDir(programDir, files);
   const nodeFile = path.join(dir, 'node.json');

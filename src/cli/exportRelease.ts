@@ -2,7 +2,7 @@ import { promises as fs } from 'fs';
 import * as path from 'path';
 import { checkProgramPaths, ProgramPathError, writeProgramDir } from '../agent/program';
 import { readRelease, type PromoteDeps } from '../engine';
-import { folderProblem } from './exportNode';
+import { ensureEmptyFolder } from './exportNode';
 
 export interface ExportedRelease {
   readonly programDir: string;
@@ -27,14 +27,7 @@ export async function exportRelease(
     if (!(e instanceof ProgramPathError)) throw e;
     throw new ProgramPathError(`refusing to export ${releaseId}: ${e.message}; nothing was written`);
   }
-  let entries: string[];
-  try {
-    await fs.mkdir(dir, { recursive: true });
-    entries = await fs.readdir(dir);
-  } catch (e) {
-    throw new Error(`cannot export into '${dir}': ${folderProblem(e as NodeJS.ErrnoException)}`);
-  }
-  if (entries.length > 0) throw new Error(`cannot export into '${dir}': not empty`);
+  await ensureEmptyFolder(dir);
   const programDir = path.join(dir, 'program');
   await writeProgramDir(programDir, release.program);
   for (const [file, bytes] of Object.entries(release.files)) {
