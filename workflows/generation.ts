@@ -1,4 +1,10 @@
-import { patched } from '@temporalio/workflow';
+import {
+  patched,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+  type ActivityOptions,
+} from '@temporalio/workflow';
 import { afterSpending, approvalReason, continuesToRest } from '../src/engine/runState';
 import type {
   BudgetLeft,
@@ -15,8 +21,20 @@ import {
   shortSandboxOptions,
   stageOptions,
 } from './activityOptions';
-import { RUN_WIDE_BUDGET_PATCH, STAGE_ACTIVITIES_PATCH } from './patches';
+import { GENERATION_METADATA_PATCH, RUN_WIDE_BUDGET_PATCH, STAGE_ACTIVITIES_PATCH } from './patches';
+import { searchAttributes } from './searchAttributes';
+import { genLabel, generationStatus, outcomeLine, shortNode, stageSummary } from './summaries';
 import { routedActivities } from './taskQueues';
+
+/**
+ * Activity options with a readable summary (runs with GENERATION_METADATA_PATCH), and the
+ * generation's current details set to it: what it is doing now, for the Temporal UI.
+ */
+function described(options: ActivityOptions, summary: string | undefined): ActivityOptions {
+  if (summary === undefined) return options;
+  setCurrentDetails(summary);
+  return { ...options, summary };
+}
 
 interface Evaluated {
   scores: Record<string, NodeScores[string]>;
@@ -34,9 +52,13 @@ async function evaluateByStage(
   budgetLeft: BudgetLeft,
   spentBefore: { usd: number; tokens: number },
   queues: TaskQueues | undefined,
+  /** The generation, when its activities carry summaries (GENERATION_METADATA_PATCH). */
+  summarize: number | undefined,
 ): Promise<Evaluated> {
   const { config } = at;
-  const plan = await routedActivities(shortSandboxOptions, queues).planEvaluation({
+  const g = summarize;
+  const planSummary = g === undefined ? undefined : `${genLabel(g)}: planning the evaluation`;
+  const plan = await routedActivities(described(shortSandboxOptions, planSummary), queues).planEvaluation({
     runId: at.runId,
     config,
   });
@@ -47,7 +69,11 @@ async function evaluateByStage(
     const splits: Partial<Record<'train' | 'val', NodeScores[string]['train']>> = {};
     for (const split of plan[domain] ?? []) {
       const stage = async (name: 'staged' | 'rest', tasks: number) => {
-        const act = routedActivities(stageOptions(config, tasks, split.concurrency), queues);
+        const summary = g === undefined ? undefined : stageSummary(g, domain, split.split, name, tasks);
+        const act = routedActivities(
+          described(stageOptions(config, tasks, split.concurrency), summary),
+          queues,
+        );
         const left = afterSpending(budgetLeft, spent);
         const r = await act.evaluateStage({
           ...at,
@@ -76,23 +102,38 @@ async function evaluateByStage(
  */
 export async function generationWorkflow(input: GenerationInput): Promise<GenerationResult> {
   const { runId, generation, config, queues } = input;
-  const records = routedActivities(recordOptions, queues);
-  const short = routedActivities(shortSandboxOptions, queues);
-  const meta = routedActivities(metaAgentOptions(config), queues);
+  // Activity summaries, current details, and the search attributes and memo of the outcome.
+  const tagged = patched(GENERATION_METADATA_PATCH);
+  const gen = genLabel(generation);
+  const say = (summary: string) => (tagged ? summary : undefined);
+  const records = (summary?: string) => routedActivities(described(recordOptions, summary), queues);
+  const short = (summary?: string) => routedActivities(described(shortSandboxOptions, summary), queues);
+  const meta = (summary?: string) => routedActivities(described(metaAgentOptions(config), summary), queues);
   const evaluation = routedActivities(evaluationOptions(config), queues);
 
-  const draft =
-    generation === 0
-      ? await short.createStartNode({ runId, config })
-      : await meta.selfModify({
-          runId,
-          generation,
-          config,
-          parentId: await short.selectParent({ runId, generation, config, archive: input.archive }),
-          archive: input.archive,
-          budgetLeft: input.budgetLeft,
-          generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
-        });
+  let draft;
+  if (generation === 0) {
+    draft = await short(say(`${gen}: archiving and validating the start program`)).createStartNode({
+      runId,
+      config,
+    });
+  } else {
+    const parentId = await short(say(`${gen}: selecting a parent`)).selectParent({
+      runId,
+      generation,
+      config,
+      archive: input.archive,
+    });
+    draft = await meta(say(`${gen}: meta agent of ${shortNode(parentId)}`)).selfModify({
+      runId,
+      generation,
+      config,
+      parentId,
+      archive: input.archive,
+      budgetLeft: input.budgetLeft,
+      generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
+    });
+  }
 
   const scores: Record<string, NodeScores[string]> = {};
   let spent = { usd: draft.costUsd, tokens: draft.tokens };
@@ -100,7 +141,13 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
   const metaRefusal = draft.budgetRefusal;
   let budgetRefusal: string | undefined;
   if (draft.validation.passed && metaRefusal === undefined && patched(STAGE_ACTIVITIES_PATCH)) {
-    const r = await evaluateByStage({ runId, nodeId: draft.nodeId, config }, input.budgetLeft, spent, queues);
+    const r = await evaluateByStage(
+      { runId, nodeId: draft.nodeId, config },
+      input.budgetLeft,
+      spent,
+      queues,
+      tagged ? generation : undefined,
+    );
     Object.assign(scores, r.scores);
     spent = r.spent;
     budgetRefusal = r.budgetRefusal;
@@ -115,14 +162,30 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
   }
   if (patched(RUN_WIDE_BUDGET_PATCH)) {
     // The call logs also hold what retried attempts spent, which no activity result reports.
-    const logged = await records.recordedSpend({ runId, nodeId: draft.nodeId, scope: 'generation' });
+    const logged = await records(say(`${gen}: finalizing (spend from the call logs)`)).recordedSpend({
+      runId,
+      nodeId: draft.nodeId,
+      scope: 'generation',
+    });
     spent = { usd: Math.max(spent.usd, logged.costUsd), tokens: Math.max(spent.tokens, logged.tokens) };
   }
-  const verdict = await records.scoreNode({ runId, nodeId: draft.nodeId, scores, config });
+  const verdict = await records(say(`${gen}: finalizing (score)`)).scoreNode({
+    runId,
+    nodeId: draft.nodeId,
+    scores,
+    config,
+  });
   const reason =
     generation === 0 ? undefined : approvalReason(config.approval, { ...draft, ...verdict }, input.bestScore);
-  await records.finalizeNode({ runId, nodeId: draft.nodeId, scores, pendingApproval: reason !== undefined });
-  return {
+  await records(
+    say(`${gen}: finalizing (${reason !== undefined ? 'held for approval' : 'archive'})`),
+  ).finalizeNode({
+    runId,
+    nodeId: draft.nodeId,
+    scores,
+    pendingApproval: reason !== undefined,
+  });
+  const result: GenerationResult = {
     nodeId: draft.nodeId,
     generation,
     parentId: draft.parentId,
@@ -142,4 +205,20 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
         ? { stop: `LLM budget exhausted during evaluation of ${draft.nodeId}: ${budgetRefusal}` }
         : {}),
   };
+  if (tagged) {
+    const line = outcomeLine(result);
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: generationStatus(result) },
+      ...(result.score !== undefined ? [{ key: searchAttributes.score, value: result.score }] : []),
+    ]);
+    upsertMemo({
+      outcome: line,
+      parentId: result.parentId,
+      score: result.score ?? null,
+      metaChanged: result.metaChanged,
+      eligible: result.eligible,
+    });
+    setCurrentDetails(line);
+  }
+  return result;
 }

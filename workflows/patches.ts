@@ -32,3 +32,12 @@ export const STAGE_ACTIVITIES_PATCH = 'evaluation-stage-activities';
  * number the archive's changes (RunState.archive) and pass them on, so a worker re-reads only those.
  */
 export const ARCHIVE_LOG_PATCH = 'archive-change-log';
+
+/**
+ * Runs before this patch start their generations without search attributes or summaries and their
+ * activities without summaries; they replay that way. New runs start each generation with the
+ * run's search attributes (HyperagentsRunId, HyperagentsGeneration its number, HyperagentsDomains,
+ * HyperagentsStatus) and a static summary and details, give every activity a summary, and a
+ * generation upserts its status, HyperagentsScore and a memo with its one-line outcome when it ends.
+ */
+export const GENERATION_METADATA_PATCH = 'generation-search-attributes-summaries';

@@ -1,5 +1,6 @@
 import {
   ARCHIVE_LOG_PATCH,
+  GENERATION_METADATA_PATCH,
   QUIET_PUBLISH_PATCH,
   RUN_WIDE_BUDGET_PATCH,
   STAGE_ACTIVITIES_PATCH,
@@ -44,6 +45,18 @@ export const WORKFLOW_RELEASES: readonly WorkflowRelease[] = [
     patches: [QUIET_PUBLISH_PATCH, RUN_WIDE_BUDGET_PATCH, STAGE_ACTIVITIES_PATCH, ARCHIVE_LOG_PATCH],
     changed:
       'activities on a task queue per kind of work (EvolutionRunInput.queues, carried across continue-as-new and to generations)',
+  },
+  {
+    id: '5-generation-metadata',
+    patches: [
+      QUIET_PUBLISH_PATCH,
+      RUN_WIDE_BUDGET_PATCH,
+      STAGE_ACTIVITIES_PATCH,
+      ARCHIVE_LOG_PATCH,
+      GENERATION_METADATA_PATCH,
+    ],
+    changed:
+      "generations start with the run's search attributes and a summary; activities carry summaries; a generation upserts its status, score and outcome memo",
   },
 ];
 

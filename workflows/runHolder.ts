@@ -3,11 +3,13 @@ import {
   condition,
   patched,
   rootCause,
+  setCurrentDetails,
   startChild,
   upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import { nodeIdFor } from '../src/archive/keys';
 import {
@@ -36,8 +38,14 @@ import type {
 } from '../src/engine/types';
 import { heldOutTestOptions, recordOptions } from './activityOptions';
 import { generationWorkflow } from './generation';
-import { ARCHIVE_LOG_PATCH, QUIET_PUBLISH_PATCH, RUN_WIDE_BUDGET_PATCH } from './patches';
+import {
+  ARCHIVE_LOG_PATCH,
+  GENERATION_METADATA_PATCH,
+  QUIET_PUBLISH_PATCH,
+  RUN_WIDE_BUDGET_PATCH,
+} from './patches';
 import { searchAttributes } from './searchAttributes';
+import { generationDetails, generationSummary, genLabel, runDetails, shortNode } from './summaries';
 import { routedActivities } from './taskQueues';
 
 export interface EvolutionRunInput {
@@ -87,6 +95,11 @@ export class RunHolder {
   private nudged = false;
   private lastAttributes?: string;
   private lastMemo?: string;
+  /**
+   * Generations start with the run's search attributes and a summary, and activities carry
+   * summaries (GENERATION_METADATA_PATCH); false when replaying a history recorded before it.
+   */
+  private readonly tagged: boolean;
 
   constructor(input: EvolutionRunInput) {
     this.runId = input.runId;
@@ -94,6 +107,17 @@ export class RunHolder {
     if (input.queues) this.queues = input.queues;
     this.state = input.state ?? initialState(input.runId, input.config, Date.now());
     if (!this.state.archive && patched(ARCHIVE_LOG_PATCH)) this.state = withArchiveLog(this.state, uuid4());
+    this.tagged = patched(GENERATION_METADATA_PATCH);
+  }
+
+  /** Activity options with a summary, in runs that give them one. */
+  private described(options: ActivityOptions, summary: string): ActivityOptions {
+    return this.tagged ? { ...options, summary } : options;
+  }
+
+  /** The run's current details (what it does now) for the Temporal UI: no command, nothing recorded. */
+  private describeNow(): void {
+    setCurrentDetails(runDetails(this.state, this.config, [...this.running]));
   }
 
   status(): RunStatus {
@@ -135,7 +159,8 @@ export class RunHolder {
     this.validateDecision(nodeId);
     this.deciding.set(nodeId, decision);
     try {
-      await routedActivities(recordOptions, this.queues).decideApproval({
+      const summary = `${decision === 'approved' ? 'approve' : 'reject'} ${shortNode(nodeId)}`;
+      await routedActivities(this.described(recordOptions, summary), this.queues).decideApproval({
         runId: this.runId,
         nodeId,
         decision,
@@ -194,6 +219,7 @@ export class RunHolder {
     if (!quiet || memoText !== this.lastMemo) upsertMemo(memo);
     this.lastAttributes = attributesText;
     this.lastMemo = memoText;
+    this.describeNow();
   }
 
   // ---- generations ------------------------------------------------------------------------------
@@ -206,8 +232,27 @@ export class RunHolder {
     this.allowances.set(generation, allowance);
     this.running.add(generation);
     if (generation > 0) this.startedThisRun += 1;
+    const generationsLeft = this.state.budget.generations - generation;
     startChild(generationWorkflow, {
       workflowId: generationId(this.runId, generation),
+      // One query, HyperagentsRunId = "<run>", lists the run and its generations.
+      ...(this.tagged
+        ? {
+            typedSearchAttributes: [
+              { key: searchAttributes.runId, value: this.runId },
+              { key: searchAttributes.generation, value: generation },
+              { key: searchAttributes.status, value: 'running' },
+              { key: searchAttributes.domains, value: this.config.domains },
+            ],
+            staticSummary: generationSummary(this.runId, generation, this.config),
+            staticDetails: generationDetails(this.runId, generation, this.config, {
+              bestScore: this.state.bestScore,
+              bestNodeId: this.state.bestNodeId,
+              generationsLeft,
+              budgetUsd: allowance.usd,
+            }),
+          }
+        : {}),
       args: [
         {
           runId: this.runId,
@@ -215,7 +260,7 @@ export class RunHolder {
           config: this.config,
           budgetLeft: allowance,
           bestScore: this.state.bestScore,
-          generationsLeft: this.state.budget.generations - generation,
+          generationsLeft,
           archive: archiveViewFor(this.state, generation, this.running),
           ...(this.queues ? { queues: this.queues } : {}),
         },
@@ -228,11 +273,15 @@ export class RunHolder {
           this.allowances.delete(generation);
           this.running.delete(generation);
           this.finished.push({ generation, result });
+          this.describeNow();
         },
         async (err: unknown) => {
           // A failed generation spent too: count what its calls cost before it is done.
           const spent = shared
-            ? await routedActivities(recordOptions, this.queues).recordedSpend({
+            ? await routedActivities(
+                this.described(recordOptions, `${genLabel(generation)} failed: spend from the call logs`),
+                this.queues,
+              ).recordedSpend({
                 runId: this.runId,
                 nodeId: nodeIdFor(generation),
                 scope: 'generation',
@@ -241,8 +290,10 @@ export class RunHolder {
           this.allowances.delete(generation);
           this.running.delete(generation);
           this.finished.push({ generation, error: rootCause(err) ?? String(err), spent });
+          this.describeNow();
         },
       );
+    this.describeNow();
   }
 
   /** Generation 0 archives and evaluates the start program; it does not count against the budget. */
@@ -312,7 +363,12 @@ export class RunHolder {
     const start = this.state.startNodeId ?? nodeIdFor(0);
     const best = this.state.bestNodeId;
     const nodeIds = [...new Set([start, best])];
-    const result = await routedActivities(heldOutTestOptions(this.config), this.queues).evaluateTestSplit({
+    const testSummary = `held-out test of ${nodeIds.map(shortNode).join(', ')}`;
+    setCurrentDetails(`evaluating the ${testSummary}`);
+    const result = await routedActivities(
+      this.described(heldOutTestOptions(this.config), testSummary),
+      this.queues,
+    ).evaluateTestSplit({
       runId: this.runId,
       nodeIds,
       config: this.config,
@@ -323,7 +379,10 @@ export class RunHolder {
       return;
     }
     // What retried attempts spent is in the call logs only.
-    const records = routedActivities(recordOptions, this.queues);
+    const records = routedActivities(
+      this.described(recordOptions, 'held-out test: spend from the call logs'),
+      this.queues,
+    );
     let logged = { costUsd: 0, tokens: 0 };
     for (const nodeId of nodeIds) {
       const s = await records.recordedSpend({ runId: this.runId, nodeId, scope: 'held-out-test' });

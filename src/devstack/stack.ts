@@ -12,7 +12,7 @@ import { dockerClient, dockerHealthy, dockerProcess, dockerUnavailableReason, st
 import { stateLayout } from './layout';
 import { isPortOpen, runningPid, stopService, type ManagedProcess } from './processes';
 import { s3Healthy, s3Process, startS3 } from './s3';
-import { startTemporal, temporalHealthy, temporalProcess } from './temporal';
+import { ensureSearchAttributes, startTemporal, temporalHealthy, temporalProcess } from './temporal';
 
 type Log = (msg: string) => void;
 
@@ -110,6 +110,10 @@ export async function up(c: Config, log: Log): Promise<{ sandboxBackend: 'docker
   const l = stateLayout(c);
   fs.mkdirSync(l.run, { recursive: true });
   for (const s of services(c, log)) await upOne(s, log);
+  if (temporalEmbedded(c)) {
+    const added = await ensureSearchAttributes(c);
+    if (added.length > 0) log(`temporal: registered search attributes ${added.join(', ')}`);
+  }
   const docker = wantDocker(c);
   let backend: 'docker' | 'bubblewrap' = 'bubblewrap';
   if (docker.want) {

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Connection } from '@temporalio/client';
-import { grpc } from '@temporalio/proto';
+import { grpc, temporal } from '@temporalio/proto';
 import { embeddedTemporalAddress, type Config } from '../config';
 import { searchAttributeTypes } from '../../workflows/searchAttributes';
 import { stateLayout } from './layout';
@@ -115,4 +115,39 @@ export async function startTemporal(c: Config, log: (msg: string) => void): Prom
   spawnService(p, bin, args, logFile);
   await waitUntil('Temporal dev server', () => temporalHealthy(c), 60_000, logFile);
   if (runningPid(p) === undefined) throw new Error(`Temporal exited; see ${logFile}`);
+}
+
+/** The Temporal CLI's type names (searchAttributeTypes) as the API's IndexedValueType. */
+const INDEXED: Record<string, temporal.api.enums.v1.IndexedValueType> = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  Int: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+  Double: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
+  KeywordList: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/**
+ * Registers the search attributes the embedded server lacks: one started by an older version of
+ * this project (its `--search-attribute` flags had fewer) gets those added since, so a running stack
+ * need not be restarted. Returns the names it added.
+ */
+export async function ensureSearchAttributes(c: Config): Promise<string[]> {
+  const connection = await Connection.connect({ address: embeddedTemporalAddress(c), connectTimeout: 5000 });
+  try {
+    const namespace = c.temporal.namespace;
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    const missing = Object.entries(searchAttributeTypes).filter(
+      ([name]) => customAttributes?.[name] === undefined,
+    );
+    if (missing.length === 0) return [];
+    const searchAttributes: Record<string, temporal.api.enums.v1.IndexedValueType> = {};
+    for (const [name, type] of missing) {
+      const indexed = INDEXED[type];
+      if (indexed === undefined) throw new Error(`no indexed value type for ${name}=${type}`);
+      searchAttributes[name] = indexed;
+    }
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+    return missing.map(([name]) => name);
+  } finally {
+    await connection.close();
+  }
 }

@@ -114,7 +114,7 @@ test('Temporal faults: wrong port, missing namespace, missing search attributes'
   expect(bare.failed).toHaveLength(1);
   expect(bare.failed[0]).toMatch(
     new RegExp(
-      `^FAIL temporal search attributes: missing in ${namespace}: HyperagentsRunId, HyperagentsGeneration, HyperagentsBestScore, HyperagentsStatus, HyperagentsDomains; register them: temporal operator search-attribute create --namespace ${namespace} --name HyperagentsRunId --type Keyword; `,
+      `^FAIL temporal search attributes: missing in ${namespace}: HyperagentsRunId, HyperagentsGeneration, HyperagentsBestScore, HyperagentsScore, HyperagentsStatus, HyperagentsDomains; register them: temporal operator search-attribute create --namespace ${namespace} --name HyperagentsRunId --type Keyword; `,
     ),
   );
 });

@@ -83,8 +83,9 @@ const EventType = temporal.api.enums.v1.EventType;
 
 /**
  * What kinds of commands the workflow code issued in `histories`, as a set of lines: each activity
- * by name and the kind of work of its queue (from the run's `queues`), each child workflow type,
- * patch id, search attribute and memo key upserted, and every other command event by type. A set,
+ * by name and the kind of work of its queue (from the run's `queues`), each child workflow type and
+ * the search attributes it starts with, whether activities and children carry a summary or details,
+ * each patch id, search attribute and memo key upserted, and every other command event by type. A set,
  * not a sequence: it does not depend on how activities and workflow tasks interleaved, so two runs
  * of the same scenario on the same code give the same set, and a change to what the workflows do
  * (a new activity, queue, patch, child or timer) changes it.
@@ -100,11 +101,22 @@ export function commandSignature(histories: History[]): string[] {
       (queue === ownQueue ? 'the run queue' : 'another queue');
     for (const e of h.events ?? []) {
       const at = `${type}: `;
+      // What the Temporal UI shows of a command: its summary and details (user metadata).
+      const meta = e.userMetadata;
+      const metaOf = (what: string) => {
+        if (meta?.summary) lines.add(`${at}${what} with a summary`);
+        if (meta?.details) lines.add(`${at}${what} with details`);
+      };
       if (e.activityTaskScheduledEventAttributes) {
         const a = e.activityTaskScheduledEventAttributes;
         lines.add(`${at}activity ${a.activityType?.name} on ${kindOf(a.taskQueue?.name)}`);
+        metaOf(`activity ${a.activityType?.name}`);
       } else if (e.startChildWorkflowExecutionInitiatedEventAttributes) {
-        lines.add(`${at}child ${e.startChildWorkflowExecutionInitiatedEventAttributes.workflowType?.name}`);
+        const c = e.startChildWorkflowExecutionInitiatedEventAttributes;
+        lines.add(`${at}child ${c.workflowType?.name}`);
+        for (const key of Object.keys(c.searchAttributes?.indexedFields ?? {}))
+          lines.add(`${at}child ${c.workflowType?.name} search attribute ${key}`);
+        metaOf(`child ${c.workflowType?.name}`);
       } else if (e.markerRecordedEventAttributes) {
         const ids = patchIdsOf({ events: [e] });
         lines.add(
