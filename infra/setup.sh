@@ -10,6 +10,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v python3 >/dev/null 2>&1 || need+=(python3-pip)
+# The console's browser tests (test/console/browser.test.ts) drive Debian's chromium headless.
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian packages: ${need[*]}"

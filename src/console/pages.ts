@@ -66,7 +66,10 @@ function budgetUsed(s: RunStatus): string {
   return parts.join(', ');
 }
 
-export function runsPage(rows: readonly RunRow[], o: { nonce?: string; limit: number }): string {
+export function runsPage(
+  rows: readonly RunRow[],
+  o: { nonce?: string; script?: string; limit: number },
+): string {
   const body = html`<h1>Runs</h1>
     ${
       rows.length === 0
@@ -104,7 +107,12 @@ export function runsPage(rows: readonly RunRow[], o: { nonce?: string; limit: nu
           </table>`
     }
     <p class="muted">The ${o.limit} newest runs.</p>`;
-  return page(body, { title: 'hyperagents runs', nav: true, ...(o.nonce ? { nonce: o.nonce } : {}) });
+  return page(body, {
+    title: 'hyperagents runs',
+    nav: true,
+    ...(o.nonce ? { nonce: o.nonce } : {}),
+    ...(o.script ? { script: o.script } : {}),
+  });
 }
 
 // ---- run ------------------------------------------------------------------------------------------

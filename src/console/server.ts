@@ -215,7 +215,11 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
 
   app.get('/', async (_req, reply) => {
     const nonce = randomBytes(12).toString('base64');
-    return htmlPage(reply, nonce, runsPage(await rows(), { nonce, limit: o.runsLimit ?? 50 }));
+    return htmlPage(
+      reply,
+      nonce,
+      runsPage(await rows(), { nonce, script: CLIENT_SCRIPT, limit: o.runsLimit ?? 50 }),
+    );
   });
 
   app.get('/api/runs', async () =>
