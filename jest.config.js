@@ -9,8 +9,8 @@
  * - `e2e` (`npm run test:e2e`): everything else: whatever starts a sandbox, reads or writes S3, runs
  *   an engine run with real activities or drives the stack's processes, and the slower local
  *   suites that run the agent program's harness, the domains' runners or the scripted LLM world.
- *   Its two long fault-injection suites form a third project, `faults` (FAULTS below), that
- *   `make test` runs beside the other two.
+ *   Its fault-injection suites form a third project, `faults` (FAULTS below), that `make test`
+ *   runs beside the other two.
  *
  * The rule: a test file is unit when it matches one of the UNIT globs below, and e2e otherwise. So a
  * new test lands in e2e (the safe side: slower, never skipped) until someone adds it, or its folder,
@@ -40,12 +40,20 @@ const UNIT = [
   'storage/rereads.test.ts',
 ];
 /**
- * The fault-injection suites that mostly wait (for heartbeat timeouts after each of twenty worker
- * kills, for a service's outage to pass): their own project, which `make test` (test/run.sh) runs
- * in a second jest process beside the other two, so their minutes of waiting overlap the others'
- * work. They use their own task queues, worker processes and (stack-faults) a private stack.
+ * The fault-injection suites, which mostly wait (for heartbeat timeouts after each of twenty worker
+ * kills, for an outage to pass, for retries and connection timeouts): their own project, which
+ * `make test` (test/run.sh) runs in a second jest process beside the other two, so their minutes of
+ * waiting overlap the others' work. Each uses its own task queues and worker processes, private
+ * state folders or (stack-faults) a private stack, so nothing of theirs meets the other suites'.
  */
-const FAULTS = ['reliability/worker-kill.test.ts', 'reliability/stack-faults.test.ts'];
+const FAULTS = [
+  'reliability/worker-kill.test.ts',
+  'reliability/stack-faults.test.ts',
+  'reliability/two-workers.test.ts',
+  'reliability/fleet.test.ts',
+  'reliability/llm-faults.test.ts',
+  'cli/doctor.test.ts',
+];
 /** A UNIT entry as a testMatch glob: a folder's `**` means every test file below it. */
 const glob = (g) => `<rootDir>/test/${g.endsWith('**') ? `${g}/*.test.ts` : g}`;
 /** The same entry as a testPathIgnorePatterns regex (testMatch cannot exclude). */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test`'s jest step: the `faults` project (two suites that mostly wait, see jest.config.js) in
+# `make test`'s jest step: the `faults` project (suites that mostly wait, see jest.config.js) in
 # a second jest process beside the unit and e2e projects, its output held back and printed after
 # theirs. Ends with one closing line for both, "N passed, N failed, N skipped", and fails if either
 # did. --forceExit: a suite that fails mid-run may leave a worker process or a long poll behind; the
