@@ -1,3 +1,4 @@
+import * as os from 'os';
 import * as path from 'path';
 import type { Command } from 'commander';
 import { pauseSignal, resumeSignal } from '../../workflows/messages';
@@ -9,6 +10,15 @@ import { decide, listRuns, onRun, runStatus } from '../wiring/runOps';
 
 // Everything these commands print may hold agent-written text: through the format helpers only.
 const print = printSafe;
+
+/** Who decides when `--by` is not given: the login name. */
+function loginName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? 'unknown';
+  }
+}
 
 export function registerOpsCommands(program: Command, ctx: CliContext): void {
   program
@@ -77,9 +87,9 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
       .command(`${verb} <run> <node>`)
       .description(`${verb} a node the approval policy holds`)
       .option('--note <text>', 'why')
-      .option('--reviewer <name>', 'who decides, recorded in the node (default: $USER)')
+      .option('--by <name>', 'who decides, recorded in the node (default: the login name)')
       .action(
-        safely(async (runId: string, nodeId: string, opts: { note?: string; reviewer?: string }) => {
+        safely(async (runId: string, nodeId: string, opts: { note?: string; by?: string }) => {
           if (!approve && !opts.note?.trim())
             throw new Error(`reject ${nodeId} needs --note "<why>": a rejection is recorded with its reason`);
           print(
@@ -88,7 +98,7 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
               nodeId,
               approve,
               ...(opts.note !== undefined ? { note: opts.note } : {}),
-              reviewer: opts.reviewer ?? process.env.USER ?? process.env.USERNAME,
+              reviewer: opts.by?.trim() || loginName(),
             }),
           );
         }),

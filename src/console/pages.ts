@@ -235,6 +235,10 @@ export function runPage(d: RunPageData): string {
     </p>
     <div class="chart" id="chart-tree">${trusted(d.svg.tree)}</div>
     <h2>Cost and tokens over time</h2>
+    <p class="legend">
+      What the self-modification sessions that made the nodes spent, as each node was stored; the run's whole
+      spend (evaluations included) is under Now.
+    </p>
     <div class="chart" id="chart-spend">${trusted(d.svg.spend)}</div>
     <h2>Nodes</h2>
     <table id="nodes">

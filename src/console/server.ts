@@ -338,7 +338,9 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
     try {
       return { message: await b.promote({ runId: run, nodeId: node, reviewer }) };
     } catch (e) {
-      return reply.code(409).send({ error: (e as Error).message });
+      // A refusal (not approved, already released, ...) is one line saying why.
+      const err = e as Error;
+      return reply.code(err.name === 'PromotionRefused' ? 409 : 502).send({ error: err.message });
     }
   });
 

@@ -150,7 +150,7 @@ export function spendOverTimeSpec(
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(opts.title ? { title: opts.title } : {}),
     data: { values: points.map((p) => ({ ...p })) },
-    hconcat: [panel('usd', 'spent (USD, cumulative)'), panel('tokens', 'LLM tokens (cumulative)')],
+    hconcat: [panel('usd', 'USD (cumulative)'), panel('tokens', 'LLM tokens (cumulative)')],
     config: { background: 'white' },
   };
 }
@@ -191,7 +191,8 @@ export function archiveTreeSpec(nodes: readonly TreeNode[]): VegaSpec {
   };
   const maxDepth = Math.max(0, ...nodes.map((n) => depthOf(n.id)));
   const leaves = nodes.filter((n) => !nodes.some((m) => m.parent === n.id)).length;
-  const width = Math.max(240, 90 * (maxDepth + 1));
+  // Room for the last column's labels (`g12 pending`) right of its nodes.
+  const width = Math.max(240, 90 * (maxDepth + 1) + 90);
   const height = Math.max(120, 26 * Math.max(1, leaves));
   const mark = { pending: 'pending', approved: '✓', rejected: '✗' } as const;
   const scores = nodes.flatMap((n) => (n.score === undefined ? [] : [n.score]));
@@ -221,7 +222,7 @@ export function archiveTreeSpec(nodes: readonly TreeNode[]): VegaSpec {
           {
             type: 'tree',
             method: 'tidy',
-            size: [{ signal: 'height' }, { signal: 'width - 40' }],
+            size: [{ signal: 'height' }, { signal: 'width - 90' }],
             as: ['y', 'x', 'depth', 'children'],
           },
         ],
@@ -254,7 +255,9 @@ export function archiveTreeSpec(nodes: readonly TreeNode[]): VegaSpec {
         range: { scheme: 'viridis' },
       },
     ],
-    legends: scores.length ? [{ fill: 'color', title: 'score', orient: 'right', gradientLength: 80 }] : [],
+    legends: scores.length
+      ? [{ fill: 'color', title: 'score', orient: 'right', gradientLength: 80, format: '.3f' }]
+      : [],
     marks: [
       {
         type: 'path',

@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { LoadedConfig } from '../config';
 import type { ConsoleBackend } from '../console/backend';
+import { promote } from '../engine';
 import { readCallLog } from '../llm';
 import { Archive } from '../archive';
 import { makeS3Client, S3ObjectStore } from '../storage';
@@ -29,6 +30,11 @@ export async function consoleBackendFromConfig(
     callLog: (runId, nodeId) => readCallLog(store, runId, nodeId),
     decide: (d) => decide(client, d),
     uiLink: (workflowId) => uiLink(c, workflowId),
+    // PROMOTE: the promotion service of src/engine/promote.ts, as `hyperagents promote` calls it.
+    promote: async ({ runId, nodeId, reviewer }) => {
+      const m = await promote({ archive, store }, { runId, nodeId, by: reviewer });
+      return `promoted ${runId}/${nodeId} as release ${m.releaseId}`;
+    },
   };
   return { backend, close: () => client.connection.close() };
 }

@@ -285,6 +285,49 @@ describe('console requests that change state', () => {
     expect(r.statusCode).toBe(501);
   });
 
+  test('promotion, once given to the console: the button is enabled on an approved node, a refusal is a 409', async () => {
+    const promoted: string[] = [];
+    const withPromote = buildConsole({
+      backend: {
+        ...backend(async () => ''),
+        promote: async ({ nodeId, reviewer }) => {
+          if (nodeId !== 'gen-00003') {
+            const refused = new Error(`${nodeId} is not approved`);
+            refused.name = 'PromotionRefused';
+            throw refused;
+          }
+          promoted.push(`${nodeId} by ${reviewer}`);
+          return `promoted r1/${nodeId} as release r0001`;
+        },
+      },
+      token: TOKEN,
+      host: '127.0.0.1',
+      port: 0,
+      renderSvg,
+    });
+    await withPromote.listen({ host: '127.0.0.1', port: 0 });
+    const at = withPromote.server.address() as { port: number };
+    const host = `127.0.0.1:${at.port}`;
+    const promoteNode = (nodeId: string) =>
+      send(withPromote, {
+        method: 'POST',
+        url: `/api/runs/r1/nodes/${nodeId}/promote`,
+        headers: { host, 'content-type': 'application/json', 'x-hyperagents-token': TOKEN },
+        payload: JSON.stringify({ reviewer: 'ada' }),
+      });
+    try {
+      const ok = await promoteNode('gen-00003');
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json()).toEqual({ message: 'promoted r1/gen-00003 as release r0001' });
+      expect(promoted).toEqual(['gen-00003 by ada']);
+      const refused = await promoteNode('gen-00002');
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toEqual({ error: 'gen-00002 is not approved' });
+    } finally {
+      await withPromote.close();
+    }
+  });
+
   test('off loopback, reads need the token too (Basic auth password or the header)', async () => {
     const open = buildConsole({
       backend: backend(async () => ''),
