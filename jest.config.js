@@ -32,6 +32,7 @@ const UNIT = [
   'workflows/**',
   'archive/pure.test.ts',
   'bench/report.test.ts',
+  'cli/progress.test.ts',
   'console/pages.test.ts',
   'archive/snapshot.test.ts',
   'archive/train-history.test.ts',

@@ -46,8 +46,9 @@ export function engineActivities(deps: EngineDeps) {
       mapErrors(() => withHeartbeat('evaluation plan', () => planEvaluation(deps, input))),
     evaluateStage: (input: Input<typeof evaluateStage>) =>
       mapErrors(() =>
-        withHeartbeat(`${input.nodeId} on ${input.domain} ${input.split} (${input.stage})`, (signal) =>
-          evaluateStage(deps, input, signal),
+        withHeartbeat(
+          `${input.nodeId} on ${input.domain} ${input.split} (${input.stage})`,
+          (signal, progress) => evaluateStage(deps, input, signal, progress),
         ),
       ),
     evaluateTestSplit: (input: Input<typeof evaluateTestSplit>) =>

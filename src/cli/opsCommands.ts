@@ -5,7 +5,9 @@ import { pauseSignal, resumeSignal } from '../../workflows/messages';
 import type { CliContext } from './context';
 import { exportNode } from './exportNode';
 import { registerReleaseCommands } from './releaseCommands';
-import { archiveTable, fmt, printSafe, progressLine, safely, safeText, table } from './format';
+import { archiveTable, fmt, printSafe, progressLine, safeBlock, safely, safeText, table } from './format';
+import { ProgressView } from './progress';
+import { stageLines } from './runCommands';
 import { decide, listRuns, onRun, runStatus } from '../wiring/runOps';
 
 // Everything these commands print may hold agent-written text: through the format helpers only.
@@ -28,14 +30,21 @@ export function registerOpsCommands(program: Command, ctx: CliContext): void {
     .option('--watch', 'refresh every 2 s until the run ends')
     .action(
       safely(async (runId: string, opts: { json?: boolean; watch?: boolean }) => {
+        // --watch: the status when it changes, and below it what each running generation does.
+        const view = new ProgressView(process.stdout.isTTY === true);
+        let last = '';
         for (;;) {
           const { status, live } = await runStatus(await ctx.temporal(), runId);
           if (opts.json) print(status);
           else {
-            print(
+            const block = [
               `${runId} (${status.method}, domains ${status.domains.join(', ')}): ${progressLine(status)}`,
-            );
-            for (const [d, s] of Object.entries(status.bestPerDomain)) print(`  best ${d}: ${fmt(s)}`);
+              ...Object.entries(status.bestPerDomain).map(([d, s]) => `  best ${d}: ${fmt(s)}`),
+            ].map(safeBlock);
+            const changed = block.join('\n') !== last;
+            last = block.join('\n');
+            const stages = live && !status.stopReason ? await stageLines(ctx, status) : [];
+            process.stdout.write(view.update(changed ? block : [], stages, Date.now()));
           }
           if (!opts.watch || !live || status.stopReason) return;
           await new Promise((r) => setTimeout(r, 2000));

@@ -8,9 +8,10 @@ import { uiLink } from '../../temporal/connection';
 import { createKindWorkers } from '../../temporal/worker';
 import { domainCatalogFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
-import { fmt, printSafe, progressLine, resultsTable, safely, safeText } from './format';
+import { fmt, printSafe, progressLine, resultsTable, safeBlock, safely, safeText } from './format';
+import { progressLines, ProgressView } from './progress';
 import { resolveDomains } from './domainsAvailable';
-import { runStatus } from '../wiring/runOps';
+import { generationProgress, runStatus } from '../wiring/runOps';
 
 function newRunId(): string {
   const stamp = new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '');
@@ -43,20 +44,30 @@ function queuesLine(c: LoadedConfig, kinds: readonly WorkKind[]): string {
     .join(', ');
 }
 
+/** The running generations' stages, each line made safe to print. */
+export async function stageLines(ctx: CliContext, status: RunStatus): Promise<string[]> {
+  if (status.running.length === 0) return [];
+  const found = await generationProgress(await ctx.temporal(), status.runId, status.running).catch(() => []);
+  return progressLines(found).map(safeText);
+}
+
 async function follow(ctx: CliContext, runId: string, done: Promise<unknown>): Promise<RunStatus> {
   let last = '';
   let finished = false;
+  const view = new ProgressView(process.stdout.isTTY === true);
   void done.finally(() => (finished = true)).catch(() => undefined);
   for (;;) {
     const { status } = await runStatus(await ctx.temporal(), runId).catch(() => ({ status: undefined }));
     if (status) {
       const line = progressLine(status);
-      if (line !== last) printSafe(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+      const permanent = line !== last ? [`[${new Date().toISOString().slice(11, 19)}] ${line}`] : [];
       last = line;
+      process.stdout.write(view.update(permanent.map(safeBlock), await stageLines(ctx, status), Date.now()));
     }
     if (finished) break;
     await Promise.race([done.catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
   }
+  process.stdout.write(view.finish());
   return (await done) as RunStatus;
 }
 

@@ -5,7 +5,9 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow';
 import { temporal } from '@temporalio/proto';
+import { nodeIdFor } from '../archive/keys';
 import type { RunStatus } from '../engine';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/messages';
 
@@ -126,6 +128,52 @@ export async function listRuns(client: Client, limit = Infinity): Promise<RunLis
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken && runs.length < limit);
   return runs;
+}
+
+/** A pending activity of a running generation: its type and its last heartbeat's details. */
+export interface GenerationActivity {
+  type: string;
+  detail?: unknown;
+  attempt?: number;
+  lastFailure?: string;
+}
+
+/**
+ * What each of the run's running generations is doing: the pending activities of its child
+ * workflow (`describe`, one call per generation, no worker needed), with the details of their last
+ * heartbeat (an evaluation stage's tasks done of total). A generation that cannot be described (not
+ * started yet, just finished) is left out; details this client cannot decode are left out.
+ */
+export async function generationProgress(
+  client: Client,
+  runId: string,
+  generations: readonly number[],
+): Promise<Array<{ generation: number; pending: GenerationActivity[] }>> {
+  const out: Array<{ generation: number; pending: GenerationActivity[] }> = [];
+  for (const generation of generations) {
+    const workflowId = `${runId}/${nodeIdFor(generation)}`;
+    let raw;
+    try {
+      raw = (await client.workflow.getHandle(workflowId).describe()).raw;
+    } catch {
+      continue;
+    }
+    const pending: GenerationActivity[] = [];
+    for (const a of raw.pendingActivities ?? []) {
+      const details = await decodeArrayFromPayloads(
+        client.options.loadedDataConverter,
+        a.heartbeatDetails?.payloads,
+      ).catch(() => []);
+      pending.push({
+        type: a.activityType?.name ?? '',
+        ...(details[0] !== undefined ? { detail: details[0] } : {}),
+        ...(a.attempt ? { attempt: a.attempt } : {}),
+        ...(a.lastFailure?.message ? { lastFailure: a.lastFailure.message } : {}),
+      });
+    }
+    out.push({ generation, pending });
+  }
+  return out;
 }
 
 /** A reviewer's decision on a node the approval policy holds. */

@@ -161,6 +161,7 @@ async function runStage(
   at: StageAt,
   gateway?: GatewaySession,
   signal?: AbortSignal,
+  progress?: (done: number, total: number) => void,
 ): Promise<Omit<StageEvaluation, 'costUsd' | 'tokens'> | undefined> {
   const { runId, nodeId, split, config } = at;
   const { domain, loaded, tasks, stagedIds } = await splitTasks(deps, config, at.domain, split);
@@ -172,6 +173,9 @@ async function runStage(
   const saved = asCheckpoint(await deps.archive.getPartialReport(where), snapshotKey);
   const checkpoint = new Checkpointer(saved, (state) => deps.archive.putPartialReport(where, state));
   const missing = stageTasks.filter((t) => checkpoint.state.answers[t.id] === undefined);
+  // Tasks answered of the stage's (a retry starts from those its checkpoint holds).
+  let answered = stageTasks.length - missing.length;
+  progress?.(answered, stageTasks.length);
   const before = gateway?.calls();
   const sandbox = sandboxRunners(deps, {
     program: await deps.archive.getProgram(snapshotKey),
@@ -188,7 +192,11 @@ async function runStage(
     if (missing.length > 0)
       await sandbox.run(
         missing.map((t) => agentView(t)),
-        (id, answer) => checkpoint.add(id, answer),
+        (id, answer) => {
+          if (checkpoint.state.answers[id] === undefined) answered += 1;
+          checkpoint.add(id, answer);
+          progress?.(Math.min(answered, stageTasks.length), stageTasks.length);
+        },
       );
   } finally {
     const after = gateway?.calls();
@@ -263,10 +271,12 @@ export async function evaluateStage(
     budgetLeft?: BudgetLeft;
   },
   signal?: AbortSignal,
+  /** Tasks answered of the stage's, as they arrive (the activity's heartbeat carries them). */
+  progress?: (done: number, total: number) => void,
 ): Promise<StageEvaluation> {
   const gateway = await openGateway(deps, { ...input, purpose: `evaluate:${input.domain}` });
   try {
-    const r = await runStage(deps, input, gateway, signal);
+    const r = await runStage(deps, input, gateway, signal, progress);
     if (!r) throw new Error(`${input.domain} has no ${input.split} tasks to evaluate`);
     const spent = gateway?.spent() ?? { usd: 0, tokens: 0 };
     return { ...r, costUsd: spent.usd, tokens: spent.tokens };
