@@ -20,6 +20,16 @@ export interface DataSourceOptions {
 /** The data set is absent from every source we may use. */
 export class DataUnavailableError extends Error {
   override name = 'DataUnavailableError';
+  constructor(
+    message: string,
+    /**
+     * How to provide the data set by hand: its sub-folder of the data folder (HYPERAGENTS_DATA_DIR /
+     * dataDir), the missing files' paths under that folder, and the data folder looked in (if set).
+     */
+    readonly provide?: { folder: string; files: string[]; dataDir?: string },
+  ) {
+    super(message);
+  }
 }
 /** A file exists but its bytes are not the pinned ones; it is never used. */
 export class DataIntegrityError extends Error {
@@ -64,7 +74,12 @@ export async function loadDatasetFiles(
 
   const downloadable = missing.filter((f) => f.url);
   if (!allowDownload || downloadable.length < missing.length) {
-    throw new DataUnavailableError(unavailableMessage(spec, missing, dataDir, cacheDir, allowDownload));
+    const folder = missing[0]!.path.split('/')[0]!;
+    throw new DataUnavailableError(unavailableMessage(spec, missing, dataDir, cacheDir, allowDownload), {
+      folder,
+      files: missing.map((f) => (f.path.startsWith(`${folder}/`) ? f.path.slice(folder.length + 1) : f.path)),
+      ...(dataDir ? { dataDir } : {}),
+    });
   }
   for (const file of downloadable) {
     found.set(file.path, await download(file, path.join(cacheDir, file.path), fetchUrl));
@@ -143,8 +158,9 @@ function unavailableMessage(
       spec.source,
     )}.`,
     'Provide it in either of two ways:',
-    `1. a local mirror: set HYPERAGENTS_DATA_DIR (or dataDir in the config) to a folder laid out like ` +
-      `shared/data that holds the files above (${dataDir ? `looked in ${dataDir}` : 'HYPERAGENTS_DATA_DIR is not set'});`,
+    `1. a local data folder: set HYPERAGENTS_DATA_DIR (or dataDir in the config) to a folder with a ` +
+      `sub-folder per domain that holds the files above at those paths (README, "Domain data"; ` +
+      `${dataDir ? `looked in ${dataDir}` : 'HYPERAGENTS_DATA_DIR is not set'});`,
     noUpstream.length === 0
       ? `2. a download from the public upstream: set HYPERAGENTS_ALLOW_DOWNLOAD=1 (or allowDownload) and the ` +
         `files are fetched at a pinned commit into ${cacheDir} and checked against their sha256` +
