@@ -11,6 +11,7 @@ import {
   type VegaSpec,
 } from '../report/charts';
 import { mapLimit } from '../util/concurrency';
+import { UNSAFE_CHARACTERS } from '../util/unsafeText';
 import type { ConsoleBackend } from './backend';
 import { CLIENT_SCRIPT, TOKEN_HEADER } from './client';
 import { html } from './html';
@@ -267,7 +268,9 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
       const rootId = lineageOf(nodes, nodeId)[0]!;
       const diff = async (base: string) => {
         const d = await b.diff(run, base, nodeId);
-        return d.patch ? { html: diffHtml(d.patch, DIFF_OPTIONS), wholeFile: d.wholeFile } : undefined;
+        return d.patch
+          ? { html: visible(diffHtml(d.patch, DIFF_OPTIONS)), wholeFile: d.wholeFile }
+          : undefined;
       };
       const [parentDiff, rootDiff, notes, calls] = await Promise.all([
         node.parentId ? diff(node.parentId) : undefined,
@@ -357,6 +360,16 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
       ),
   );
   return app;
+}
+
+/**
+ * diff2html escapes markup but leaves the characters that hide or reorder text (bidi overrides,
+ * zero-width, controls) as they are: shown as visible escapes here, as escapeHtml does elsewhere.
+ */
+function visible(markup: string): string {
+  return markup.replace(UNSAFE_CHARACTERS, (c) =>
+    c === '\n' || c === '\t' ? c : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 function headerToken(req: FastifyRequest): string | undefined {

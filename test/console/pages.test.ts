@@ -136,7 +136,7 @@ function backend(decide: (d: Decision) => Promise<string>): ConsoleBackend {
     },
     nodes: async (runId) => (runId === 'r1' ? nodes : []),
     diff: async () => ({
-      patch: `--- a/task/x.mjs\n+++ b/task/x.mjs\n@@ -1 +1 @@\n-old\n+${XSS}\n`,
+      patch: `--- a/task/x.mjs\n+++ b/task/x.mjs\n@@ -1 +1 @@\n-old\n+${XSS} x\u202Egpj.mjs\n`,
       wholeFile: [],
     }),
     programFile: async () => `# notes\n${XSS}\n`,
@@ -200,6 +200,9 @@ describe('console pages show agent text as text', () => {
     expect(r.body).toContain('<q class="note">&lt;script&gt;window.__xss = 1&lt;/script&gt;</q>');
     expect(r.body).toContain('by &lt;b&gt;mallory&lt;/b&gt;');
     expect(r.body).toMatch(/<pre class="notes" id="notes"># notes\n&lt;script&gt;/);
+    // A bidi override in the diff is shown, not obeyed.
+    expect(r.body).not.toContain('\u202e');
+    expect(r.body).toContain('x\\u202egpj.mjs');
     // The only scripts are the page's own: the diff viewer's file and the nonce'd inline one.
     expect(r.body.match(/<script[ >]/g)).toHaveLength(2);
     // Promotion is not wired in: the button is there, disabled.
