@@ -142,7 +142,13 @@ export function spendOverTimeSpec(
     mark: { type: 'line', point: true, interpolate: 'step-after' },
     encoding: {
       x: { field: 'at', type: 'temporal', title: 'time' },
-      y: { field, type: 'quantitative', title },
+      y: {
+        field,
+        type: 'quantitative',
+        title,
+        scale: { domainMin: 0, nice: true },
+        axis: { format: field === 'usd' ? '.4~f' : '~s' },
+      },
       tooltip: [{ field: 'generation' }, { field }],
     },
   });
@@ -168,6 +174,14 @@ export interface TreeNode {
   approval?: 'pending' | 'approved' | 'rejected';
   /** The node's page; absent: no link. */
   href?: string;
+}
+
+/** The colour scale's domain: the scores' range, widened around a single value so it shows mid-scale. */
+function scoreDomain(scores: readonly number[]): [number, number] {
+  if (scores.length === 0) return [0, 1];
+  const lo = Math.min(...scores);
+  const hi = Math.max(...scores);
+  return hi - lo < 1e-9 ? [lo - 0.05, hi + 0.05] : [lo, hi];
 }
 
 /** The mark name of the tree's nodes: the SVG's `g.mark-symbol.role-mark.<name>` holds one path per node. */
@@ -249,9 +263,7 @@ export function archiveTreeSpec(nodes: readonly TreeNode[]): VegaSpec {
         name: 'color',
         type: 'linear',
         zero: false,
-        domain: scores.length
-          ? [Math.min(...scores), Math.max(...scores, Math.min(...scores) + 1e-9)]
-          : [0, 1],
+        domain: scoreDomain(scores),
         range: { scheme: 'viridis' },
       },
     ],
