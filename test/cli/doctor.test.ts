@@ -70,7 +70,7 @@ test('on the healthy stack every check is ok and the exit code is 0', async () =
   expect(r.names).toEqual(ALL_CHECKS);
   expect(r.lines.every((l) => l.startsWith('ok   '))).toBe(true);
   expect(r.lines).toContain(`ok   temporal: 127.0.0.1:${suite.temporal.port} (plain)`);
-  expect(r.lines).toContain('ok   temporal search attributes: 5 registered in default');
+  expect(r.lines).toContain('ok   temporal search attributes: 6 registered in default');
   expect(r.code).toBe(0);
 });
 
