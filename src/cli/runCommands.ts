@@ -9,7 +9,8 @@ import { createKindWorkers } from '../../temporal/worker';
 import { domainCatalogFromConfig } from '../wiring/engineDeps';
 import type { CliContext } from './context';
 import { fmt, printSafe, progressLine, resultsTable, safeBlock, safely, safeText } from './format';
-import { progressLines, ProgressView } from './progress';
+import { progressLines } from '../report/progress';
+import { ProgressView } from './progress';
 import { resolveDomains } from './domainsAvailable';
 import { generationProgress, runStatus } from '../wiring/runOps';
 

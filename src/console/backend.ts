@@ -1,6 +1,7 @@
 import type { NodeRecord } from '../archive';
 import type { RunStatus } from '../engine';
 import type { CallRecord } from '../llm';
+import type { GenerationProgress } from '../report/progress';
 import type { Decision, RunListing } from '../wiring/runOps';
 
 /**
@@ -13,6 +14,11 @@ export interface ConsoleBackend {
   listRuns(limit: number): Promise<RunListing[]>;
   /** What `hyperagents status` shows; `live`: the run still runs. */
   runStatus(runId: string): Promise<{ status: RunStatus; live: boolean }>;
+  /**
+   * What the run's running generations are doing now (their pending activities, as `status --watch`
+   * reads them); a generation that cannot be described is left out.
+   */
+  progress(runId: string, generations: readonly number[]): Promise<GenerationProgress[]>;
   /** Every node record of the run. */
   nodes(runId: string): Promise<NodeRecord[]>;
   /** The unified diff from node `base` to node `nodeId` (as `hyperagents diff` prints it). */

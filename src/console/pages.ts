@@ -117,13 +117,17 @@ export function runsPage(
 
 // ---- run ------------------------------------------------------------------------------------------
 
-/** What `hyperagents status` shows, as a block the console refreshes. */
+/**
+ * What `hyperagents status` shows, as a block the console refreshes; `stages`: what each running
+ * generation does now, a line each, as `status --watch` prints them (src/report/progress.ts).
+ */
 export function liveBlock(
   runId: string,
   s: RunStatus | undefined,
   live: boolean,
   ui: UiLink,
   error?: string,
+  stages: readonly string[] = [],
 ): SafeHtml {
   if (!s)
     return html`<div class="live" id="live">
@@ -142,6 +146,7 @@ export function liveBlock(
       · spent $${s.spentUsd.toFixed(4)}, ${s.spentTokens} tokens
     </div>
     ${s.running.length ? html`<div>running: ${s.running.map((g, i) => html`${i ? ', ' : ''}${genLink(g)}`)}</div>` : ''}
+    ${stages.map((l) => html`<div class="stage">${l}</div>`)}
     ${s.pending.length ? html`<div class="pending">awaiting approval: ${s.pending.map((p, i) => html`${i ? ', ' : ''}<a href="${nodePath(runId, p.nodeId)}">${p.nodeId}</a>`)}</div>` : ''}
     ${s.paused ? html`<div class="pending">PAUSED</div>` : ''}
     ${s.failures ? html`<div>${s.failures} failed generation(s)</div>` : ''}
@@ -165,6 +170,8 @@ export interface RunPageData {
   status?: RunStatus;
   live: boolean;
   statusError?: string;
+  /** What each running generation does now, a line each. */
+  stages?: readonly string[];
   nodes: readonly NodeRecord[];
   /** Rendered SVG of the charts. */
   svg: { scores: string; spend: string; tree: string };
@@ -196,7 +203,7 @@ export function runPage(d: RunPageData): string {
       ${d.generatedAt ? html` · <span class="muted">report generated ${d.generatedAt}</span>` : ''}
     </p>
     <h2>Now</h2>
-    ${liveBlock(d.runId, d.status, d.live, d.ui, d.statusError)}
+    ${liveBlock(d.runId, d.status, d.live, d.ui, d.statusError, d.stages)}
     ${
       pending.length
         ? html`<h2>Pending approvals</h2>

@@ -10,6 +10,7 @@ import {
   type VegaLiteSpec,
   type VegaSpec,
 } from '../report/charts';
+import { progressLines } from '../report/progress';
 import { mapLimit } from '../util/concurrency';
 import { UNSAFE_CHARACTERS } from '../util/unsafeText';
 import type { ConsoleBackend } from './backend';
@@ -74,13 +75,7 @@ export async function runPageData(
   runId: string,
   mode: 'console' | 'report',
 ) {
-  const [st, nodes] = await Promise.all([
-    backend.runStatus(runId).then(
-      (s) => ({ ...s, error: undefined }),
-      (e: unknown) => ({ status: undefined, live: false, error: (e as Error).message }),
-    ),
-    backend.nodes(runId),
-  ]);
+  const [st, nodes] = await Promise.all([liveStatus(backend, runId), backend.nodes(runId)]);
   if (!st.status && nodes.length === 0) throw new NotFound(st.error ?? `no run ${runId}`);
   const domains = st.status?.domains ?? [...new Set(nodes.flatMap((n) => Object.keys(n.scores)))].sort();
   const link = (nodeId: string) => (mode === 'report' ? `#node-${nodeId}` : nodePath(runId, nodeId));
@@ -94,7 +89,23 @@ export async function runPageData(
     mode,
     ...(st.status ? { status: st.status } : {}),
     ...(st.error !== undefined ? { statusError: st.error } : {}),
+    ...(st.stages.length ? { stages: st.stages } : {}),
   };
+}
+
+/**
+ * The run's status for the live block, with what each running generation does now (as
+ * `status --watch` shows it); a status that cannot be read is its error, stages that cannot be
+ * read are none.
+ */
+async function liveStatus(backend: ConsoleBackend, runId: string) {
+  const st = await backend.runStatus(runId).then(
+    (s) => ({ ...s, error: undefined }),
+    (e: unknown) => ({ status: undefined, live: false, error: (e as Error).message }),
+  );
+  const running = st.status?.running ?? [];
+  const stages = running.length ? progressLines(await backend.progress(runId, running).catch(() => [])) : [];
+  return { ...st, stages };
 }
 
 class NotFound extends Error {}
@@ -240,13 +251,10 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
 
   app.get('/runs/:run/live', async (req, reply) => {
     const { run } = req.params as { run: string };
-    const s = await b.runStatus(run).then(
-      (x) => ({ ...x, error: undefined }),
-      (e: unknown) => ({ status: undefined, live: false, error: (e as Error).message }),
-    );
+    const s = await liveStatus(b, run);
     return reply
       .type('text/html; charset=utf-8')
-      .send(liveBlock(run, s.status, s.live, (id) => b.uiLink(id), s.error).value);
+      .send(liveBlock(run, s.status, s.live, (id) => b.uiLink(id), s.error, s.stages).value);
   });
 
   app.get('/api/runs/:run/status', async (req, reply) => {

@@ -6,7 +6,7 @@ import { readCallLog } from '../llm';
 import { Archive } from '../archive';
 import { makeS3Client, S3ObjectStore } from '../storage';
 import { connectClient, uiLink } from '../../temporal/connection';
-import { decide, listRuns, runStatus } from './runOps';
+import { decide, generationProgress, listRuns, runStatus } from './runOps';
 
 /**
  * The console's backend on the configured Temporal and S3: run operations through runOps (as the
@@ -21,6 +21,7 @@ export async function consoleBackendFromConfig(
   const backend: ConsoleBackend = {
     listRuns: (limit) => listRuns(client, limit),
     runStatus: (runId) => runStatus(client, runId),
+    progress: (runId, generations) => generationProgress(client, runId, generations),
     nodes: (runId) => archive.listNodes(runId),
     diff: (runId, base, nodeId) => archive.diffNodes(runId, base, nodeId),
     programFile: async (runId, nodeId, path) => {

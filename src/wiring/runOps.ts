@@ -9,6 +9,7 @@ import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-wor
 import { temporal } from '@temporalio/proto';
 import { nodeIdFor } from '../archive/keys';
 import type { RunStatus } from '../engine';
+import type { GenerationProgress, PendingActivity } from '../report/progress';
 import { approveUpdate, rejectUpdate, statusQuery } from '../../workflows/messages';
 
 /**
@@ -130,14 +131,6 @@ export async function listRuns(client: Client, limit = Infinity): Promise<RunLis
   return runs;
 }
 
-/** A pending activity of a running generation: its type and its last heartbeat's details. */
-export interface GenerationActivity {
-  type: string;
-  detail?: unknown;
-  attempt?: number;
-  lastFailure?: string;
-}
-
 /**
  * What each of the run's running generations is doing: the pending activities of its child
  * workflow (`describe`, one call per generation, no worker needed), with the details of their last
@@ -148,8 +141,8 @@ export async function generationProgress(
   client: Client,
   runId: string,
   generations: readonly number[],
-): Promise<Array<{ generation: number; pending: GenerationActivity[] }>> {
-  const out: Array<{ generation: number; pending: GenerationActivity[] }> = [];
+): Promise<GenerationProgress[]> {
+  const out: GenerationProgress[] = [];
   for (const generation of generations) {
     const workflowId = `${runId}/${nodeIdFor(generation)}`;
     let raw;
@@ -158,7 +151,7 @@ export async function generationProgress(
     } catch {
       continue;
     }
-    const pending: GenerationActivity[] = [];
+    const pending: PendingActivity[] = [];
     for (const a of raw.pendingActivities ?? []) {
       const details = await decodeArrayFromPayloads(
         client.options.loadedDataConverter,

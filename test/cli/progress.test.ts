@@ -1,6 +1,7 @@
-import { activityStage, progressLines, ProgressView, rewind, worthPrinting } from '../../src/cli/progress';
+import { activityStage, progressLines } from '../../src/report/progress';
+import { ProgressView, rewind, worthPrinting } from '../../src/cli/progress';
 
-/** The terminal's view of running generations (src/cli/progress.ts): pure formatting, no client. */
+/** Running generations in words (src/report/progress.ts) and the terminal's view of them (src/cli/progress.ts): pure, no client. */
 
 test('each activity of a generation in words, evaluation stages with their tasks done of total', () => {
   expect(activityStage({ type: 'selectParent' })).toBe('selecting a parent');

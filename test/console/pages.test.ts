@@ -110,7 +110,7 @@ const status = {
   runId: 'r1',
   startedAtMs: 0,
   startNodeId: 'gen-00000',
-  generationsStarted: 2,
+  generationsStarted: 3,
   generationsDone: 2,
   bestPerDomain: { parity: 0.5 },
   spentUsd: 0,
@@ -122,7 +122,7 @@ const status = {
   failures: 0,
   method: 'dgm-h',
   domains: ['parity'],
-  running: [],
+  running: [3],
 } as RunStatus;
 
 function backend(decide: (d: Decision) => Promise<string>): ConsoleBackend {
@@ -134,6 +134,23 @@ function backend(decide: (d: Decision) => Promise<string>): ConsoleBackend {
       if (runId !== 'r1') throw new Error(`no run with id ${runId} (see \`hyperagents list\`)`);
       return { status, live: true };
     },
+    // Generation 3 evaluates, its stage retried after a failure whose message is markup.
+    progress: async (runId, generations) =>
+      runId === 'r1' && generations.includes(3)
+        ? [
+            {
+              generation: 3,
+              pending: [
+                {
+                  type: 'evaluateStage',
+                  detail: { what: 'gen-00003 on parity train (staged)', done: 4, total: 10 },
+                  attempt: 2,
+                  lastFailure: XSS,
+                },
+              ],
+            },
+          ]
+        : [],
     nodes: async (runId) => (runId === 'r1' ? nodes : []),
     diff: async () => ({
       patch: `--- a/task/x.mjs\n+++ b/task/x.mjs\n@@ -1 +1 @@\n-old\n+${XSS} x\u202Egpj.mjs\n`,
@@ -191,6 +208,17 @@ describe('console pages show agent text as text', () => {
     // The approve/reject form for the pending node, three charts.
     expect(r.body).toContain('data-node="gen-00002"');
     expect(r.body.match(/<svg /g)).toHaveLength(3);
+    // The running generation's stage and tasks done of total, as `status --watch` prints it.
+    expect(r.body).toContain(
+      '<div class="stage">gen-3: evaluating parity train staged 4/10 tasks (attempt 2: &lt;script&gt;window.__xss = 1&lt;/script&gt;)</div>',
+    );
+  });
+
+  test("the live block the page refreshes carries the running generation's stage", async () => {
+    const r = await send(app, { url: '/runs/r1/live' });
+    expect(r.statusCode).toBe(200);
+    expectNoInjection(r.body);
+    expect(r.body).toContain('gen-3: evaluating parity train staged 4/10 tasks');
   });
 
   test('the node page: a note, the notes file, a changed path and the diff with <script> show as text', async () => {
