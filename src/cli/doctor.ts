@@ -250,7 +250,7 @@ export async function checkData(c: LoadedConfig): Promise<Check[]> {
       {
         name: 'data',
         status: 'fail',
-        detail: `dataDir ${c.dataDir} does not exist: fix HYPERAGENTS_DATA_DIR or dataDir (a mirror laid out like shared/data)`,
+        detail: `dataDir ${c.dataDir} does not exist: fix HYPERAGENTS_DATA_DIR or dataDir (a folder with one sub-folder per domain: README "Domain data")`,
       },
     ];
   let run;

@@ -189,6 +189,6 @@ test('sandbox and data faults: no backend selected, dockerd not answering, a mis
   }
   const missing = path.join(os.tmpdir(), 'ha-doctor-no-such-data');
   expect((await doctor({ HYPERAGENTS_DATA_DIR: missing })).failed).toEqual([
-    `FAIL data: dataDir ${missing} does not exist: fix HYPERAGENTS_DATA_DIR or dataDir (a mirror laid out like shared/data)`,
+    `FAIL data: dataDir ${missing} does not exist: fix HYPERAGENTS_DATA_DIR or dataDir (a folder with one sub-folder per domain: README "Domain data")`,
   ]);
 });
