@@ -7,25 +7,15 @@
  * an in-process worker; the CLI is the build, as a user runs it.
  */
 import { spawn } from 'child_process';
-import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { loadConfig } from '../../src/config';
 import { projectRoot } from '../../src/host/assets';
 import { EngineHarness } from '../engine/helpers';
+import { parityConfig } from '../helpers/parityConfig';
 
 const DELAY = { SLOW_PARITY_DELAY_MS: '20000' };
-const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'watch-e2e-'));
-const configFile = path.join(configDir, 'hyperagents.config.json');
-fs.writeFileSync(
-  configFile,
-  JSON.stringify({
-    domainModules: [
-      { name: 'parity', module: path.join(projectRoot, 'test', 'reliability', 'slowParity.js') },
-    ],
-  }),
-);
-const env = { ...process.env, HYPERAGENTS_CONFIG: configFile, ...DELAY };
+const parity = parityConfig('watch-e2e', path.join(projectRoot, 'test', 'reliability', 'slowParity.js'));
+const env = { ...parity.env, ...DELAY };
 const COUNTED = /^ *gen-\d+: evaluating parity (train|val) \w+ \d+\/\d+ tasks$/m;
 
 let harness: EngineHarness;
@@ -36,7 +26,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.SLOW_PARITY_DELAY_MS;
   await harness?.stop();
-  fs.rmSync(configDir, { recursive: true, force: true });
+  parity.remove();
 });
 
 test('status --watch, piped, says which stage runs and its tasks done of total, in plain lines', async () => {

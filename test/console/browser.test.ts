@@ -4,10 +4,12 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { TREE_NODE_MARK } from '../../src/report/charts';
 import { EngineHarness } from '../engine/helpers';
+import { parityConfig } from '../helpers/parityConfig';
+import { launchChromium, screenshot } from './chromium';
 
 /**
  * The console and the report in a real browser (Debian's chromium, headless, driven by
@@ -17,20 +19,10 @@ import { EngineHarness } from '../engine/helpers';
  */
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'hyperagents.js');
-const CHROMIUM = process.env.HYPERAGENTS_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console');
 const XSS_NOTE = '<script>window.__xss = 1</script> looks fine';
 const NODE_MARKS = `g.mark-symbol.${TREE_NODE_MARK} path`;
 
-const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-e2e-'));
-const configFile = path.join(configDir, 'hyperagents.config.json');
-fs.writeFileSync(
-  configFile,
-  JSON.stringify({
-    domainModules: [{ name: 'parity', module: path.join(ROOT, 'examples', 'domains', 'parity.js') }],
-  }),
-);
-const env = { ...process.env, HYPERAGENTS_CONFIG: configFile };
+const { env, remove } = parityConfig('console-e2e');
 
 /** `hyperagents console --port 0`: its URL and the token it printed once. */
 async function startConsoleProcess(): Promise<{ child: ChildProcess; url: string; token: string }> {
@@ -68,11 +60,6 @@ function post(url: string, headers: Record<string, string>, body: string): Promi
   });
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
-}
-
 describe('console and report in a browser, on the stack', () => {
   let harness: EngineHarness;
   let runId: string;
@@ -93,10 +80,7 @@ describe('console and report in a browser, on the stack', () => {
     runId = started.runId;
     done = started.handle.result();
     done.catch(() => undefined);
-    [server, browser] = await Promise.all([
-      startConsoleProcess(),
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] }),
-    ]);
+    [server, browser] = await Promise.all([startConsoleProcess(), launchChromium()]);
   });
 
   afterAll(async () => {
@@ -113,6 +97,7 @@ describe('console and report in a browser, on the stack', () => {
       .terminate('test over')
       .catch(() => undefined);
     await harness?.stop();
+    remove();
   });
 
   test('lists the run, draws its charts and tree, approves the held child with the button', async () => {
@@ -127,7 +112,7 @@ describe('console and report in a browser, on the stack', () => {
     const row = page.locator(`tr[data-run="${runId}"]`);
     await row.waitFor();
     expect(await row.locator('td').nth(6).innerText()).toBe('1'); // pending approvals
-    await shot(page, 'runs.png');
+    await screenshot(page, 'runs.png');
 
     // The run page: three charts; the tree has a mark per archive node.
     await page.goto(`${server.url}/runs/${runId}`);
@@ -137,7 +122,7 @@ describe('console and report in a browser, on the stack', () => {
     await expect(page.locator('#chart-scores svg').count()).resolves.toBe(1);
     await expect(page.locator('#chart-spend svg').count()).resolves.toBe(1);
     await expect(page.locator('#nodes tbody tr').count()).resolves.toBe(nodes.length);
-    await shot(page, 'run.png');
+    await screenshot(page, 'run.png');
 
     // The real validator's refusal shows on the page: a form pointed at a node that is not held.
     const stale = await browser.newPage();
@@ -149,7 +134,7 @@ describe('console and report in a browser, on the stack', () => {
     const refusal = stale.locator('form.decide output.msg.err');
     await refusal.waitFor();
     expect(await refusal.innerText()).toMatch(/gen-00000 is not waiting for approval/);
-    await shot(stale, 'refused.png');
+    await screenshot(stale, 'refused.png');
 
     // A cross-origin page cannot approve, even knowing the token; nor can a request without it.
     attacker = http
@@ -214,7 +199,7 @@ describe('console and report in a browser, on the stack', () => {
     expect(await page.locator('#approval q.note').innerText()).toBe(XSS_NOTE);
     expect(await page.evaluate('typeof window.__xss')).toBe('undefined');
     expect(await page.locator('#approval').innerText()).toMatch(/approved by ada at/);
-    await shot(page, 'node.png');
+    await screenshot(page, 'node.png');
     expect(errors).toEqual([]);
   });
 
@@ -238,7 +223,7 @@ describe('console and report in a browser, on the stack', () => {
     await expect(page.locator('#chart-scores svg').count()).resolves.toBe(1);
     await expect(page.locator('#chart-spend svg').count()).resolves.toBe(1);
     expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
-    await shot(page, 'report.png');
+    await screenshot(page, 'report.png');
     await context.close();
   });
 });

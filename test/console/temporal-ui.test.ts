@@ -1,9 +1,8 @@
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { loadConfig } from '../../src/config';
 import { EngineHarness } from '../engine/helpers';
+import { parityConfig } from '../helpers/parityConfig';
+import { launchChromium, screenshot } from './chromium';
 
 /**
  * The Temporal Web UI (the dev server's, served locally) as a window on a run, in a real browser
@@ -11,21 +10,9 @@ import { EngineHarness } from '../engine/helpers';
  * example domain is found by `HyperagentsRunId`, run and generation listed, and the generation's
  * page shows its static summary (workflows/summaries.ts) in its user metadata. Screenshots go to test-artifacts/console/.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-const CHROMIUM = process.env.HYPERAGENTS_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'console');
 const UI = process.env.HYPERAGENTS_TEMPORAL_UI ?? 'http://127.0.0.1:8233';
 const WAIT = { timeout: 30_000 };
-
-const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'temporal-ui-e2e-'));
-const configFile = path.join(configDir, 'hyperagents.config.json');
-fs.writeFileSync(
-  configFile,
-  JSON.stringify({
-    domainModules: [{ name: 'parity', module: path.join(ROOT, 'examples', 'domains', 'parity.js') }],
-  }),
-);
-const env = { ...process.env, HYPERAGENTS_CONFIG: configFile };
+const { env, remove } = parityConfig('temporal-ui-e2e');
 
 describe('the Temporal Web UI finds a run and shows its generation', () => {
   let harness: EngineHarness;
@@ -41,10 +28,7 @@ describe('the Temporal Web UI finds a run and shows its generation', () => {
       testAtEnd: false,
     });
     runId = started.runId;
-    [browser] = await Promise.all([
-      chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] }),
-      started.handle.result(),
-    ]);
+    [browser] = await Promise.all([launchChromium(), started.handle.result()]);
   }, 120_000);
 
   afterAll(async () => {
@@ -54,20 +38,20 @@ describe('the Temporal Web UI finds a run and shows its generation', () => {
       .terminate('test over')
       .catch(() => undefined);
     await harness?.stop();
+    remove();
   });
 
   test('listed by HyperagentsRunId; the generation page shows "gen-1 of <run>"', async () => {
     const genId = `${runId}/gen-00001`;
     const gen = await harness.client.workflow.getHandle(genId).describe();
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
 
     // The list, filtered by the run's search attribute: the run and its generations.
     const query = encodeURIComponent(`HyperagentsRunId="${runId}"`);
     await page.goto(`${UI}/namespaces/default/workflows?query=${query}`);
     await page.getByText(genId, { exact: true }).first().waitFor(WAIT);
     await page.getByText(runId, { exact: true }).first().waitFor(WAIT);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'temporal-ui-list.png'), fullPage: true });
+    await screenshot(page, 'temporal-ui-list.png');
 
     // The generation's page, its user metadata tab: the static summary, which the UI renders as
     // markdown in an iframe of its own (the first on the tab, under "Summary").
@@ -80,7 +64,7 @@ describe('the Temporal Web UI finds a run and shows its generation', () => {
       .first()
       .getByText(`gen-1 of ${runId} · dgm-h · parity`, { exact: true })
       .waitFor(WAIT);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'temporal-ui-generation.png'), fullPage: true });
+    await screenshot(page, 'temporal-ui-generation.png');
     await page.close();
   }, 90_000);
 });
