@@ -26,8 +26,11 @@ export interface CallRecord extends SessionInfo {
   usageEstimated?: boolean;
   costUsd: number;
   latencyMs: number;
-  /** How long of `latencyMs` the call waited for calls in flight to settle before it could reserve (absent: no wait). */
-  budgetWaitMs?: number;
+  /**
+   * When, in ms from the call's start, the budget decided on it: its reservation or its refusal,
+   * after any wait for calls in flight to settle (absent: it never reached the budget).
+   */
+  budgetAtMs?: number;
   attempts: number;
 }
 

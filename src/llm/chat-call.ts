@@ -101,7 +101,7 @@ export async function handleChatCall(
   };
   let answer: ChatAnswer;
   try {
-    answer = await answerChat(ctx, raw, roleHeader, record);
+    answer = await answerChat(ctx, raw, roleHeader, record, started);
   } catch (e) {
     const error =
       e instanceof GatewayError
@@ -124,6 +124,8 @@ async function answerChat(
   raw: unknown,
   roleHeader: string | undefined,
   record: CallRecord,
+  /** The call's start (performance.now()), which `record.latencyMs` and `budgetAtMs` count from. */
+  started: number,
 ): Promise<ChatAnswer> {
   const body = parseBody(raw);
   const role = resolveRole(ctx, body, roleHeader);
@@ -150,13 +152,11 @@ async function answerChat(
   const model = ctx.upstream.models[role];
   record.model = model;
   const forwarded = forwardedBody(ctx, body, model);
-  const waitFrom = performance.now();
   let reservation: Reservation | undefined;
   try {
     reservation = await reserve(ctx, model, forwarded);
   } finally {
-    const waited = Math.round(performance.now() - waitFrom);
-    if (waited > 0) record.budgetWaitMs = waited;
+    record.budgetAtMs = Math.round(performance.now() - started);
   }
   record.request = raw;
 

@@ -257,7 +257,7 @@ test('429 with retry-after, 500, hangs and malformed replies in a run that reach
   // the cap.
   const events = sent.flatMap((c) => {
     const arrived = Date.parse(c.startedAt);
-    const start = arrived + (c.budgetWaitMs ?? 0);
+    const start = arrived + (c.budgetAtMs ?? 0);
     const held = reservation(c).usd;
     return [
       { t: start, order: 1, delta: held },
@@ -272,18 +272,19 @@ test('429 with retry-after, 500, hangs and malformed replies in a run that reach
   // No call is refused that would fit once the calls in flight settled: it waits for them instead.
   const refusedForInFlight = refusals.filter((r) => r.inFlight > 0 && r.spent + r.estimate <= r.limit);
   expect(refusedForInFlight).toEqual([]);
-  // What a refusal counted in flight is what the calls of its session then under way had reserved
-  // (same node and purpose), to the message's four decimals: at least the calls plainly holding a
-  // reservation when it was decided (after its wait), at most those whose hold touches that moment
-  // (the log's times are whole milliseconds).
+  // What a refusal counted in flight is what the calls of its session then under way had reserved,
+  // to the message's four decimals: at least the calls plainly holding a reservation when it was
+  // decided (after its wait), at most those whose hold touches that moment (the log's times are
+  // whole milliseconds). A session is one gateway (the call id's prefix): node and purpose do not
+  // tell it, since a node's train and val stages of one domain may run at once, each with its own.
+  const gatewayOf = (c: CallRecord) => c.id.slice(0, c.id.lastIndexOf('-'));
   const reservedAround = (r: CallRecord, margin: number) => {
-    const at = Date.parse(r.startedAt) + (r.budgetWaitMs ?? 0);
+    const at = Date.parse(r.startedAt) + (r.budgetAtMs ?? 0);
     return sent
       .filter(
         (c) =>
-          c.nodeId === r.nodeId &&
-          c.purpose === r.purpose &&
-          Date.parse(c.startedAt) + (c.budgetWaitMs ?? 0) <= at + margin &&
+          gatewayOf(c) === gatewayOf(r) &&
+          Date.parse(c.startedAt) + (c.budgetAtMs ?? 0) <= at + margin &&
           at - margin <= Date.parse(c.startedAt) + c.latencyMs,
       )
       .reduce((sum, c) => sum + reservation(c).usd, 0);
