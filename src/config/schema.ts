@@ -55,7 +55,7 @@ export const configSchema = z
     stateDir: z.string().min(1).default('.hyperagents'),
     /** Downloaded tools (the Temporal CLI); kept apart from state so wiping state keeps them. */
     toolsDir: z.string().min(1).default('.hyperagents/tools'),
-    /** Root of local dataset mirrors laid out like shared/data (HYPERAGENTS_DATA_DIR). */
+    /** Root of local dataset mirrors laid out as README "Domain data" shows (HYPERAGENTS_DATA_DIR). */
     dataDir: z.string().optional(),
     host: loopbackHost.default('127.0.0.1'),
     temporal: z

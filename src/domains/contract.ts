@@ -27,7 +27,7 @@ export interface LoadOptions {
   readonly seed?: number;
   /** Tasks per split (paper default 100 each). Ignored by domains with fixed splits (math-grading). */
   readonly sizes?: Partial<Readonly<Record<Split, number>>>;
-  /** Root of a local mirror laid out like shared/data. Default: $HYPERAGENTS_DATA_DIR. */
+  /** Root of a local mirror laid out as README "Domain data" shows. Default: $HYPERAGENTS_DATA_DIR. */
   readonly dataDir?: string;
   /** A file in the domain's documented generic format, used instead of the configured data set. */
   readonly dataFile?: string;

@@ -1,5 +1,5 @@
 /**
- * Reading exercises from a local mirror laid out like shared/data/coding. All file access for the
+ * Reading exercises from a local mirror laid out as README "Domain data" shows (its coding/ folder). All file access for the
  * coding domain goes through `ExerciseSource`, so tests and other stores can substitute it.
  */
 import * as fs from 'fs';
@@ -29,7 +29,7 @@ export class CodingDataMissingError extends Error {
   override name = 'CodingDataMissingError';
 }
 
-/** `<dataDir>/coding`, where dataDir is laid out like shared/data. */
+/** `<dataDir>/coding`, where dataDir is laid out as README "Domain data" shows. */
 export class FileExerciseSource implements ExerciseSource {
   private readonly exercisesDir: string;
   private readonly polyglotFile: string;

@@ -6,7 +6,7 @@ import { httpFetchUrl, type FetchUrl } from './fetch-url';
 import type { DatasetFile, DatasetSpec } from './spec';
 
 export interface DataSourceOptions {
-  /** Mirror root laid out like shared/data. Default: $HYPERAGENTS_DATA_DIR. */
+  /** Mirror root laid out as README "Domain data" shows. Default: $HYPERAGENTS_DATA_DIR. */
   readonly dataDir?: string;
   /** Download cache root. Default: $HYPERAGENTS_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache, + hyperagents/data. */
   readonly cacheDir?: string;
