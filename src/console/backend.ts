@@ -31,11 +31,8 @@ export interface ConsoleBackend {
   decide(decision: Decision): Promise<string>;
   /** The Temporal Web UI page of a workflow (a run, or `<run>/gen-00042`), when a UI is configured. */
   uiLink(workflowId?: string): string | undefined;
-  /**
-   * PROMOTE: the promotion service (src/engine/promote.ts, its own change) plugs in here; until it
-   * does, the console shows the button disabled and POST .../promote answers 501.
-   */
-  promote?: PromoteAction;
+  /** Promotes an approved node to a release (src/engine/promote.ts); a refusal throws PromotionRefused. */
+  promote: PromoteAction;
 }
 
 /** Promotes an approved node to releases/ (held-out test and checks first); resolves to a message. */

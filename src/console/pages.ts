@@ -316,7 +316,6 @@ export interface NodePageData {
   calls?: readonly CallRecord[];
   ui: UiLink;
   pendingDecision: boolean;
-  promoteAvailable: boolean;
   nonce?: string;
   script?: string;
 }
@@ -431,14 +430,13 @@ export function nodePage(d: NodePageData): string {
     </ul>
     ${d.pendingDecision ? decisionForm(d.runId, n.nodeId) : ''}
     <div class="promote">
-      <!-- PROMOTE: enabled once a promotion service is given to the console (ConsoleBackend.promote). -->
       <button
         type="button"
         id="promote"
         data-run="${d.runId}"
         data-node="${n.nodeId}"
-        ${d.promoteAvailable && a?.status === 'approved' ? '' : trusted('disabled')}
-        title="${d.promoteAvailable ? (a?.status === 'approved' ? 'promote to releases/ (held-out test and checks first)' : 'only an approved node can be promoted') : 'promotion is not available in this console yet'}"
+        ${a?.status === 'approved' ? '' : trusted('disabled')}
+        title="${a?.status === 'approved' ? 'promote to releases/ (held-out test and checks first)' : 'only an approved node can be promoted'}"
       >
         Promote
       </button>

@@ -299,7 +299,6 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
           calls,
           ui: (id) => b.uiLink(id),
           pendingDecision: node.approval?.status === 'pending',
-          promoteAvailable: b.promote !== undefined,
           nonce,
           script: CLIENT_SCRIPT,
         }).replace('</head>', `<script src="/assets/diff2html-ui-slim.min.js"></script></head>`),
@@ -341,8 +340,6 @@ export function buildConsole(o: ConsoleOptions): FastifyInstance {
 
   app.post('/api/runs/:run/nodes/:node/promote', async (req, reply) => {
     const { run, node } = req.params as { run: string; node: string };
-    // PROMOTE: the promotion service (src/engine/promote.ts) plugs in as ConsoleBackend.promote.
-    if (!b.promote) return reply.code(501).send({ error: 'promotion is not available in this console yet' });
     const given = (req.body as { reviewer?: unknown } | undefined)?.reviewer;
     const reviewer = typeof given === 'string' ? given.trim() : '';
     if (!reviewer) return reply.code(400).send({ error: 'give the reviewer' });

@@ -31,7 +31,7 @@ export async function consoleBackendFromConfig(
     callLog: (runId, nodeId) => readCallLog(store, runId, nodeId),
     decide: (d) => decide(client, d),
     uiLink: (workflowId) => uiLink(c, workflowId),
-    // PROMOTE: the promotion service of src/engine/promote.ts, as `hyperagents promote` calls it.
+    // The promotion service of src/engine/promote.ts, as `hyperagents promote` calls it.
     promote: async ({ runId, nodeId, reviewer }) => {
       const m = await promote({ archive, store }, { runId, nodeId, by: reviewer });
       return `promoted ${runId}/${nodeId} as release ${m.releaseId}`;

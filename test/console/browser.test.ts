@@ -5,6 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
 import type { Browser } from 'playwright-core';
+import { readProgramDir } from '../../src/agent/program';
 import { loadConfig } from '../../src/config';
 import { TREE_NODE_MARK } from '../../src/report/charts';
 import { EngineHarness } from '../engine/helpers';
@@ -201,6 +202,55 @@ describe('console and report in a browser, on the stack', () => {
     expect(await page.locator('#approval').innerText()).toMatch(/approved by ada at/);
     await screenshot(page, 'node.png');
     expect(errors).toEqual([]);
+  });
+
+  test('the approved node is promoted from its page; the CLI lists the release, refuses it twice and exports it', async () => {
+    const nodeId = (await harness.nodes(runId)).find((n) => n.approval?.status === 'approved')!.nodeId;
+    const page = await browser.newPage();
+    await page.goto(`${server.url}/runs/${runId}/nodes/${nodeId}#token=${server.token}`);
+    // The reviewer's name is the one the approval form remembered in this tab, else asked for.
+    page.once('dialog', (d) => void d.accept('ada'));
+    await page.locator('#promote:not([disabled])').click();
+    const said = page.locator('.promote output.msg.ok, .promote output.msg.err');
+    await said.waitFor();
+    const message = await said.innerText();
+    expect(message).toMatch(new RegExp(`^promoted ${runId}/${nodeId} as release r\\d{4}$`));
+    const releaseId = message.split(' ').pop()!;
+    await page.close();
+
+    const cli = promisify(execFile);
+    const listed = JSON.parse(
+      (await cli(process.execPath, [BIN, 'releases', '--json'], { env })).stdout,
+    ) as Array<{
+      releaseId: string;
+      runId: string;
+      nodeId: string;
+      promotedBy: string;
+    }>;
+    expect(listed.filter((m) => m.runId === runId)).toEqual([
+      expect.objectContaining({ releaseId, nodeId, promotedBy: 'ada' }),
+    ]);
+    const again = await cli(process.execPath, [BIN, 'promote', runId, nodeId, '--by', 'bob'], { env }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(again?.code).toBe(1);
+    expect(again?.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`${runId}/${nodeId} is already promoted: release ${releaseId}`),
+    ]);
+
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'console-release-')), 'release');
+    try {
+      const exported = await cli(process.execPath, [BIN, 'export', releaseId, out], { env });
+      expect(exported.stdout).toMatch(new RegExp(`^exported ${releaseId} to `));
+      // The release is the node's program, file for file.
+      const node = (await harness.nodes(runId)).find((n) => n.nodeId === nodeId)!;
+      expect(await readProgramDir(path.join(out, 'program'))).toEqual(
+        await harness.archive.getProgram(node.snapshotKey),
+      );
+    } finally {
+      fs.rmSync(path.dirname(out), { recursive: true, force: true });
+    }
   });
 
   test('the report opens offline and shows the charts', async () => {

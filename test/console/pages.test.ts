@@ -125,6 +125,9 @@ const status = {
   running: [3],
 } as RunStatus;
 
+/** What the stub promotion service was asked to promote; it promotes gen-00003 only. */
+const promoted: string[] = [];
+
 function backend(decide: (d: Decision) => Promise<string>): ConsoleBackend {
   return {
     listRuns: async () => [
@@ -159,6 +162,15 @@ function backend(decide: (d: Decision) => Promise<string>): ConsoleBackend {
     programFile: async () => `# notes\n${XSS}\n`,
     callLog: async () => [],
     decide,
+    promote: async ({ runId, nodeId, reviewer }) => {
+      if (nodeId !== 'gen-00003') {
+        const refused = new Error(`${runId}/${nodeId} was never approved`);
+        refused.name = 'PromotionRefused';
+        throw refused;
+      }
+      promoted.push(`${nodeId} by ${reviewer}`);
+      return `promoted ${runId}/${nodeId} as release r0001`;
+    },
     uiLink: (id) => `http://127.0.0.1:8233/namespaces/default/workflows/${encodeURIComponent(id ?? '')}`,
   };
 }
@@ -233,7 +245,7 @@ describe('console pages show agent text as text', () => {
     expect(r.body).toContain('x\\u202egpj.mjs');
     // The only scripts are the page's own: the diff viewer's file and the nonce'd inline one.
     expect(r.body.match(/<script[ >]/g)).toHaveLength(2);
-    // Promotion is not wired in: the button is there, disabled.
+    // A rejected node: the Promote button is there, disabled.
     expect(r.body).toMatch(/id="promote"[^>]*disabled/);
   });
 
@@ -306,57 +318,26 @@ describe('console requests that change state', () => {
     expect(anonymous.statusCode).toBe(400);
   });
 
-  test('promotion is not wired in yet: 501', async () => {
-    const r = await send(app, {
-      method: 'POST',
-      url: '/api/runs/r1/nodes/gen-00002/promote',
-      headers: { host: HOST, 'content-type': 'application/json', 'x-hyperagents-token': TOKEN },
-      payload: JSON.stringify({ reviewer: 'ada' }),
-    });
-    expect(r.statusCode).toBe(501);
-  });
-
-  test('promotion, once given to the console: the button is enabled on an approved node, a refusal is a 409', async () => {
-    const promoted: string[] = [];
-    const withPromote = buildConsole({
-      backend: {
-        ...backend(async () => ''),
-        promote: async ({ nodeId, reviewer }) => {
-          if (nodeId !== 'gen-00003') {
-            const refused = new Error(`${nodeId} is not approved`);
-            refused.name = 'PromotionRefused';
-            throw refused;
-          }
-          promoted.push(`${nodeId} by ${reviewer}`);
-          return `promoted r1/${nodeId} as release r0001`;
-        },
-      },
-      token: TOKEN,
-      host: '127.0.0.1',
-      port: 0,
-      renderSvg,
-    });
-    await withPromote.listen({ host: '127.0.0.1', port: 0 });
-    const at = withPromote.server.address() as { port: number };
-    const host = `127.0.0.1:${at.port}`;
-    const promoteNode = (nodeId: string) =>
-      send(withPromote, {
+  test('promotion: with the token and a reviewer; a refusal is a 409 with its reason', async () => {
+    const promote = (nodeId: string, headers: Record<string, string>, body: unknown = { reviewer: 'ada' }) =>
+      send(app, {
         method: 'POST',
         url: `/api/runs/r1/nodes/${nodeId}/promote`,
-        headers: { host, 'content-type': 'application/json', 'x-hyperagents-token': TOKEN },
-        payload: JSON.stringify({ reviewer: 'ada' }),
+        headers: { host: HOST, 'content-type': 'application/json', ...headers },
+        payload: JSON.stringify(body),
       });
-    try {
-      const ok = await promoteNode('gen-00003');
-      expect(ok.statusCode).toBe(200);
-      expect(ok.json()).toEqual({ message: 'promoted r1/gen-00003 as release r0001' });
-      expect(promoted).toEqual(['gen-00003 by ada']);
-      const refused = await promoteNode('gen-00002');
-      expect(refused.statusCode).toBe(409);
-      expect(refused.json()).toEqual({ error: 'gen-00002 is not approved' });
-    } finally {
-      await withPromote.close();
-    }
+    const t = { 'x-hyperagents-token': TOKEN };
+    expect((await promote('gen-00003', {})).statusCode).toBe(403);
+    expect((await promote('gen-00003', { ...t, origin: 'http://evil.example' })).statusCode).toBe(403);
+    expect((await promote('gen-00003', t, {})).statusCode).toBe(400);
+    expect(promoted).toEqual([]);
+    const ok = await promote('gen-00003', t);
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json()).toEqual({ message: 'promoted r1/gen-00003 as release r0001' });
+    expect(promoted).toEqual(['gen-00003 by ada']);
+    const refused = await promote('gen-00002', t);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toEqual({ error: 'r1/gen-00002 was never approved' });
   });
 
   test('off loopback, reads need the token too (Basic auth password or the header)', async () => {
