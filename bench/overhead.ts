@@ -11,20 +11,24 @@
  * The rest is the work itself (sandbox sessions, agents, scoring). It also prints each domain's
  * evaluation seconds per generation (its evaluateStage activities).
  *
+ * Measured once with the activities on a task queue per kind of work, as `hyperagents run` places
+ * them, and once with every activity on the workflows' own queue (`--queues by-kind,one`, the
+ * default), one after the other.
+ *
  * Run after a build, stack up, datasets in HYPERAGENTS_DATA_DIR:
- * `node dist/bench/overhead.js [--generations 5] [--domains a,b]`.
+ * `node dist/bench/overhead.js [--generations 5] [--domains a,b] [--queues by-kind,one]`.
  */
 import type { Readable } from 'stream';
 import { parseArgs } from 'util';
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { connectClient } from '../temporal/connection';
-import { loadConfig } from '../src/config';
+import { loadConfig, type LoadedConfig } from '../src/config';
 import { BUILTIN_DOMAIN_NAMES } from '../src/domains';
 import { parseRunConfig } from '../src/engine';
 import { makeS3Client, S3ObjectStore, type ObjectStore } from '../src/storage';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
-import { BenchDriver, benchRunId, fmtSpread, spread } from './runs';
+import { BenchDriver, benchRunId, fmtSpread, spread, type BenchQueues } from './runs';
 
 type Interval = [number, number];
 
@@ -122,11 +126,13 @@ async function activitiesRun(client: Client, workflowId: string): Promise<Ran[]>
   return out;
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { generations: { type: 'string', default: '5' }, domains: { type: 'string' } },
-  });
-  const config = loadConfig();
+/** One run of `generations` generations with the driver's queues `mode`: its tables, as markdown. */
+async function measure(
+  config: LoadedConfig,
+  domains: string[],
+  generations: number,
+  mode: BenchQueues,
+): Promise<string[]> {
   const store = new TimedStore(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
   const deps = await engineDepsFromConfig(config, store);
   // Sandbox sessions timed too: S3 calls made while a session runs (checkpoints) cost no wall time.
@@ -136,11 +142,9 @@ async function main(): Promise<void> {
     const inner = await sandbox();
     return { backend: inner.backend, run: (spec) => sessions.timed(() => inner.run(spec)) };
   };
-  const driver = await BenchDriver.open(config, deps);
+  const driver = await BenchDriver.open(config, deps, mode);
   const client = await connectClient(config);
-  const domains = values.domains ? values.domains.split(',') : [...BUILTIN_DOMAIN_NAMES];
-  const runId = benchRunId('bench-overhead', 'offline');
-  const generations = Number(values.generations);
+  const runId = benchRunId('bench-overhead', mode);
   try {
     await driver.run(
       runId,
@@ -199,28 +203,51 @@ async function main(): Promise<void> {
   const runWall = (run.closeTime?.getTime() ?? 0) - run.startTime.getTime();
   await client.connection.close();
   const between = runWall - totals.wall;
-  process.stdout.write(
-    [
-      `Temporal and S3 per generation, run ${runId}: ${domains.join(', ')}, offline strategy, ${generations} generations after gen 0.`,
-      '',
-      '| generation | wall s | Temporal s (no activity running) | S3 s (a store call in flight) | S3 s outside sandbox sessions | Temporal + S3 outside sessions |',
-      '|---|---:|---:|---:|---:|---:|',
-      ...rows,
-      `| all generations | ${(totals.wall / 1000).toFixed(2)} | ${(totals.temporal / 1000).toFixed(3)} | ` +
-        `${(totals.s3All / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ${((100 * (totals.temporal + totals.s3)) / totals.wall).toFixed(2)} % |`,
-      `| the run (with the run workflow's own steps between generations, ${(between / 1000).toFixed(2)} s) | ` +
-        `${(runWall / 1000).toFixed(2)} | ${((totals.temporal + between) / 1000).toFixed(3)} | ` +
-        `${(totals.s3All / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ` +
-        `${((100 * (totals.temporal + between + totals.s3)) / runWall).toFixed(2)} % |`,
-      '',
-      'Evaluation per domain (its stages, train and val), seconds per generation after gen 0: median (min … max).',
-      '',
-      '| domain | seconds per generation |',
-      '|---|---:|',
-      ...domains.map((d) => `| ${d} | ${fmtSpread(spread(perDomain.get(d)!))} |`),
-      '',
-    ].join('\n'),
-  );
+  return [
+    `Temporal and S3 per generation, run ${runId}: ${domains.join(', ')}, offline strategy, ${generations} generations after gen 0, ${QUEUES_SAY[mode]}.`,
+    '',
+    '| generation | wall s | Temporal s (no activity running) | S3 s (a store call in flight) | S3 s outside sandbox sessions | Temporal + S3 outside sessions |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+    `| all generations | ${(totals.wall / 1000).toFixed(2)} | ${(totals.temporal / 1000).toFixed(3)} | ` +
+      `${(totals.s3All / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ${((100 * (totals.temporal + totals.s3)) / totals.wall).toFixed(2)} % |`,
+    `| the run (with the run workflow's own steps between generations, ${(between / 1000).toFixed(2)} s) | ` +
+      `${(runWall / 1000).toFixed(2)} | ${((totals.temporal + between) / 1000).toFixed(3)} | ` +
+      `${(totals.s3All / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ` +
+      `${((100 * (totals.temporal + between + totals.s3)) / runWall).toFixed(2)} % |`,
+    '',
+    'Evaluation per domain (its stages, train and val), seconds per generation after gen 0: median (min … max).',
+    '',
+    '| domain | seconds per generation |',
+    '|---|---:|',
+    ...domains.map((d) => `| ${d} | ${fmtSpread(spread(perDomain.get(d)!))} |`),
+    '',
+  ];
+}
+
+const QUEUES_SAY: Record<BenchQueues, string> = {
+  'by-kind': 'activities on a task queue per kind of work (as `hyperagents run`)',
+  one: "every activity on the workflows' queue (eager dispatch)",
+};
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      generations: { type: 'string', default: '5' },
+      domains: { type: 'string' },
+      queues: { type: 'string', default: 'by-kind,one' },
+    },
+  });
+  const modes = values.queues.split(',');
+  for (const m of modes)
+    if (!(m in QUEUES_SAY)) throw new Error(`--queues takes by-kind and/or one, comma-separated; got "${m}"`);
+  const config = loadConfig();
+  const domains = values.domains ? values.domains.split(',') : [...BUILTIN_DOMAIN_NAMES];
+  // One after the other in this process, so both meet the same machine.
+  for (const mode of modes as BenchQueues[])
+    process.stdout.write(
+      `${(await measure(config, domains, Number(values.generations), mode)).join('\n')}\n`,
+    );
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,8 @@
 /**
  * The run driver shared by the bench scripts (main-job, ablation, paper-protocol): evolution runs
- * started through Temporal and executed by an in-process worker on a private task queue, against the
- * real stack (S3, the sandbox), as `make run` runs one; then the run's final status and its archive.
+ * started through Temporal and executed by in-process workers on private task queues, one per kind of
+ * work as `make run` has them (or one queue for everything, to compare), against the real stack (S3,
+ * the sandbox); then the run's final status and its archive.
  * Also the per-node reading the tables share. Needs the stack up.
  */
 import { randomBytes } from 'crypto';
@@ -9,11 +10,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Client } from '@temporalio/client';
 import { connectClient } from '../temporal/connection';
-import { createWorker, type RunningWorker } from '../temporal/worker';
+import { createKindWorkers, type RunningKindWorkers } from '../temporal/worker';
 import { evolutionRun } from '../workflows';
 import { Archive, type NodeRecord } from '../src/archive';
-import type { LoadedConfig } from '../src/config';
-import type { EngineDeps, RunConfig, RunStatus } from '../src/engine';
+import { taskQueues, withTaskQueue, type LoadedConfig } from '../src/config';
+import type { EngineDeps, RunConfig, RunStatus, TaskQueues } from '../src/engine';
 import { makeS3Client, S3ObjectStore, type ObjectStore } from '../src/storage';
 
 export { median, spread, fmtScore, fmtSpread, type Spread } from '../src/report/stats';
@@ -49,27 +50,45 @@ export function benchRunId(prefix: string, label: string): string {
   return `${prefix}-${label}-${randomBytes(2).toString('hex')}`;
 }
 
-/** A Temporal client, an in-process worker on a private task queue, and the archive. */
+/**
+ * How the driver's runs place their activities: on a queue per kind of work, as a run that
+ * `hyperagents run` starts does (the default), or all on the workflows' own queue (as runs started
+ * before the queues by kind did), which lets the server hand each activity to the worker that
+ * scheduled it without a poll (eager dispatch).
+ */
+export type BenchQueues = 'by-kind' | 'one';
+
+/** A Temporal client, in-process workers on private task queues, and the archive. */
 export class BenchDriver {
   readonly archive: Archive;
-  /** The worker runs once for all the driver's runs (a Temporal worker cannot be restarted). */
+  /** The workers run once for all the driver's runs (a Temporal worker cannot be restarted). */
   private readonly work: Promise<void>;
   private constructor(
     readonly config: LoadedConfig,
     private readonly client: Client,
-    private readonly running: RunningWorker,
+    private readonly running: RunningKindWorkers,
+    /** What runs are started with; undefined: every activity on the workflows' queue. */
+    private readonly queues: TaskQueues | undefined,
     readonly taskQueue: string,
   ) {
     this.archive = new Archive(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
-    this.work = running.worker.run();
+    this.work = running.run();
   }
 
-  /** `deps`: the worker's engine services, when not the config's (a bench that times them). */
-  static async open(config: LoadedConfig, deps?: EngineDeps & { store: ObjectStore }): Promise<BenchDriver> {
-    const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
+  /** `deps`: the workers' engine services, when not the config's (a bench that times them). */
+  static async open(
+    config: LoadedConfig,
+    deps?: EngineDeps & { store: ObjectStore },
+    queues: BenchQueues = 'by-kind',
+  ): Promise<BenchDriver> {
+    const own = withTaskQueue(config, `bench-${randomBytes(4).toString('hex')}`);
     const client = await connectClient(config);
     try {
-      return new BenchDriver(config, client, await createWorker(config, taskQueue, deps), taskQueue);
+      // A worker per kind, as `hyperagents worker` runs them: its orchestration worker also takes
+      // every activity of a run started without queues by kind.
+      const workers = await createKindWorkers(own, undefined, deps);
+      const byKind = queues === 'by-kind' ? taskQueues(own) : undefined;
+      return new BenchDriver(config, client, workers, byKind, own.temporal.taskQueue);
     } catch (e) {
       await client.connection.close();
       throw e;
@@ -83,7 +102,7 @@ export class BenchDriver {
     const handle = await this.client.workflow.start(evolutionRun, {
       workflowId: runId,
       taskQueue: this.taskQueue,
-      args: [{ runId, config }],
+      args: [{ runId, config, ...(this.queues ? { queues: this.queues } : {}) }],
     });
     // A worker that dies ends the wait too, with its error, instead of leaving the run waiting forever.
     const status: RunStatus = await Promise.race([
@@ -96,7 +115,7 @@ export class BenchDriver {
   }
 
   async close(): Promise<void> {
-    this.running.worker.shutdown();
+    for (const w of Object.values(this.running.workers)) if (w.getState() === 'RUNNING') w.shutdown();
     await this.work;
     await this.running.close();
     await this.client.connection.close();

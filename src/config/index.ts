@@ -6,6 +6,7 @@ export {
   embeddedS3Endpoint,
   embeddedTemporalAddress,
   taskQueues,
+  withTaskQueue,
   temporalAddress,
   temporalEmbedded,
   s3Endpoint,

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { type z } from 'zod';
 import { projectRoot } from '../host/assets';
-import { configSchema, type Config } from './schema';
+import { configSchema, defaultQueueName, type Config } from './schema';
 import { envBindings } from './env';
-import type { TaskQueues } from '../engine/types';
+import { WORK_KINDS, type TaskQueues } from '../engine/types';
 
 /** A user mistake in configuration: the CLI prints the message alone, never a stack. */
 export class ConfigError extends Error {
@@ -186,6 +186,17 @@ export function temporalEmbedded(c: Config): boolean {
 
 export function temporalAddress(c: Config): string {
   return c.temporal.address ?? embeddedTemporalAddress(c);
+}
+
+/**
+ * `c` with its queues renamed from another stem, `taskQueue`, as their defaults are named (each
+ * kind's concurrency kept): a private set of queues for a bench's own workers.
+ */
+export function withTaskQueue<C extends Config>(c: C, taskQueue: string): C {
+  const queues = Object.fromEntries(
+    WORK_KINDS.map((k) => [k, { ...c.temporal.queues[k], name: defaultQueueName(taskQueue, k) }]),
+  ) as Config['temporal']['queues'];
+  return { ...c, temporal: { ...c.temporal, taskQueue, queues } };
 }
 
 /** The task queue name of each kind of work (`temporal.queues`): what a run is started with. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WORK_KINDS } from '../engine/types';
+import { WORK_KINDS, type WorkKind } from '../engine/types';
 
 const port = z.number().int().min(1).max(65535);
 
@@ -16,6 +16,9 @@ const workQueue = (concurrency: number) =>
 
 /** The default queue name of each kind: orchestration keeps `temporal.taskQueue` itself. */
 const QUEUE_SUFFIX = { orchestration: '', meta: '-meta', evaluation: '-eval' } as const;
+export function defaultQueueName(taskQueue: string, kind: WorkKind): string {
+  return `${taskQueue}${QUEUE_SUFFIX[kind]}`;
+}
 const loopbackHost = z
   .string()
   .refine((h) => ['127.0.0.1', 'localhost', '::1'].includes(h), 'must be a loopback address');
@@ -119,7 +122,7 @@ export const configSchema = z
         queues: Object.fromEntries(
           WORK_KINDS.map((kind) => [
             kind,
-            { ...t.queues[kind], name: t.queues[kind].name ?? `${t.taskQueue}${QUEUE_SUFFIX[kind]}` },
+            { ...t.queues[kind], name: t.queues[kind].name ?? defaultQueueName(t.taskQueue, kind) },
           ]),
         ) as Record<(typeof WORK_KINDS)[number], { name: string; concurrency: number }>,
       }))
