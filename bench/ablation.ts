@@ -345,7 +345,7 @@ async function main(): Promise<void> {
   console.log('');
   for (const l of ablationTables(runs, o)) console.log(l);
   const out = values.out ?? defaultOut('ablation');
-  await writeSvg(ablationChart(runs, o, `Ablation (${mode}), ${o.seeds} seed(s)`), out);
+  await writeSvg(ablationChart(runs, o, `Ablation, ${mode}: ${o.seeds} seed(s)`), out);
   console.log('');
   console.log(`plot: ${out}`);
 }
