@@ -48,7 +48,7 @@ const large = [];
 for (let i = 0; i < 20; i++) large.push((await call('POST', '/v1/chat/completions', big)).status ?? 'reset');
 const invalid = [];
 const bad = { model: 'gpt-4o', messages: [{ role: 'user', content: 'y'.repeat(900 * 1024) }] };
-for (let i = 0; i < 20; i++) invalid.push((await call('POST', '/v1/chat/completions', bad)).status);
+for (let i = 0; i < 20; i++) { const r = await call('POST', '/v1/chat/completions', bad); invalid.push(r.status ?? r.error); }
 console.log(JSON.stringify({ large: [...new Set(large)], invalid: [...new Set(invalid)] }));
 `;
 
@@ -140,13 +140,18 @@ describe.each(backends)('%s: a hostile program cannot abuse its LLM gateway', (b
     const res = await hostile('LLM gateway: oversized and invalid requests', {
       ...node(floodLarge),
       ...reach,
-      limits: { memoryMb: 128 },
+      // 26 MiB through the gateway takes a few seconds; on a loaded machine more than the suite's 8.
+      limits: { memoryMb: 128, timeoutSec: 30 },
     });
-    const seen = lastJson(res) as { large: unknown[]; invalid: number[] };
+    expect({ outcome: res.outcome, stderr: res.stderr.slice(-500) }).toEqual({ outcome: 'ok', stderr: '' });
+    const seen = lastJson(res) as { large: unknown[]; invalid: unknown[] };
     // The gateway answers 413 on the declared length and closes; a client still writing may see a reset.
     expect(seen.large.every((s) => s === 413 || s === 'reset')).toBe(true);
     expect(seen.large).toContain(413);
-    expect(seen.invalid).toEqual([400]);
+    // Invalid ones are read and answered 400; once in about ten runs of this suite one of them
+    // met a reset instead (the program is the only client, one request at a time): refused either way.
+    expect(seen.invalid.every((s) => s === 400 || s === 'ECONNRESET' || s === 'EPIPE')).toBe(true);
+    expect(seen.invalid).toContain(400);
     expect(stub.requests).toHaveLength(0);
     // 40 requests, 26 MiB sent: the store holds 20 digests of a few hundred bytes each.
     expect(await storedBytes(store)).toBeLessThan(40 * 1024);
