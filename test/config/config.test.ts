@@ -1,7 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, envBindings, loadConfig, s3Endpoint, s3Where, taskQueues } from '../../src/config';
+import {
+  ConfigError,
+  envBindings,
+  loadConfig,
+  s3Endpoint,
+  s3Where,
+  taskQueues,
+  withTaskQueue,
+} from '../../src/config';
 import { s3ClientConfig } from '../../src/storage/s3Client';
 import { uiLink } from '../../temporal/connection';
 import { projectRoot } from '../../src/host/assets';
@@ -69,6 +77,21 @@ test('task queues by kind: names from temporal.taskQueue unless given, a concurr
   expect(bad({ meta: { name: 'hyperagents' } })).toThrow(/temporal\.queues: each kind of work needs its own/);
   expect(bad({ meta: { concurrency: 0 } })).toThrow(/temporal\.queues\.meta\.concurrency/);
   expect(bad({ gpu: {} })).toThrow(/temporal\.queues/);
+});
+
+test('withTaskQueue: every queue renamed from the new stem, given names too; concurrencies kept', () => {
+  const file = tempFile(
+    JSON.stringify({ temporal: { queues: { evaluation: { name: 'gpu-eval', concurrency: 2 } } } }),
+  );
+  const own = withTaskQueue(loadConfig({ file, env: {} }), 'bench-1');
+  expect(own.temporal.taskQueue).toBe('bench-1');
+  expect(taskQueues(own)).toEqual({
+    orchestration: 'bench-1',
+    meta: 'bench-1-meta',
+    evaluation: 'bench-1-eval',
+  });
+  expect(own.temporal.queues.evaluation.concurrency).toBe(2);
+  expect(own.temporal.queues.meta.concurrency).toBe(16);
 });
 
 test('every environment variable is documented in the README', () => {
