@@ -202,11 +202,18 @@ test('the S3 server stopped for 30 s mid-run: activities wait it out and the run
   });
 }, 600_000);
 
-/** Why the run's activities' attempts failed, polled for `ms`: what the run says while a fault lasts. */
-async function failuresFor(run: Run, ms: number): Promise<string> {
+/**
+ * Why the run's activities' attempts failed, polled for `ms` or until `enough` of it was said: what
+ * the run says while a fault lasts.
+ */
+async function failuresFor(
+  run: Run,
+  ms: number,
+  enough: (said: string) => boolean = () => false,
+): Promise<string> {
   const said = new Set<string>();
   const until = Date.now() + ms;
-  while (Date.now() < until) {
+  while (Date.now() < until && !enough([...said].join('\n'))) {
     for (const p of await pendingActivities(
       client,
       await runningIds(client, run.runId).catch(() => [run.runId]),
@@ -234,9 +241,12 @@ test('dockerd stopped mid-evaluation: the evaluation is retried, no node is scor
 test("the state folder's disk full mid-run: a clear error while it is, nothing corrupt, the run resumes once space is freed", async () => {
   await survives('disk-full', { type: 'evaluateStage' }, async (run) => {
     const filler = stack.fillDisk();
-    const said = await failuresFor(run, 25_000);
+    // The worker's interceptor names the full folder and its free space (temporal/diskFull.ts) once
+    // an attempt fails: when the running stage next writes to S3, which on a loaded machine can be
+    // more than half a minute away.
+    const diagnosed = /disk full: \S+ has \d+ MB free/;
+    const said = await failuresFor(run, 120_000, (s) => diagnosed.test(s));
     fs.rmSync(filler);
-    // The worker's interceptor names the full folder and its free space (temporal/diskFull.ts).
-    expect(said).toMatch(/disk full: \S+ has \d+ MB free/);
+    expect(said).toMatch(diagnosed);
   });
 }, 600_000);
