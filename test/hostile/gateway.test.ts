@@ -140,8 +140,9 @@ describe.each(backends)('%s: a hostile program cannot abuse its LLM gateway', (b
     const res = await hostile('LLM gateway: oversized and invalid requests', {
       ...node(floodLarge),
       ...reach,
-      // 26 MiB through the gateway takes a few seconds; on a loaded machine more than the suite's 8.
-      limits: { memoryMb: 128, timeoutSec: 30 },
+      // 26 MiB through the gateway takes a few seconds, on a loaded machine more than the suite's 8;
+      // the client's own 8 MiB buffers, before the collector frees them, went past 128 MB at times.
+      limits: { memoryMb: 256, timeoutSec: 30 },
     });
     expect({ outcome: res.outcome, stderr: res.stderr.slice(-500) }).toEqual({ outcome: 'ok', stderr: '' });
     const seen = lastJson(res) as { large: unknown[]; invalid: unknown[] };
