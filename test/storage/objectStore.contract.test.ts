@@ -1,8 +1,12 @@
 import { createHash, randomBytes, randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { Readable } from 'stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CorruptObjectError,
+  FileObjectStore,
   makeS3Client,
   MemoryObjectStore,
   S3ObjectStore,
@@ -29,6 +33,18 @@ interface Subject {
   storeRaw(key: string, object: StoredObject): Promise<void>;
 }
 
+/** Every FileObjectStore root the suites make, removed once they are done. */
+const fileRoots: string[] = [];
+afterAll(() => {
+  for (const root of fileRoots) fs.rmSync(root, { recursive: true, force: true });
+});
+
+function fileRoot(): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'hyperagents-filestore-'));
+  fileRoots.push(root);
+  return root;
+}
+
 const factories: Array<[name: string, make: () => Subject]> = [
   [
     'MemoryObjectStore',
@@ -38,6 +54,17 @@ const factories: Array<[name: string, make: () => Subject]> = [
         store,
         stored: (key) => Promise.resolve(store.stored(key)!),
         storeRaw: (key, object) => Promise.resolve(store.storeRaw(key, object)),
+      };
+    },
+  ],
+  [
+    'FileObjectStore (a temporary folder)',
+    () => {
+      const store = new FileObjectStore(fileRoot());
+      return {
+        store,
+        stored: async (key) => (await store.stored(key))!,
+        storeRaw: (key, object) => store.storeRaw(key, object),
       };
     },
   ],
@@ -218,4 +245,173 @@ describe.each(factories)('ObjectStore contract: %s', (_name, make) => {
     expect((await subject.stored(`${prefix}long.bin`)).sha256).toBeUndefined();
     expect((await store.get(`${prefix}long.bin`))?.equals(Buffer.concat(chunks))).toBe(true);
   }, 30_000);
+});
+
+/** What only the file store has: keys become paths, so they must stay under its root. */
+describe('FileObjectStore on disk', () => {
+  let parent: string;
+  let root: string;
+  let store: FileObjectStore;
+
+  beforeEach(() => {
+    // The root is a folder inside another, so a key that escaped it would land where the test sees it.
+    parent = fileRoot();
+    root = path.join(parent, 'root');
+    store = new FileObjectStore(root);
+  });
+
+  /** Every file under `dir`, as paths relative to it. */
+  function filesUnder(dir: string): string[] {
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => !e.isDirectory())
+      .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
+      .sort();
+  }
+
+  test.each([
+    ['empty', ''],
+    ['absolute', '/etc/passwd'],
+    ['absolute, climbing', '/../x'],
+    ['climbing out', '../outside'],
+    ['climbing out from a folder', 'runs/../../outside'],
+    ['a lone ..', '..'],
+    ['a . segment', 'runs/./x'],
+    ['a doubled /', 'runs//x'],
+    ['a trailing /', 'runs/x/'],
+    ['a backslash', 'runs\\..\\..\\outside'],
+    ['NUL', 'runs/x\0.json'],
+    ['a newline', 'runs/x\n.json'],
+    ['DEL', 'runs/x\x7f'],
+    ['a lone surrogate', 'runs/\ud800'],
+    ['a temporary file name', 'runs/.partial~0123456789abcdef'],
+    ['a segment too long for a file name', `runs/${'x'.repeat(256)}`],
+  ])('a key that could leave the root or alias another is refused, on one line: %s', async (_what, key) => {
+    for (const attempt of [
+      store.put(key, 'x'),
+      store.putStream(key, Readable.from([Buffer.from('x')])),
+      store.get(key),
+      store.delete(key),
+      store.storeRaw(key, { body: Buffer.from('x'), contentType: 'text/plain' }),
+    ]) {
+      const e = (await attempt.then(
+        () => undefined,
+        (err: unknown) => err,
+      )) as Error | undefined;
+      expect(e).toBeInstanceOf(Error);
+      expect(e!.message).toMatch(/^FileObjectStore: the key .* (is|has|contains) /);
+      expect(e!.message).not.toContain('\n');
+    }
+    expect(filesUnder(parent)).toEqual([]);
+  });
+
+  test('a prefix no key could have lists nothing, and nothing outside the root', async () => {
+    fs.mkdirSync(root, { recursive: true });
+    fs.writeFileSync(path.join(parent, 'outside'), 'x');
+    await store.put('inside', 'x');
+    for (const prefix of ['../', '../o', '/', '//', 'a//', './', '\\', '\0']) {
+      expect(await store.list(prefix)).toEqual([]);
+    }
+    expect(await store.list('')).toEqual(['inside']);
+  });
+
+  test('a key is its file under the root; keys that look like sidecars or temporary files are plain keys', async () => {
+    await store.put('runs/abc/nodes/x.json', '{"a":1}', 'application/json');
+    await store.put('runs/abc/nodes/x.json.sha256', 'not a sidecar');
+    await store.put('runs/abc/nodes/x.json.tmp', 'not a temporary file');
+    await store.put('runs/abc/.partial', 'a prefix of the temporary files, not one');
+    expect(filesUnder(root)).toEqual(
+      [
+        'runs/abc/.partial',
+        'runs/abc/nodes/x.json',
+        'runs/abc/nodes/x.json.sha256',
+        'runs/abc/nodes/x.json.tmp',
+      ].map((k) => path.join(...k.split('/'))),
+    );
+    expect((await store.get('runs/abc/nodes/x.json.sha256'))?.toString()).toBe('not a sidecar');
+    expect(await store.list('runs/ab')).toEqual([
+      'runs/abc/.partial',
+      'runs/abc/nodes/x.json',
+      'runs/abc/nodes/x.json.sha256',
+      'runs/abc/nodes/x.json.tmp',
+    ]);
+  });
+
+  test('temporary files are never listed: one left by a crash, nor those of writes in progress', async () => {
+    await store.put('runs/a/x.json', '1');
+    fs.writeFileSync(path.join(root, 'runs', 'a', '.partial~deadbeefdeadbeef'), 'left by a crash');
+    expect(await store.list('')).toEqual(['runs/a/x.json']);
+
+    const keys = Array.from({ length: 40 }, (_, i) => `runs/a/k${String(i).padStart(2, '0')}`);
+    const seen = new Set<string>();
+    let writing = true;
+    const lister = (async () => {
+      while (writing) for (const k of await store.list('runs/')) seen.add(k);
+    })();
+    for (let round = 0; round < 5; round++)
+      await Promise.all(keys.map((k) => store.put(k, randomBytes(20_000))));
+    writing = false;
+    await lister;
+    expect([...seen].filter((k) => !k.startsWith('runs/a/k') && k !== 'runs/a/x.json')).toEqual([]);
+    expect(await store.list('runs/a/k')).toEqual(keys);
+  });
+
+  test('a file damaged on disk is refused by get as corrupt, naming the key', async () => {
+    const key = 'runs/r/nodes/000/gen-00001.json';
+    const record = JSON.stringify({ nodeId: 'gen-00001', scores: { a: 0.5 } });
+    await store.put(key, record, 'application/json');
+    const file = path.join(root, ...key.split('/'));
+    const good = fs.readFileSync(file);
+    const damaged = [
+      Buffer.from(good.toString('utf8').replace('0.5', '0.9')), // an edited byte
+      good.subarray(0, good.length - 5), // cut short in the body
+      good.subarray(0, 10), // cut short in the header
+      Buffer.alloc(0), // left empty by a crash
+      Buffer.from(record), // not written by the store: no header
+    ];
+    for (const bytes of damaged) {
+      fs.writeFileSync(file, bytes);
+      const read = store.get(key);
+      await expect(read).rejects.toBeInstanceOf(CorruptObjectError);
+      await expect(read).rejects.toMatchObject({ key });
+      await expect(read).rejects.toThrow(new RegExp(`^${key} is corrupt: [^\\n]+$`));
+    }
+    fs.writeFileSync(file, good);
+    expect((await store.get(key))?.toString()).toBe(record);
+  });
+
+  test('a key and keys under it as a folder cannot both be stored; a deleted folder leaves no trace', async () => {
+    await store.put('a/b', 'under a');
+    await expect(store.put('a', 'x')).rejects.toThrow(
+      /^FileObjectStore: cannot store "a": other keys are stored under "a\/"/,
+    );
+    expect(await store.get('a')).toBeUndefined();
+    await store.put('c', 'an object');
+    await expect(store.put('c/d', 'x')).rejects.toThrow(
+      /^FileObjectStore: cannot store "c\/d": a key on its path/,
+    );
+    expect(await store.get('c/d')).toBeUndefined();
+    await expect(store.delete('c/d')).resolves.toBeUndefined();
+
+    // Deleting the last key under `a/` removes the folder, so `a` can be stored again.
+    await store.delete('a/b');
+    expect(fs.existsSync(path.join(root, 'a'))).toBe(false);
+    await store.put('a', 'now an object');
+    expect((await store.get('a'))?.toString()).toBe('now an object');
+    // Empty folders left behind (by a crash between a mkdir and a write) do not stand in the way either.
+    fs.mkdirSync(path.join(root, 'e', 'f'), { recursive: true });
+    await store.put('e', 'x');
+    expect(await store.list('')).toEqual(['a', 'c', 'e']);
+    expect(filesUnder(parent)).toEqual(['root/a', 'root/c', 'root/e']);
+  });
+
+  test('concurrent puts and deletes in one folder all land: a delete never removes a folder a put is writing to', async () => {
+    const keys = Array.from({ length: 50 }, (_, i) => `f/g/k${i}`);
+    for (let round = 0; round < 10; round++) {
+      await Promise.all(keys.map((k, i) => (i % 2 ? store.put(k, 'x') : store.delete(k))));
+      await Promise.all(keys.map((k, i) => (i % 2 ? store.delete(k) : store.put(k, 'y'))));
+    }
+    expect(await store.list('f/')).toEqual(keys.filter((_, i) => i % 2 === 0).sort());
+  });
 });
