@@ -51,6 +51,7 @@ const PURE_CORE = [
   'src/report/**/*.ts',
   'src/engine/types.ts',
   'src/engine/runState.ts',
+  'src/engine/generationSteps.ts',
   'src/engine/runConfig.ts',
   'src/engine/seeds.ts',
   'src/archive/keys.ts',
@@ -170,9 +171,9 @@ export default tseslint.config(
     ['workflows/**/*.ts'],
     [
       {
-        // Anything but the SDK, sibling workflow modules, the pure engine state, keys and util, activity types.
+        // Anything but the SDK, sibling workflow modules, the pure engine state and steps, keys and util, activity types.
         regex:
-          '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./src/engine/(types|runState)$|\\.\\./src/archive/keys$|\\.\\./src/util/|\\.\\./activities(/|$))',
+          '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./src/engine/(types|runState|generationSteps)$|\\.\\./src/archive/keys$|\\.\\./src/util/|\\.\\./activities(/|$))',
         message:
           'Workflows import only @temporalio/workflow (and common), pure engine modules and activity types.',
       },

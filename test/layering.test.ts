@@ -134,6 +134,18 @@ const cases: Array<[string, string, string, boolean]> = [
     false,
   ],
   [
+    'workflows: the generation steps',
+    'workflows/generation.ts',
+    "import { runGenerationSteps } from '../src/engine/generationSteps'; void runGenerationSteps;",
+    false,
+  ],
+  [
+    'pure core: the generation steps call services, not stores',
+    'src/engine/generationSteps.ts',
+    "import { Archive } from '../archive/archive'; void Archive;",
+    true,
+  ],
+  [
     'nothing imports the CLI',
     'bench/archive-reads.ts',
     "import { main } from '../src/cli/main'; void main;",

@@ -5,6 +5,7 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import { generationResult, runGenerationSteps, type GenerationServices } from '../src/engine/generationSteps';
 import { afterSpending, approvalReason, continuesToRest } from '../src/engine/runState';
 import type {
   BudgetLeft,
@@ -21,7 +22,12 @@ import {
   shortSandboxOptions,
   stageOptions,
 } from './activityOptions';
-import { GENERATION_METADATA_PATCH, RUN_WIDE_BUDGET_PATCH, STAGE_ACTIVITIES_PATCH } from './patches';
+import {
+  CONCURRENT_STEPS_PATCH,
+  GENERATION_METADATA_PATCH,
+  RUN_WIDE_BUDGET_PATCH,
+  STAGE_ACTIVITIES_PATCH,
+} from './patches';
 import { searchAttributes } from './searchAttributes';
 import { genLabel, generationStatus, outcomeLine, shortNode, stageSummary } from './summaries';
 import { routedActivities } from './taskQueues';
@@ -97,13 +103,71 @@ async function evaluateByStage(
 }
 
 /**
+ * The generation's services as activities on their kinds' queues, each with its summary (the
+ * generation's current details follow the step that started last).
+ */
+function activityServices(input: GenerationInput): GenerationServices {
+  const { config, queues } = input;
+  const gen = genLabel(input.generation);
+  const on = (options: ActivityOptions, summary: string) =>
+    routedActivities(described(options, summary), queues);
+  return {
+    createStartNode: (i) =>
+      on(shortSandboxOptions, `${gen}: archiving and validating the start program`).createStartNode(i),
+    selectParent: (i) => on(shortSandboxOptions, `${gen}: selecting a parent`).selectParent(i),
+    selfModify: (i) =>
+      on(metaAgentOptions(config), `${gen}: meta agent of ${shortNode(i.parentId)}`).selfModify(i),
+    planEvaluation: (i) => on(shortSandboxOptions, `${gen}: planning the evaluation`).planEvaluation(i),
+    evaluateStage: (i, sized) =>
+      on(
+        stageOptions(config, sized.tasks, sized.concurrency),
+        stageSummary(input.generation, i.domain, i.split, i.stage, sized.tasks),
+      ).evaluateStage(i),
+    recordedSpend: (i) => on(recordOptions, `${gen}: finalizing (spend from the call logs)`).recordedSpend(i),
+    scoreNode: (i) => on(recordOptions, `${gen}: finalizing (score)`).scoreNode(i),
+    finalizeNode: (i, heldFor) =>
+      on(
+        recordOptions,
+        `${gen}: finalizing (${heldFor !== undefined ? 'held for approval' : 'archive'})`,
+      ).finalizeNode(i),
+  };
+}
+
+/**
  * One DGM-H generation: select a parent, let its meta agent rewrite a copy, evaluate the child per
  * domain (staged), apply the approval policy, and archive. Generation 0 archives the start program.
  */
 export async function generationWorkflow(input: GenerationInput): Promise<GenerationResult> {
-  const { runId, generation, config, queues } = input;
   // Activity summaries, current details, and the search attributes and memo of the outcome.
   const tagged = patched(GENERATION_METADATA_PATCH);
+  const result =
+    tagged && patched(CONCURRENT_STEPS_PATCH)
+      ? await runGenerationSteps(activityServices(input), input)
+      : await recordedGeneration(input, tagged);
+  if (tagged) {
+    const line = outcomeLine(result);
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: generationStatus(result) },
+      ...(result.score !== undefined ? [{ key: searchAttributes.score, value: result.score }] : []),
+    ]);
+    upsertMemo({
+      outcome: line,
+      parentId: result.parentId,
+      score: result.score ?? null,
+      metaChanged: result.metaChanged,
+      eligible: result.eligible,
+    });
+    setCurrentDetails(line);
+  }
+  return result;
+}
+
+/**
+ * A generation as releases recorded before CONCURRENT_STEPS_PATCH took its steps, one after
+ * another (their histories replay it); `tagged`: with summaries (GENERATION_METADATA_PATCH).
+ */
+async function recordedGeneration(input: GenerationInput, tagged: boolean): Promise<GenerationResult> {
+  const { runId, generation, config, queues } = input;
   const gen = genLabel(generation);
   const say = (summary: string) => (tagged ? summary : undefined);
   const records = (summary?: string) => routedActivities(described(recordOptions, summary), queues);
@@ -185,40 +249,5 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
     scores,
     pendingApproval: reason !== undefined,
   });
-  const result: GenerationResult = {
-    nodeId: draft.nodeId,
-    generation,
-    parentId: draft.parentId,
-    eligible: verdict.eligible,
-    score: verdict.score,
-    perDomain: verdict.perDomain,
-    costUsd: spent.usd,
-    tokens: spent.tokens,
-    metaChanged: draft.metaChanged,
-    approval: reason
-      ? { nodeId: draft.nodeId, generation, reason, score: verdict.score, perDomain: verdict.perDomain }
-      : undefined,
-    note: verdict.eligible ? undefined : verdict.reasons.join('; '),
-    ...(metaRefusal
-      ? { stop: `LLM budget exhausted during self-modification of ${draft.nodeId}: ${metaRefusal}` }
-      : budgetRefusal
-        ? { stop: `LLM budget exhausted during evaluation of ${draft.nodeId}: ${budgetRefusal}` }
-        : {}),
-  };
-  if (tagged) {
-    const line = outcomeLine(result);
-    upsertSearchAttributes([
-      { key: searchAttributes.status, value: generationStatus(result) },
-      ...(result.score !== undefined ? [{ key: searchAttributes.score, value: result.score }] : []),
-    ]);
-    upsertMemo({
-      outcome: line,
-      parentId: result.parentId,
-      score: result.score ?? null,
-      metaChanged: result.metaChanged,
-      eligible: result.eligible,
-    });
-    setCurrentDetails(line);
-  }
-  return result;
+  return generationResult({ draft, verdict, spent, reason, generation, budgetRefusal });
 }

@@ -41,3 +41,11 @@ export const ARCHIVE_LOG_PATCH = 'archive-change-log';
  * generation upserts its status, HyperagentsScore and a memo with its one-line outcome when it ends.
  */
 export const GENERATION_METADATA_PATCH = 'generation-search-attributes-summaries';
+
+/**
+ * Runs before this patch take a generation's steps one after another; they replay that way. New
+ * runs take them as src/engine/generationSteps.ts says: the evaluation plan beside selection and the
+ * meta agent, the domains' stage chains side by side (each under an even share of the budget), and
+ * the spend and score reads side by side before the child is archived.
+ */
+export const CONCURRENT_STEPS_PATCH = 'concurrent-generation-steps';

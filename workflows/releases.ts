@@ -1,5 +1,6 @@
 import {
   ARCHIVE_LOG_PATCH,
+  CONCURRENT_STEPS_PATCH,
   GENERATION_METADATA_PATCH,
   QUIET_PUBLISH_PATCH,
   RUN_WIDE_BUDGET_PATCH,
@@ -57,6 +58,18 @@ export const WORKFLOW_RELEASES: readonly WorkflowRelease[] = [
     ],
     changed:
       "generations start with the run's search attributes and a summary; activities carry summaries; a generation upserts its status, score and outcome memo",
+  },
+  {
+    id: '6-concurrent-steps',
+    patches: [
+      QUIET_PUBLISH_PATCH,
+      RUN_WIDE_BUDGET_PATCH,
+      ARCHIVE_LOG_PATCH,
+      GENERATION_METADATA_PATCH,
+      CONCURRENT_STEPS_PATCH,
+    ],
+    changed:
+      "a generation's steps as src/engine/generationSteps.ts takes them: the plan beside selection, the domains' stages side by side under budget shares, spend and score read together",
   },
 ];
 

@@ -1,5 +1,11 @@
 export * from './types';
 export * from './runState';
+export {
+  runGenerationSteps,
+  generationResult,
+  type GenerationServices,
+  type StageRequest,
+} from './generationSteps';
 export { numericSeed, sizesFor } from './seeds';
 export {
   runConfigSchema,

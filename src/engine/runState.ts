@@ -132,17 +132,24 @@ export function generationAllowance(
   reserved: readonly BudgetLeft[],
   parallelism: number,
 ): BudgetLeft {
-  const free = Math.max(1, parallelism - reserved.length);
-  const left = budgetLeft(state);
-  const share = (kind: 'usd' | 'tokens'): number | undefined => {
-    const limit = left[kind];
+  const held = (kind: 'usd' | 'tokens') => reserved.reduce((sum, r) => sum + (r[kind] ?? 0), 0);
+  const free = afterSpending(budgetLeft(state), { usd: held('usd'), tokens: held('tokens') });
+  return splitBudget(free, parallelism - reserved.length);
+}
+
+/**
+ * `left` in `parts` even shares (at least one; none below zero; whole tokens), so holders spending
+ * at once within their shares together never exceed it; an absent limit stays absent.
+ */
+export function splitBudget(left: BudgetLeft, parts: number): BudgetLeft {
+  const n = Math.max(1, parts);
+  const share = (limit: number | undefined, whole: boolean): number | undefined => {
     if (limit === undefined) return undefined;
-    const held = reserved.reduce((sum, r) => sum + (r[kind] ?? 0), 0);
-    const each = Math.max(0, limit - held) / free;
-    return kind === 'tokens' ? Math.floor(each) : each;
+    const each = Math.max(0, limit) / n;
+    return whole ? Math.floor(each) : each;
   };
-  const usd = share('usd');
-  const tokens = share('tokens');
+  const usd = share(left.usd, false);
+  const tokens = share(left.tokens, true);
   return { ...(usd !== undefined ? { usd } : {}), ...(tokens !== undefined ? { tokens } : {}) };
 }
 

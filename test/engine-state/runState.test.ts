@@ -3,6 +3,7 @@ import {
   applyDecision,
   archiveViewFor,
   generationAllowance,
+  splitBudget,
   initialState,
   parseRunConfig,
   recordFailedGeneration,
@@ -136,5 +137,18 @@ describe('the archive change log', () => {
     const old = recordGeneration(initialState('r', parseRunConfig({}), 0), result('gen-00000', null));
     expect(old.archive).toBeUndefined();
     expect(archiveViewFor(old, 1, [])).toBeUndefined();
+  });
+});
+
+describe('splitBudget', () => {
+  test('even shares that together never exceed what is left, whole tokens', () => {
+    expect(splitBudget({ usd: 1, tokens: 101 }, 4)).toEqual({ usd: 0.25, tokens: 25 });
+  });
+  test('an overspent remainder gives shares of zero, not negative ones', () => {
+    expect(splitBudget({ usd: -0.5, tokens: -3 }, 2)).toEqual({ usd: 0, tokens: 0 });
+  });
+  test('no parts is one part; no limit stays no limit', () => {
+    expect(splitBudget({ usd: 3 }, 0)).toEqual({ usd: 3 });
+    expect(splitBudget({}, 3)).toEqual({});
   });
 });

@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 test.concurrent(
-  'each stage is its own activity, in order, and the rest runs only past the gate',
+  "each stage is its own activity, in its domain's order, the domains side by side, and the rest runs only past the gate",
   async () => {
     // beta's staged validation score is 0: gate 0 is not passed, so its rest never runs.
     const stagedScore = (_g: number, domain: string, split: 'train' | 'val') =>
@@ -22,16 +22,20 @@ test.concurrent(
       const { handle } = await start({ budget: { generations: 1 } });
       await handle.result();
 
-      const child = stubs.inputs('evaluateStage').filter((i) => i.nodeId === nodeId(1));
-      expect(child.map((i) => `${i.domain} ${i.split} ${i.stage}`)).toEqual([
+      const child = stubs
+        .inputs('evaluateStage')
+        .filter((i) => i.nodeId === nodeId(1))
+        .map((i) => `${i.domain} ${i.split} ${i.stage}`);
+      const of = (domain: string) => child.filter((c) => c.startsWith(`${domain} `));
+      expect(of('alpha')).toEqual([
         'alpha train staged',
         'alpha train rest',
         'alpha val staged',
         'alpha val rest',
-        'beta train staged',
-        'beta train rest',
-        'beta val staged',
       ]);
+      expect(of('beta')).toEqual(['beta train staged', 'beta train rest', 'beta val staged']);
+      // The domains' chains run side by side: each starts before either goes on to its next stage.
+      expect(child.slice(0, 2).sort()).toEqual(['alpha train staged', 'beta train staged']);
       expect(stubs.inputs('evaluateNode')).toHaveLength(0);
       // The split's score: the rest's full score past the gate, else the staged stage's scaled one.
       const finalized = stubs.inputs('finalizeNode').find((i) => i.nodeId === nodeId(1))!;
@@ -63,3 +67,18 @@ test.concurrent(
     });
   },
 );
+
+test.concurrent('the evaluation plan is made while the parent is selected and rewritten', async () => {
+  await env.run({}, async ({ start, stubs }) => {
+    const { handle } = await start({ budget: { generations: 1 } });
+    await handle.result();
+
+    const order = stubs.calls.map((c) => c.name);
+    const meta = order.indexOf('selfModify');
+    const plans = order.flatMap((name, i) => (name === 'planEvaluation' ? [i] : []));
+    // Generation 0's plan, then generation 1's, scheduled with its selection, before its meta agent.
+    expect(plans).toHaveLength(2);
+    expect(plans[1]).toBeLessThan(meta);
+    expect(order.indexOf('evaluateStage', meta)).toBeGreaterThan(meta);
+  });
+});

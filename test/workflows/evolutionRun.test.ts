@@ -151,11 +151,11 @@ test.concurrent(
 
       expect(result.stopReason).toBe('token budget reached (300 of 250)');
       expect(result.generationsDone).toBe(2);
-      // Generation 1 starts with 150 left; its second domain is told 100 (its first spent 50).
+      // Generation 1 starts with 150 left; its two domains, evaluated side by side, are told half each.
       const gen1 = stubs
         .inputs('evaluateStage')
         .filter((i) => i.nodeId === nodeId(1) && i.stage === 'staged' && i.split === 'train');
-      expect(gen1.map((i) => i.budgetLeft?.tokens)).toEqual([150, 100]);
+      expect(gen1.map((i) => i.budgetLeft?.tokens)).toEqual([75, 75]);
     });
   },
 );
