@@ -1,23 +1,29 @@
 /**
- * What Temporal and S3 cost a generation. The run goes through Temporal with S3 and the sandbox, as
- * `make run` runs it (offline strategy, the default domains, one generation at a time); then:
- * - Temporal's share is the run's wall time when no activity was running (scheduling, workflow
- *   tasks, child workflows, dispatch), read from the histories' timestamps: the run's executions and
- *   every generation's, activities from started to closed;
- * - S3's share is the wall time during which the worker had at least one object-store call in
- *   flight (its store is wrapped to time them) and no sandbox session was running (the evaluation
- *   saves its answers to S3 while the session goes on, which costs no wall time): inside
- *   activities, so not counted twice. The time with any store call in flight is shown too.
- * The rest is the work itself (sandbox sessions, agents, scoring). It also prints each domain's
- * evaluation seconds per generation (its evaluateStage activities).
+ * What Temporal and S3 cost a generation, measured two ways on the main job's shape (the default
+ * domains, offline strategy, one generation at a time, the Docker or bubblewrap sandbox):
  *
- * Measured once with the activities on a task queue per kind of work, as `hyperagents run` places
- * them, and once with every activity on the workflows' own queue (`--queues by-kind,one`, the
- * default), one after the other.
+ * (a) through Temporal with S3 and the sandbox, as `hyperagents run` runs it (`by-kind`: a task
+ *     queue per kind of work; `one`: every activity on the workflows' queue, eager dispatch):
+ *   - Temporal's share is the wall time when no activity was running (scheduling, workflow tasks,
+ *     child workflows, dispatch), read from the histories' timestamps;
+ *   - S3's share is the wall time during which the worker had at least one object-store call in
+ *     flight (its store is wrapped to time them) and no sandbox session was running (the evaluation
+ *     saves its answers while a session goes on, which costs no wall time). The time with any store
+ *     call in flight is shown too;
+ * (b) `in-process`: the same steps (src/engine/generationSteps.ts) calling the same services in this
+ *     process, a local folder for the object store (FileObjectStore), the same sandbox: no Temporal,
+ *     no S3. The same seed gives the same generations (their scores are printed beside each other).
+ *
+ * With both, a last table sets each generation's wall time in (a) beside (b): the difference is
+ * what Temporal and S3 add, within the runs' noise. It also prints each domain's evaluation seconds
+ * per generation in (a) (its evaluateStage activities).
  *
  * Run after a build, stack up, datasets in HYPERAGENTS_DATA_DIR:
- * `node dist/bench/overhead.js [--generations 5] [--domains a,b] [--queues by-kind,one]`.
+ * `node dist/bench/overhead.js [--generations 5] [--domains a,b] [--modes by-kind,in-process] [--repeat 1]`.
  */
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import type { Readable } from 'stream';
 import { parseArgs } from 'util';
 import type { Client } from '@temporalio/client';
@@ -25,10 +31,11 @@ import type { temporal } from '@temporalio/proto';
 import { connectClient } from '../temporal/connection';
 import { loadConfig, type LoadedConfig } from '../src/config';
 import { BUILTIN_DOMAIN_NAMES } from '../src/domains';
-import { parseRunConfig } from '../src/engine';
-import { makeS3Client, S3ObjectStore, type ObjectStore } from '../src/storage';
+import { parseRunConfig, type GenerationResult } from '../src/engine';
+import { FileObjectStore, makeS3Client, S3ObjectStore, type ObjectStore } from '../src/storage';
 import { engineDepsFromConfig } from '../src/wiring/engineDeps';
-import { BenchDriver, benchRunId, fmtSpread, spread, type BenchQueues } from './runs';
+import { runInProcess } from './inProcess';
+import { BenchDriver, benchRunId, fmtSpread, median, spread, type BenchQueues } from './runs';
 
 type Interval = [number, number];
 
@@ -126,46 +133,75 @@ async function activitiesRun(client: Client, workflowId: string): Promise<Ran[]>
   return out;
 }
 
-/** One run of `generations` generations with the driver's queues `mode`: its tables, as markdown. */
-async function measure(
-  config: LoadedConfig,
-  domains: string[],
-  generations: number,
-  mode: BenchQueues,
-): Promise<string[]> {
-  const store = new TimedStore(new S3ObjectStore(makeS3Client(config), config.s3.bucket));
+type Mode = BenchQueues | 'in-process';
+
+/** One measured run: its tables, and each generation's wall time and ranking score. */
+interface Measured {
+  lines: string[];
+  generations: Array<{ wallMs: number; score: number | undefined }>;
+}
+
+/** The engine's services with their store calls and sandbox sessions timed. */
+async function timedDeps(config: LoadedConfig, inner: ObjectStore) {
+  const store = new TimedStore(inner);
   const deps = await engineDepsFromConfig(config, store);
-  // Sandbox sessions timed too: S3 calls made while a session runs (checkpoints) cost no wall time.
+  // Sandbox sessions timed too: store calls made while a session runs (checkpoints) cost no wall time.
   const sessions = new Busy();
   const sandbox = deps.sandbox;
   deps.sandbox = async () => {
     const inner = await sandbox();
     return { backend: inner.backend, run: (spec) => sessions.timed(() => inner.run(spec)) };
   };
+  /** Store time in [from, to]: all of it, and what no session overlapped. */
+  const storeTime = (from: number, to: number) => {
+    const all = covered(store.busy.intervals, from, to);
+    const both =
+      all +
+      covered(sessions.intervals, from, to) -
+      covered([...store.busy.intervals, ...sessions.intervals], from, to);
+    return { all, outsideSessions: all - both };
+  };
+  return { deps, storeTime };
+}
+
+const runConfigFor = (domains: string[], generations: number) =>
+  parseRunConfig({ domains, seed: 'overhead', budget: { generations }, testAtEnd: false });
+
+const genId = (g: number) => `gen-${String(g).padStart(5, '0')}`;
+const secs = (ms: number, digits = 3) => (ms / 1000).toFixed(digits);
+
+/** (a): a run through Temporal with S3, its activities placed as `mode` says. */
+async function measureTemporal(
+  config: LoadedConfig,
+  domains: string[],
+  generations: number,
+  mode: BenchQueues,
+): Promise<Measured> {
+  const { deps, storeTime } = await timedDeps(
+    config,
+    new S3ObjectStore(makeS3Client(config), config.s3.bucket),
+  );
   const driver = await BenchDriver.open(config, deps, mode);
   const client = await connectClient(config);
   const runId = benchRunId('bench-overhead', mode);
   try {
-    await driver.run(
-      runId,
-      parseRunConfig({ domains, seed: 'overhead', budget: { generations }, testAtEnd: false }),
-      (l) => process.stderr.write(`${l}\n`),
-    );
+    await driver.run(runId, runConfigFor(domains, generations), (l) => process.stderr.write(`${l}\n`));
   } finally {
     await driver.close();
   }
 
   const rows: string[] = [];
+  const measured: Measured['generations'] = [];
   const totals = { wall: 0, temporal: 0, s3: 0, s3All: 0 };
   /** Seconds of evaluation stages per domain, one entry per generation after gen 0. */
   const perDomain = new Map<string, number[]>(domains.map((d) => [d, []]));
   for (let g = 0; g <= generations; g++) {
-    const id = `${runId}/gen-${String(g).padStart(5, '0')}`;
-    const info = await client.workflow.getHandle(id).describe();
+    const handle = client.workflow.getHandle(`${runId}/${genId(g)}`);
+    const info = await handle.describe();
     const from = info.startTime.getTime();
     const to = info.closeTime?.getTime() ?? from;
     const wall = to - from;
-    const ran = await activitiesRun(client, id);
+    const ran = await activitiesRun(client, handle.workflowId);
     const temporalMs =
       wall -
       covered(
@@ -182,20 +218,15 @@ async function measure(
               .filter((r) => r.type === 'evaluateStage' && r.domain === d)
               .reduce((sum, r) => sum + (r.interval[1] - r.interval[0]) / 1000, 0),
           );
-    const s3All = covered(store.busy.intervals, from, to);
-    // S3 time outside sandbox sessions: all S3 time, less what overlapped a session.
-    const both =
-      s3All +
-      covered(sessions.intervals, from, to) -
-      covered([...store.busy.intervals, ...sessions.intervals], from, to);
-    const s3 = s3All - both;
-    totals.s3All += s3All;
+    const s3 = storeTime(from, to);
+    totals.s3All += s3.all;
     totals.wall += wall;
     totals.temporal += temporalMs;
-    totals.s3 += s3;
+    totals.s3 += s3.outsideSessions;
+    measured.push({ wallMs: wall, score: ((await handle.result()) as GenerationResult).score });
     rows.push(
-      `| gen-${String(g).padStart(5, '0')} | ${(wall / 1000).toFixed(2)} | ${(temporalMs / 1000).toFixed(3)} | ` +
-        `${(s3All / 1000).toFixed(3)} | ${(s3 / 1000).toFixed(3)} | ${((100 * (temporalMs + s3)) / wall).toFixed(2)} % |`,
+      `| ${genId(g)} | ${secs(wall, 2)} | ${secs(temporalMs)} | ${secs(s3.all)} | ${secs(s3.outsideSessions)} | ` +
+        `${((100 * (temporalMs + s3.outsideSessions)) / wall).toFixed(2)} % |`,
     );
   }
   // Between generations the run workflow folds one and starts the next: all Temporal, no activity.
@@ -203,31 +234,107 @@ async function measure(
   const runWall = (run.closeTime?.getTime() ?? 0) - run.startTime.getTime();
   await client.connection.close();
   const between = runWall - totals.wall;
-  return [
-    `Temporal and S3 per generation, run ${runId}: ${domains.join(', ')}, offline strategy, ${generations} generations after gen 0, ${QUEUES_SAY[mode]}.`,
+  const lines = [
+    `(a) Temporal and S3 per generation, run ${runId}: ${domains.join(', ')}, offline strategy, ${generations} generations after gen 0, ${MODES_SAY[mode]}.`,
     '',
     '| generation | wall s | Temporal s (no activity running) | S3 s (a store call in flight) | S3 s outside sandbox sessions | Temporal + S3 outside sessions |',
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
-    `| all generations | ${(totals.wall / 1000).toFixed(2)} | ${(totals.temporal / 1000).toFixed(3)} | ` +
-      `${(totals.s3All / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ${((100 * (totals.temporal + totals.s3)) / totals.wall).toFixed(2)} % |`,
-    `| the run (with the run workflow's own steps between generations, ${(between / 1000).toFixed(2)} s) | ` +
-      `${(runWall / 1000).toFixed(2)} | ${((totals.temporal + between) / 1000).toFixed(3)} | ` +
-      `${(totals.s3All / 1000).toFixed(3)} | ${(totals.s3 / 1000).toFixed(3)} | ` +
+    `| all generations | ${secs(totals.wall, 2)} | ${secs(totals.temporal)} | ${secs(totals.s3All)} | ` +
+      `${secs(totals.s3)} | ${((100 * (totals.temporal + totals.s3)) / totals.wall).toFixed(2)} % |`,
+    `| the run (with the run workflow's own steps between generations, ${secs(between, 2)} s) | ` +
+      `${secs(runWall, 2)} | ${secs(totals.temporal + between)} | ${secs(totals.s3All)} | ${secs(totals.s3)} | ` +
       `${((100 * (totals.temporal + between + totals.s3)) / runWall).toFixed(2)} % |`,
     '',
-    'Evaluation per domain (its stages, train and val), seconds per generation after gen 0: median (min … max).',
+    'Evaluation per domain (its stages, train and val; the domains run side by side), seconds per generation after gen 0: median (min … max).',
     '',
     '| domain | seconds per generation |',
     '|---|---:|',
     ...domains.map((d) => `| ${d} | ${fmtSpread(spread(perDomain.get(d)!))} |`),
     '',
   ];
+  return { lines, generations: measured };
 }
 
-const QUEUES_SAY: Record<BenchQueues, string> = {
+/** (b): the same generations in this process, the object store a local folder. */
+async function measureInProcess(
+  config: LoadedConfig,
+  domains: string[],
+  generations: number,
+): Promise<Measured> {
+  const root = mkdtempSync(path.join(tmpdir(), 'hyperagents-overhead-'));
+  try {
+    const { deps, storeTime } = await timedDeps(config, new FileObjectStore(root));
+    const runId = benchRunId('bench-overhead', 'in-process');
+    const ran = await runInProcess(deps, runId, runConfigFor(domains, generations), (l) =>
+      process.stderr.write(`${l}\n`),
+    );
+    const rows = ran.map(({ result, startMs, endMs }) => {
+      const files = storeTime(startMs, endMs);
+      return `| ${genId(result.generation)} | ${secs(endMs - startMs, 2)} | ${secs(files.all)} | ${secs(files.outsideSessions)} |`;
+    });
+    const lines = [
+      `(b) The same steps and services in one process, run ${runId}: ${domains.join(', ')}, the object store a local folder, no Temporal.`,
+      '',
+      '| generation | wall s | local store s (a call in flight) | local store s outside sandbox sessions |',
+      '|---|---:|---:|---:|',
+      ...rows,
+      '',
+    ];
+    return {
+      lines,
+      generations: ran.map(({ result, startMs, endMs }) => ({
+        wallMs: endMs - startMs,
+        score: result.score,
+      })),
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Each generation's wall time through Temporal beside in process: per generation the median over
+ * the repeats of each, then their difference; and each repeat's total after gen 0.
+ */
+function comparison(mode: BenchQueues, as: readonly Measured[], bs: readonly Measured[]): string[] {
+  const n = Math.min(...[...as, ...bs].map((m) => m.generations.length));
+  const wallOf = (ms: readonly Measured[], g: number) => median(ms.map((m) => m.generations[g]!.wallMs)) ?? 0;
+  const score = (ms: readonly Measured[], g: number) =>
+    [...new Set(ms.map((m) => m.generations[g]!.score?.toFixed(3) ?? '–'))].join(', ');
+  const rows: string[] = [];
+  let sumA = 0;
+  let sumB = 0;
+  for (let g = 0; g < n; g++) {
+    const x = wallOf(as, g);
+    const y = wallOf(bs, g);
+    if (g > 0) {
+      sumA += x;
+      sumB += y;
+    }
+    rows.push(
+      `| ${genId(g)} | ${score(as, g)} / ${score(bs, g)} | ${secs(x, 2)} | ${secs(y, 2)} | ${secs(x - y)} | ` +
+        `${((100 * (x - y)) / x).toFixed(2)} % |`,
+    );
+  }
+  const after0 = (m: Measured) => m.generations.slice(1, n).reduce((sum, x) => sum + x.wallMs, 0);
+  return [
+    `(a) − (b): ${MODES_SAY[mode]} against in process; per generation the median of ${as.length} and ${bs.length} runs.`,
+    '',
+    '| generation | scores (a) / (b) | (a) wall s | (b) wall s | (a) − (b) s | share of (a) |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows,
+    `| generations after gen 0 | | ${secs(sumA, 2)} | ${secs(sumB, 2)} | ${secs(sumA - sumB)} | ${((100 * (sumA - sumB)) / sumA).toFixed(2)} % |`,
+    '',
+    `Each run's generations after gen 0, seconds: (a) ${as.map((m) => secs(after0(m), 2)).join(', ')}; (b) ${bs.map((m) => secs(after0(m), 2)).join(', ')}.`,
+    '',
+  ];
+}
+
+const MODES_SAY: Record<Mode, string> = {
   'by-kind': 'activities on a task queue per kind of work (as `hyperagents run`)',
   one: "every activity on the workflows' queue (eager dispatch)",
+  'in-process': 'the same steps and services in one process, local files, no Temporal',
 };
 
 async function main(): Promise<void> {
@@ -235,19 +342,35 @@ async function main(): Promise<void> {
     options: {
       generations: { type: 'string', default: '5' },
       domains: { type: 'string' },
-      queues: { type: 'string', default: 'by-kind,one' },
+      modes: { type: 'string', default: 'by-kind,in-process' },
+      repeat: { type: 'string', default: '1' },
     },
   });
-  const modes = values.queues.split(',');
+  const modes = values.modes.split(',') as Mode[];
   for (const m of modes)
-    if (!(m in QUEUES_SAY)) throw new Error(`--queues takes by-kind and/or one, comma-separated; got "${m}"`);
+    if (!(m in MODES_SAY))
+      throw new Error(`--modes takes by-kind, one and/or in-process, comma-separated; got "${m}"`);
   const config = loadConfig();
   const domains = values.domains ? values.domains.split(',') : [...BUILTIN_DOMAIN_NAMES];
-  // One after the other in this process, so both meet the same machine.
-  for (const mode of modes as BenchQueues[])
-    process.stdout.write(
-      `${(await measure(config, domains, Number(values.generations), mode)).join('\n')}\n`,
-    );
+  const generations = Number(values.generations);
+  // One after the other in this process, so all meet the same machine; each repeat takes the modes
+  // in the other order, so neither always runs first (a cold sandbox image, a warm page cache).
+  const done = new Map<Mode, Measured[]>(modes.map((m) => [m, []]));
+  for (let r = 0; r < Number(values.repeat); r++)
+    for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
+      const m =
+        mode === 'in-process'
+          ? await measureInProcess(config, domains, generations)
+          : await measureTemporal(config, domains, generations, mode);
+      done.get(mode)!.push(m);
+      process.stdout.write(`${m.lines.join('\n')}\n`);
+    }
+  const inProcess = done.get('in-process');
+  if (inProcess)
+    for (const mode of ['by-kind', 'one'] as const) {
+      const a = done.get(mode);
+      if (a) process.stdout.write(`${comparison(mode, a, inProcess).join('\n')}\n`);
+    }
 }
 
 main().catch((error: unknown) => {
