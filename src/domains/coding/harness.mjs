@@ -30,7 +30,9 @@
 // process costs ~40 ms per call; the worker also gets a heap limit so a memory bomb kills only it.
 // The worker's code is this file's `workerMain`, passed as a string (not this file, which a module
 // could rewrite for the exercises after it). The next worker is started, with no module, while an
-// exercise runs, so that its start-up (most of an exercise's cost) overlaps it. After an exercise,
+// exercise runs, so that its start-up (most of an exercise's cost) overlaps it; not during the last
+// exercise, when no exercise would use it (a worker's start-up is about 18 ms of CPU, and a session
+// has one CPU: an unused one only delays the end of the session). After an exercise,
 // every process it left behind is killed: its descendants, and when the harness is the top process
 // of its pid namespace (a sandbox session) every process started after it.
 // What a worker cannot contain (process.kill of the whole process, a native crash, the session's
@@ -66,7 +68,8 @@ async function main() {
     );
   // The working folder: the sandbox's /work, or the fresh temp folder the host runs it in.
   const base = process.cwd();
-  for (const exercise of request.exercises) {
+  for (const [k, exercise] of request.exercises.entries()) {
+    const another = k < request.exercises.length - 1;
     await emit({ start: exercise.id });
     const dir = mkdtempSync(join(base, 'coding-harness-'));
     const modulePath = join(dir, 'solution.mjs');
@@ -74,7 +77,7 @@ async function main() {
     let response;
     try {
       writeFileSync(modulePath, exercise.moduleSource);
-      response = await runCalls(request, exercise.calls, modulePath, output);
+      response = await runCalls(request, exercise.calls, modulePath, output, another);
     } finally {
       rmSync(dir, { recursive: true, force: true });
       killLeftovers();
@@ -179,10 +182,11 @@ function readProcs() {
   return procs;
 }
 
-async function runCalls(request, calls, modulePath, output) {
+/** `another`: an exercise follows this one (the spare worker is for it). */
+async function runCalls(request, calls, modulePath, output, another) {
   const results = [];
   const started = Date.now();
-  let worker = await startWorker(request, modulePath, output);
+  let worker = await startWorker(request, modulePath, output, another);
   const load = worker.load;
   for (const call of calls) {
     if (!worker.load.ok) {
@@ -203,7 +207,7 @@ async function runCalls(request, calls, modulePath, output) {
     results.push({ id: call.id, ...result });
     if (result.status === 'timeout' || result.status === 'crashed') {
       await worker.stop();
-      worker = await startWorker(request, modulePath, output);
+      worker = await startWorker(request, modulePath, output, another);
     }
   }
   await worker.stop();
@@ -234,10 +238,13 @@ function blankWorker(request) {
   return state;
 }
 
-/** Starts a worker (the spare, if one is ready), waits for the module to load, and wraps it as {load, run(call), stop()}. */
-async function startWorker(request, modulePath, output) {
+/**
+ * Starts a worker (the spare, if one is ready), waits for the module to load, and wraps it as
+ * {load, run(call), stop()}. Starts the next spare when `another` exercise follows.
+ */
+async function startWorker(request, modulePath, output, another) {
   const state = spare ?? blankWorker(request);
-  spare = blankWorker(request);
+  spare = another ? blankWorker(request) : null;
   const { w } = state;
   state.sink = (chunk) => {
     output.text = (output.text + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);
