@@ -168,9 +168,12 @@ async function runStage(
   if (tasks.length === 0) return undefined;
   const mine = (t: Task) => (at.stage === 'full' ? true : stagedIds.has(t.id) === (at.stage === 'staged'));
   const stageTasks = tasks.filter(mine);
-  const { snapshotKey } = await deps.archive.requireNode(runId, nodeId);
   const where = { runId, nodeId, domain: domain.name, split, stage: at.stage };
-  const saved = asCheckpoint(await deps.archive.getPartialReport(where), snapshotKey);
+  const [{ snapshotKey }, partial] = await Promise.all([
+    deps.archive.requireNode(runId, nodeId),
+    deps.archive.getPartialReport(where),
+  ]);
+  const saved = asCheckpoint(partial, snapshotKey);
   const checkpoint = new Checkpointer(saved, (state) => deps.archive.putPartialReport(where, state));
   const missing = stageTasks.filter((t) => checkpoint.state.answers[t.id] === undefined);
   // Tasks answered of the stage's (a retry starts from those its checkpoint holds).
@@ -187,6 +190,15 @@ async function runStage(
     gateway,
     signal,
   });
+  const closeCheckpoint = () => {
+    const after = gateway?.calls();
+    const violation = gateway?.violation();
+    return checkpoint.close({
+      // A rule broken at the gateway (a role not the task's, the call log's quota) voids the split.
+      incomplete: violation ? `policy: LLM gateway: ${violation}` : incompleteness(before, after),
+      budgetRefusal: budgetRefusalOf(before, after),
+    });
+  };
   try {
     // Only the agent view leaves the host: labels stay in `loaded.labels`.
     if (missing.length > 0)
@@ -198,18 +210,21 @@ async function runStage(
           progress?.(Math.min(answered, stageTasks.length), stageTasks.length);
         },
       );
-  } finally {
-    const after = gateway?.calls();
-    const violation = gateway?.violation();
-    await checkpoint.close({
-      // A rule broken at the gateway (a role not the task's, the call log's quota) voids the split.
-      incomplete: violation ? `policy: LLM gateway: ${violation}` : incompleteness(before, after),
-      budgetRefusal: budgetRefusalOf(before, after),
-    });
+  } catch (e) {
+    await closeCheckpoint();
+    throw e;
   }
+  // The last checkpoint is written while the answers are scored (a retry after a failed scoring
+  // starts from it); it never rejects, and is awaited before the stage reports.
+  const closing = closeCheckpoint();
   const answers = new Map(Object.entries(checkpoint.state.answers));
   const llm = gateway !== undefined;
-  const results = await scoreAnswers(domain, stageTasks, loaded.labels, answers, sandbox.context, llm);
+  let results: TaskResult[];
+  try {
+    results = await scoreAnswers(domain, stageTasks, loaded.labels, answers, sandbox.context, llm);
+  } finally {
+    await closing;
+  }
   let report: SplitReport;
   let incomplete = checkpoint.state.incomplete;
   if (at.stage === 'rest') {
