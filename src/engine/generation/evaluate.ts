@@ -8,10 +8,10 @@ import {
   stagedReport,
   stagedScoreOf,
   type SplitReport,
-  type TaskAnswer,
   type TaskResult,
 } from '../../evaluation';
 import type { CallTally, GatewaySession } from '../../llm';
+import { asCheckpoint, Checkpointer } from './stageCheckpoint';
 import { rngFromString } from '../../util/random';
 import type { EngineDeps } from '../deps';
 import { evaluationConcurrency } from '../runConfig';
@@ -96,59 +96,6 @@ export async function planEvaluation(
   return plan;
 }
 
-/** What a stage's answers so far are saved as (`Archive.putPartialReport`). */
-interface StageCheckpoint {
-  /** The program that gave them: a node id reused for another program (a re-run generation) starts afresh. */
-  snapshotKey: string;
-  answers: Record<string, TaskAnswer>;
-  /** Set when an attempt's gateway refused or failed a call: the answers it gave are not all the model's. */
-  incomplete?: string;
-  budgetRefusal?: string;
-}
-
-function asCheckpoint(value: unknown, snapshotKey: string): StageCheckpoint {
-  const v = value as Partial<StageCheckpoint> | undefined;
-  if (!v || v.snapshotKey !== snapshotKey || typeof v.answers !== 'object' || v.answers === null)
-    return { snapshotKey, answers: {} };
-  return v as StageCheckpoint;
-}
-
-/**
- * Saves a stage's answers as they arrive, one write at a time (the latest state wins). A lost write
- * only costs a retry some tasks it could have skipped, so write failures do not stop the evaluation.
- */
-class Checkpointer {
-  private writing: Promise<void> | undefined;
-  private again = false;
-
-  constructor(
-    readonly state: StageCheckpoint,
-    private readonly write: (state: StageCheckpoint) => Promise<void>,
-  ) {}
-
-  add(id: string, answer: TaskAnswer): void {
-    this.state.answers[id] = answer;
-    if (this.writing) this.again = true;
-    else this.writing = this.drain();
-  }
-
-  /** Waits for pending writes, then saves `last` (e.g. the attempt's incompleteness) with every answer. */
-  async close(last: Pick<StageCheckpoint, 'incomplete' | 'budgetRefusal'>): Promise<void> {
-    await this.writing;
-    this.state.incomplete ??= last.incomplete;
-    this.state.budgetRefusal ??= last.budgetRefusal;
-    await this.write(this.state).catch(() => undefined);
-  }
-
-  private async drain(): Promise<void> {
-    do {
-      this.again = false;
-      await this.write(this.state).catch(() => undefined);
-    } while (this.again);
-    this.writing = undefined;
-  }
-}
-
 /**
  * Evaluates a node on one stage of one split of one domain and stores the split's report (the staged
  * one, then the full one once the rest ran); undefined when the split has no tasks. Answers are
@@ -174,7 +121,12 @@ async function runStage(
     deps.archive.getPartialReport(where),
   ]);
   const saved = asCheckpoint(partial, snapshotKey);
-  const checkpoint = new Checkpointer(saved, (state) => deps.archive.putPartialReport(where, state));
+  const checkpoint = new Checkpointer(
+    saved,
+    (state) => deps.archive.putPartialReport(where, state),
+    // Answers after paid LLM calls are saved at once, so a retry does not pay for them again.
+    () => gateway?.calls().byOutcome.upstream ?? 0,
+  );
   const missing = stageTasks.filter((t) => checkpoint.state.answers[t.id] === undefined);
   // Tasks answered of the stage's (a retry starts from those its checkpoint holds).
   let answered = stageTasks.length - missing.length;
