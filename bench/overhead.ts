@@ -13,9 +13,13 @@
  * (b) `in-process`: the same steps (src/engine/generationSteps.ts) calling the same services in this
  *     process, a local folder for the object store (FileObjectStore), the same sandbox: no Temporal,
  *     no S3. The same seed gives the same generations (their scores are printed beside each other).
+ *     `in-process-s3` is the same with the S3 store of (a): set beside (a) and (b), it splits what
+ *     the two add into Temporal's part and S3's.
  *
  * With both, a last table sets each generation's wall time in (a) beside (b): the difference is
- * what Temporal and S3 add, within the runs' noise. It also prints each domain's evaluation seconds
+ * what Temporal and S3 add, within the runs' noise (CPU they take from the work on a small machine
+ * included, which the histories' gaps do not show). It also lists the S3 calls outside sandbox
+ * sessions by kind. It also prints each domain's evaluation seconds
  * per generation in (a) (its evaluateStage activities).
  *
  * Run after a build, stack up, datasets in HYPERAGENTS_DATA_DIR:
@@ -54,27 +58,43 @@ class Busy {
   }
 }
 
-/** An object store whose calls are timed. */
+/** A store call's kind: the operation and the key's shape (`get runs/…/reports/…/<domain>-val.json`). */
+function callKind(op: string, key: string): string {
+  const shape = key
+    .replace(/^runs\/[^/]+\//, 'runs/…/')
+    .replace(/\/gen-\d+(?=[/.])/g, '/gen-N')
+    .replace(/\/[0-9a-f]{16,}/g, '/<hash>')
+    .replace(/\/[0-9a-f-]{36}(?=[/.])/g, '/<id>');
+  return `${op} ${shape}`;
+}
+
+/** An object store whose calls are timed, each with its kind. */
 class TimedStore implements ObjectStore {
   readonly busy = new Busy();
+  readonly calls: Array<{ kind: string; interval: Interval }> = [];
   constructor(private readonly inner: ObjectStore) {}
-  private timed<T>(call: () => Promise<T>): Promise<T> {
-    return this.busy.timed(call);
+  private async timed<T>(op: string, key: string, call: () => Promise<T>): Promise<T> {
+    const from = Date.now();
+    try {
+      return await this.busy.timed(call);
+    } finally {
+      this.calls.push({ kind: callKind(op, key), interval: [from, Date.now()] });
+    }
   }
   put(key: string, body: Buffer | string, contentType?: string) {
-    return this.timed(() => this.inner.put(key, body, contentType));
+    return this.timed('put', key, () => this.inner.put(key, body, contentType));
   }
   putStream(key: string, body: Readable) {
-    return this.timed(() => this.inner.putStream(key, body));
+    return this.timed('put', key, () => this.inner.putStream(key, body));
   }
   get(key: string) {
-    return this.timed(() => this.inner.get(key));
+    return this.timed('get', key, () => this.inner.get(key));
   }
   list(prefix: string) {
-    return this.timed(() => this.inner.list(prefix));
+    return this.timed('list', prefix, () => this.inner.list(prefix));
   }
   delete(key: string) {
-    return this.timed(() => this.inner.delete(key));
+    return this.timed('delete', key, () => this.inner.delete(key));
   }
 }
 
@@ -133,7 +153,9 @@ async function activitiesRun(client: Client, workflowId: string): Promise<Ran[]>
   return out;
 }
 
-type Mode = BenchQueues | 'in-process';
+type Mode = BenchQueues | InProcessMode;
+/** (b) with local files, and (b) with the same S3 as (a): between them, what S3 adds alone. */
+type InProcessMode = 'in-process' | 'in-process-s3';
 
 /** One measured run: its tables, and each generation's wall time and ranking score. */
 interface Measured {
@@ -161,7 +183,20 @@ async function timedDeps(config: LoadedConfig, inner: ObjectStore) {
       covered([...store.busy.intervals, ...sessions.intervals], from, to);
     return { all, outsideSessions: all - both };
   };
-  return { deps, storeTime };
+  /** Per kind of store call in [from, to]: how many, and their time no session overlapped (summed over calls). */
+  const byKind = (from: number, to: number) => {
+    const out = new Map<string, { calls: number; outsideMs: number }>();
+    for (const { kind, interval } of store.calls) {
+      const [a, b] = [Math.max(interval[0], from), Math.min(interval[1], to)];
+      if (b <= a) continue;
+      const both =
+        b - a + covered(sessions.intervals, a, b) - covered([interval, ...sessions.intervals], a, b);
+      const k = out.get(kind) ?? { calls: 0, outsideMs: 0 };
+      out.set(kind, { calls: k.calls + 1, outsideMs: k.outsideMs + (b - a - both) });
+    }
+    return [...out.entries()].sort((x, y) => y[1].outsideMs - x[1].outsideMs);
+  };
+  return { deps, storeTime, byKind };
 }
 
 const runConfigFor = (domains: string[], generations: number) =>
@@ -177,7 +212,7 @@ async function measureTemporal(
   generations: number,
   mode: BenchQueues,
 ): Promise<Measured> {
-  const { deps, storeTime } = await timedDeps(
+  const { deps, storeTime, byKind } = await timedDeps(
     config,
     new S3ObjectStore(makeS3Client(config), config.s3.bucket),
   );
@@ -231,7 +266,8 @@ async function measureTemporal(
   }
   // Between generations the run workflow folds one and starts the next: all Temporal, no activity.
   const run = await client.workflow.getHandle(runId).describe();
-  const runWall = (run.closeTime?.getTime() ?? 0) - run.startTime.getTime();
+  const [runStart, runEnd] = [run.startTime.getTime(), run.closeTime?.getTime() ?? 0];
+  const runWall = runEnd - runStart;
   await client.connection.close();
   const between = runWall - totals.wall;
   const lines = [
@@ -246,6 +282,14 @@ async function measureTemporal(
       `${secs(runWall, 2)} | ${secs(totals.temporal + between)} | ${secs(totals.s3All)} | ${secs(totals.s3)} | ` +
       `${((100 * (totals.temporal + between + totals.s3)) / runWall).toFixed(2)} % |`,
     '',
+    'S3 time outside sandbox sessions by kind of call, the ten largest, all generations (summed over calls, so calls at once count each).',
+    '',
+    '| call | calls | seconds outside sessions |',
+    '|---|---:|---:|',
+    ...byKind(runStart, runEnd)
+      .slice(0, 10)
+      .map(([kind, k]) => `| \`${kind}\` | ${k.calls} | ${secs(k.outsideMs)} |`),
+    '',
     'Evaluation per domain (its stages, train and val; the domains run side by side), seconds per generation after gen 0: median (min … max).',
     '',
     '| domain | seconds per generation |',
@@ -256,16 +300,22 @@ async function measureTemporal(
   return { lines, generations: measured };
 }
 
-/** (b): the same generations in this process, the object store a local folder. */
+/** (b): the same generations in this process, the object store a local folder (or S3, `in-process-s3`). */
 async function measureInProcess(
   config: LoadedConfig,
   domains: string[],
   generations: number,
+  mode: InProcessMode,
 ): Promise<Measured> {
   const root = mkdtempSync(path.join(tmpdir(), 'hyperagents-overhead-'));
   try {
-    const { deps, storeTime } = await timedDeps(config, new FileObjectStore(root));
-    const runId = benchRunId('bench-overhead', 'in-process');
+    const { deps, storeTime } = await timedDeps(
+      config,
+      mode === 'in-process'
+        ? new FileObjectStore(root)
+        : new S3ObjectStore(makeS3Client(config), config.s3.bucket),
+    );
+    const runId = benchRunId('bench-overhead', mode);
     const ran = await runInProcess(deps, runId, runConfigFor(domains, generations), (l) =>
       process.stderr.write(`${l}\n`),
     );
@@ -274,9 +324,9 @@ async function measureInProcess(
       return `| ${genId(result.generation)} | ${secs(endMs - startMs, 2)} | ${secs(files.all)} | ${secs(files.outsideSessions)} |`;
     });
     const lines = [
-      `(b) The same steps and services in one process, run ${runId}: ${domains.join(', ')}, the object store a local folder, no Temporal.`,
+      `(b) ${MODES_SAY[mode]}, run ${runId}: ${domains.join(', ')}.`,
       '',
-      '| generation | wall s | local store s (a call in flight) | local store s outside sandbox sessions |',
+      '| generation | wall s | store s (a call in flight) | store s outside sandbox sessions |',
       '|---|---:|---:|---:|',
       ...rows,
       '',
@@ -297,7 +347,10 @@ async function measureInProcess(
  * Each generation's wall time through Temporal beside in process: per generation the median over
  * the repeats of each, then their difference; and each repeat's total after gen 0.
  */
-function comparison(mode: BenchQueues, as: readonly Measured[], bs: readonly Measured[]): string[] {
+function comparison(
+  [aMode, as]: [Mode, readonly Measured[]],
+  [bMode, bs]: [Mode, readonly Measured[]],
+): string[] {
   const n = Math.min(...[...as, ...bs].map((m) => m.generations.length));
   const wallOf = (ms: readonly Measured[], g: number) => median(ms.map((m) => m.generations[g]!.wallMs)) ?? 0;
   const score = (ms: readonly Measured[], g: number) =>
@@ -319,14 +372,14 @@ function comparison(mode: BenchQueues, as: readonly Measured[], bs: readonly Mea
   }
   const after0 = (m: Measured) => m.generations.slice(1, n).reduce((sum, x) => sum + x.wallMs, 0);
   return [
-    `(a) − (b): ${MODES_SAY[mode]} against in process; per generation the median of ${as.length} and ${bs.length} runs.`,
+    `${aMode} − ${bMode}: ${MODES_SAY[aMode]}, against ${MODES_SAY[bMode]}; per generation the median of ${as.length} and ${bs.length} runs.`,
     '',
-    '| generation | scores (a) / (b) | (a) wall s | (b) wall s | (a) − (b) s | share of (a) |',
+    `| generation | scores ${aMode} / ${bMode} | ${aMode} wall s | ${bMode} wall s | difference s | share of ${aMode} |`,
     '|---|---:|---:|---:|---:|---:|',
     ...rows,
     `| generations after gen 0 | | ${secs(sumA, 2)} | ${secs(sumB, 2)} | ${secs(sumA - sumB)} | ${((100 * (sumA - sumB)) / sumA).toFixed(2)} % |`,
     '',
-    `Each run's generations after gen 0, seconds: (a) ${as.map((m) => secs(after0(m), 2)).join(', ')}; (b) ${bs.map((m) => secs(after0(m), 2)).join(', ')}.`,
+    `Each run's generations after gen 0, seconds: ${aMode} ${as.map((m) => secs(after0(m), 2)).join(', ')}; ${bMode} ${bs.map((m) => secs(after0(m), 2)).join(', ')}.`,
     '',
   ];
 }
@@ -334,7 +387,8 @@ function comparison(mode: BenchQueues, as: readonly Measured[], bs: readonly Mea
 const MODES_SAY: Record<Mode, string> = {
   'by-kind': 'activities on a task queue per kind of work (as `hyperagents run`)',
   one: "every activity on the workflows' queue (eager dispatch)",
-  'in-process': 'the same steps and services in one process, local files, no Temporal',
+  'in-process': 'the same steps and services in one process, the store a local folder, no Temporal',
+  'in-process-s3': 'the same steps and services in one process, the store S3, no Temporal',
 };
 
 async function main(): Promise<void> {
@@ -349,7 +403,7 @@ async function main(): Promise<void> {
   const modes = values.modes.split(',') as Mode[];
   for (const m of modes)
     if (!(m in MODES_SAY))
-      throw new Error(`--modes takes by-kind, one and/or in-process, comma-separated; got "${m}"`);
+      throw new Error(`--modes takes ${Object.keys(MODES_SAY).join(', ')}, comma-separated; got "${m}"`);
   const config = loadConfig();
   const domains = values.domains ? values.domains.split(',') : [...BUILTIN_DOMAIN_NAMES];
   const generations = Number(values.generations);
@@ -359,18 +413,24 @@ async function main(): Promise<void> {
   for (let r = 0; r < Number(values.repeat); r++)
     for (const mode of r % 2 === 0 ? modes : [...modes].reverse()) {
       const m =
-        mode === 'in-process'
-          ? await measureInProcess(config, domains, generations)
+        mode === 'in-process' || mode === 'in-process-s3'
+          ? await measureInProcess(config, domains, generations, mode)
           : await measureTemporal(config, domains, generations, mode);
       done.get(mode)!.push(m);
       process.stdout.write(`${m.lines.join('\n')}\n`);
     }
-  const inProcess = done.get('in-process');
-  if (inProcess)
-    for (const mode of ['by-kind', 'one'] as const) {
-      const a = done.get(mode);
-      if (a) process.stdout.write(`${comparison(mode, a, inProcess).join('\n')}\n`);
-    }
+  // Everything against (b); with in-process-s3 too, what Temporal adds alone and what S3 adds alone.
+  const pairs: Array<[Mode, InProcessMode]> = [
+    ['by-kind', 'in-process'],
+    ['one', 'in-process'],
+    ['by-kind', 'in-process-s3'],
+    ['one', 'in-process-s3'],
+    ['in-process-s3', 'in-process'],
+  ];
+  for (const [a, b] of pairs) {
+    const [as, bs] = [done.get(a), done.get(b)];
+    if (as && bs) process.stdout.write(`${comparison([a, as], [b, bs]).join('\n')}\n`);
+  }
 }
 
 main().catch((error: unknown) => {
