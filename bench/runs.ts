@@ -115,7 +115,7 @@ export class BenchDriver {
   }
 
   async close(): Promise<void> {
-    for (const w of Object.values(this.running.workers)) if (w.getState() === 'RUNNING') w.shutdown();
+    this.running.shutdown();
     await this.work;
     await this.running.close();
     await this.client.connection.close();

@@ -183,11 +183,12 @@ export async function createWorker(
 
 /** The workers of one process, one per kind of work it polls (`hyperagents worker --queues`). */
 export interface RunningKindWorkers {
-  workers: Partial<Record<WorkKind, Worker>>;
   /** Until every worker stops (a signal, or one failing, which stops the others). */
   run: () => Promise<void>;
   /** Until `done` settles; then the workers stop and its value is returned. */
   runUntil: <T>(done: Promise<T>) => Promise<T>;
+  /** Asks every worker still running to stop (`run` then settles). */
+  shutdown: () => void;
   /** Closes the connection once the workers have stopped. */
   close: () => Promise<void>;
 }
@@ -234,15 +235,15 @@ export async function createKindWorkers(
     throw e;
   }
   const list = Object.values(workers);
+  const shutdown = () => {
+    for (const w of list) if (w.getState() === 'RUNNING') w.shutdown();
+  };
   /** Runs every worker; one failing stops the others, and the first failure is thrown once all stopped. */
   const together = async (runOne: (w: Worker) => Promise<unknown>) => {
-    const stopOthers = () => {
-      for (const w of list) if (w.getState() === 'RUNNING') w.shutdown();
-    };
     const settled = await Promise.allSettled(
       list.map((w) =>
         runOne(w).catch((e: unknown) => {
-          stopOthers();
+          shutdown();
           throw e;
         }),
       ),
@@ -251,12 +252,12 @@ export async function createKindWorkers(
     if (failed) throw failed.reason;
   };
   return {
-    workers,
     run: () => together((w) => w.run()),
     runUntil: async <T>(done: Promise<T>) => {
       await together((w) => w.runUntil(done));
       return done;
     },
+    shutdown,
     close: host.close,
   };
 }

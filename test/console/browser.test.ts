@@ -93,11 +93,7 @@ describe('console and report in a browser, on the stack', () => {
     }
     attacker?.closeAllConnections();
     attacker?.close();
-    await harness?.client.workflow
-      .getHandle(runId)
-      .terminate('test over')
-      .catch(() => undefined);
-    await harness?.stop();
+    await harness?.stop(runId);
     remove();
   });
 

@@ -33,11 +33,7 @@ describe('the Temporal Web UI finds a run and shows its generation', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await harness?.client.workflow
-      .getHandle(runId)
-      .terminate('test over')
-      .catch(() => undefined);
-    await harness?.stop();
+    await harness?.stop(runId);
     remove();
   });
 

@@ -85,7 +85,7 @@ export class EngineHarness {
       const running = await createKindWorkers(this.config);
       const work = running.run();
       this.stopWorkers = async () => {
-        for (const w of Object.values(running.workers)) w.shutdown();
+        running.shutdown();
         await work;
         await running.close();
       };
@@ -143,7 +143,13 @@ export class EngineHarness {
     return this.archive.listNodes(runId);
   }
 
-  async stop(): Promise<void> {
+  /** Stops the workers and the client; `runIds`: runs to terminate first (a test that ends with them going). */
+  async stop(...runIds: string[]): Promise<void> {
+    for (const id of runIds)
+      await this.client.workflow
+        .getHandle(id)
+        .terminate('test over')
+        .catch(() => undefined);
     await this.stopWorkers?.();
     await this.client.connection.close();
   }
