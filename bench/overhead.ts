@@ -23,7 +23,8 @@
  * per generation in (a) (its evaluateStage activities).
  *
  * Run after a build, stack up, datasets in HYPERAGENTS_DATA_DIR:
- * `node dist/bench/overhead.js [--generations 5] [--domains a,b] [--modes by-kind,in-process] [--repeat 1]`.
+ * `node dist/bench/overhead.js [--generations 5] [--domains a,b] [--modes by-kind,in-process] [--repeat 1]`;
+ * `--evaluation-of <run>` prints only the evaluation table of a run already in Temporal.
  */
 import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
@@ -205,6 +206,42 @@ const runConfigFor = (domains: string[], generations: number) =>
 const genId = (g: number) => `gen-${String(g).padStart(5, '0')}`;
 const secs = (ms: number, digits = 3) => (ms / 1000).toFixed(digits);
 
+/** A domain's evaluation in a generation: the seconds its stage activities ran, summed. */
+function evaluationSeconds(ran: readonly Ran[], domain: string): number {
+  return ran
+    .filter((r) => r.type === 'evaluateStage' && r.domain === domain)
+    .reduce((sum, r) => sum + (r.interval[1] - r.interval[0]) / 1000, 0);
+}
+
+function evaluationTable(perDomain: ReadonlyMap<string, number[]>): string[] {
+  return [
+    'Evaluation per domain (its stages, train and val; the domains run side by side), seconds per generation after gen 0: median (min … max).',
+    '',
+    '| domain | seconds per generation |',
+    '|---|---:|',
+    ...[...perDomain].map(([d, xs]) => `| ${d} | ${fmtSpread(spread(xs))} |`),
+    '',
+  ];
+}
+
+/**
+ * `--evaluation-of <run>`: each domain's evaluation seconds per generation of a run already in
+ * Temporal (any commit's, e.g. a `git worktree` of an older one), for a before-and-after on one day.
+ */
+async function evaluationOf(config: LoadedConfig, runId: string, domains: string[], generations: number) {
+  const client = await connectClient(config);
+  try {
+    const perDomain = new Map<string, number[]>(domains.map((d) => [d, []]));
+    for (let g = 1; g <= generations; g++) {
+      const ran = await activitiesRun(client, `${runId}/${genId(g)}`);
+      for (const d of domains) perDomain.get(d)!.push(evaluationSeconds(ran, d));
+    }
+    return [`Run ${runId}, ${generations} generations after gen 0.`, '', ...evaluationTable(perDomain)];
+  } finally {
+    await client.connection.close();
+  }
+}
+
 /** (a): a run through Temporal with S3, its activities placed as `mode` says. */
 async function measureTemporal(
   config: LoadedConfig,
@@ -244,15 +281,7 @@ async function measureTemporal(
         from,
         to,
       );
-    if (g > 0)
-      for (const d of domains)
-        perDomain
-          .get(d)!
-          .push(
-            ran
-              .filter((r) => r.type === 'evaluateStage' && r.domain === d)
-              .reduce((sum, r) => sum + (r.interval[1] - r.interval[0]) / 1000, 0),
-          );
+    if (g > 0) for (const d of domains) perDomain.get(d)!.push(evaluationSeconds(ran, d));
     const s3 = storeTime(from, to);
     totals.s3All += s3.all;
     totals.wall += wall;
@@ -290,12 +319,7 @@ async function measureTemporal(
       .slice(0, 10)
       .map(([kind, k]) => `| \`${kind}\` | ${k.calls} | ${secs(k.outsideMs)} |`),
     '',
-    'Evaluation per domain (its stages, train and val; the domains run side by side), seconds per generation after gen 0: median (min … max).',
-    '',
-    '| domain | seconds per generation |',
-    '|---|---:|',
-    ...domains.map((d) => `| ${d} | ${fmtSpread(spread(perDomain.get(d)!))} |`),
-    '',
+    ...evaluationTable(perDomain),
   ];
   return { lines, generations: measured };
 }
@@ -398,6 +422,7 @@ async function main(): Promise<void> {
       domains: { type: 'string' },
       modes: { type: 'string', default: 'by-kind,in-process' },
       repeat: { type: 'string', default: '1' },
+      'evaluation-of': { type: 'string' },
     },
   });
   const modes = values.modes.split(',') as Mode[];
@@ -407,6 +432,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const domains = values.domains ? values.domains.split(',') : [...BUILTIN_DOMAIN_NAMES];
   const generations = Number(values.generations);
+  const earlier = values['evaluation-of'];
+  if (earlier !== undefined) {
+    process.stdout.write(`${(await evaluationOf(config, earlier, domains, generations)).join('\n')}\n`);
+    return;
+  }
   // One after the other in this process, so all meet the same machine; each repeat takes the modes
   // in the other order, so neither always runs first (a cold sandbox image, a warm page cache).
   const done = new Map<Mode, Measured[]>(modes.map((m) => [m, []]));
