@@ -5,8 +5,14 @@ import {
   upsertSearchAttributes,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { generationResult, runGenerationSteps, type GenerationServices } from '../src/engine/generationSteps';
-import { afterSpending, approvalReason, continuesToRest } from '../src/engine/runState';
+import {
+  evaluateDomain,
+  generationResult,
+  runGenerationSteps,
+  type GenerationServices,
+  type StageRequest,
+} from '../src/engine/generationSteps';
+import { afterSpending, approvalReason } from '../src/engine/runState';
 import type {
   BudgetLeft,
   GenerationInput,
@@ -49,9 +55,8 @@ interface Evaluated {
 }
 
 /**
- * A child's evaluation, one activity per domain, split and stage: staged train, then (past the gate)
- * the rest of train, then the same for validation. Each stage's time limit follows its task count,
- * so one slow domain cannot exhaust a limit meant for all of them.
+ * A child's evaluation as releases before CONCURRENT_STEPS_PATCH take it: the plan after the meta
+ * agent, then one domain after another, one activity per split and stage (`evaluateDomain`).
  */
 async function evaluateByStage(
   at: { runId: string; nodeId: string; config: RunConfig },
@@ -68,36 +73,29 @@ async function evaluateByStage(
     runId: at.runId,
     config,
   });
+  const stages = {
+    evaluateStage: (i: StageRequest, sized: { tasks: number; concurrency: number }) => {
+      const summary = g === undefined ? undefined : stageSummary(g, i.domain, i.split, i.stage, sized.tasks);
+      return routedActivities(
+        described(stageOptions(config, sized.tasks, sized.concurrency), summary),
+        queues,
+      ).evaluateStage(i);
+    },
+  };
   const scores: Evaluated['scores'] = {};
   let spent = spentBefore;
   let budgetRefusal: string | undefined;
+  // One domain after another, each told what the generation has left after the ones before it.
   for (const domain of config.domains) {
-    const splits: Partial<Record<'train' | 'val', NodeScores[string]['train']>> = {};
-    for (const split of plan[domain] ?? []) {
-      const stage = async (name: 'staged' | 'rest', tasks: number) => {
-        const summary = g === undefined ? undefined : stageSummary(g, domain, split.split, name, tasks);
-        const act = routedActivities(
-          described(stageOptions(config, tasks, split.concurrency), summary),
-          queues,
-        );
-        const left = afterSpending(budgetLeft, spent);
-        const r = await act.evaluateStage({
-          ...at,
-          domain,
-          split: split.split,
-          stage: name,
-          budgetLeft: left,
-        });
-        spent = { usd: spent.usd + r.costUsd, tokens: spent.tokens + r.tokens };
-        budgetRefusal ??= r.budgetRefusal;
-        return r;
-      };
-      const staged = await stage('staged', split.staged);
-      splits[split.split] = continuesToRest(split, staged.stagedScore)
-        ? (await stage('rest', split.rest)).score
-        : staged.score;
-    }
-    scores[domain] = splits;
+    const r = await evaluateDomain(
+      stages,
+      { ...at, domain },
+      plan[domain] ?? [],
+      afterSpending(budgetLeft, spent),
+    );
+    scores[domain] = r.scores;
+    spent = { usd: spent.usd + r.spent.usd, tokens: spent.tokens + r.spent.tokens };
+    budgetRefusal ??= r.budgetRefusal;
   }
   return { scores, spent, ...(budgetRefusal !== undefined ? { budgetRefusal } : {}) };
 }

@@ -76,9 +76,12 @@ interface DomainEvaluated {
   budgetRefusal?: string;
 }
 
-/** One domain's stages in order (staged train, the rest past the gate, then validation), within `share`. */
-async function evaluateDomain(
-  services: GenerationServices,
+/**
+ * One domain's stages in order (staged train, the rest past the gate, then validation), within
+ * `share`: each stage is told `share` less what the domain's stages before it spent.
+ */
+export async function evaluateDomain(
+  services: Pick<GenerationServices, 'evaluateStage'>,
   at: { runId: string; nodeId: string; config: RunConfig; domain: string },
   splits: readonly SplitPlan[],
   share: BudgetLeft,
