@@ -6,11 +6,11 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import {
+  draftChild,
   evaluateDomain,
   generationResult,
   runGenerationSteps,
   type GenerationServices,
-  type StageRequest,
 } from '../src/engine/generationSteps';
 import { afterSpending, approvalReason } from '../src/engine/runState';
 import type {
@@ -19,7 +19,6 @@ import type {
   GenerationResult,
   NodeScores,
   RunConfig,
-  TaskQueues,
 } from '../src/engine/types';
 import {
   evaluationOptions,
@@ -56,39 +55,22 @@ interface Evaluated {
 
 /**
  * A child's evaluation as releases before CONCURRENT_STEPS_PATCH take it: the plan after the meta
- * agent, then one domain after another, one activity per split and stage (`evaluateDomain`).
+ * agent, then one domain after another, one activity per split and stage (`evaluateDomain`), each
+ * domain told what the generation has left after the ones before it.
  */
 async function evaluateByStage(
+  services: GenerationServices,
   at: { runId: string; nodeId: string; config: RunConfig },
   budgetLeft: BudgetLeft,
   spentBefore: { usd: number; tokens: number },
-  queues: TaskQueues | undefined,
-  /** The generation, when its activities carry summaries (GENERATION_METADATA_PATCH). */
-  summarize: number | undefined,
 ): Promise<Evaluated> {
-  const { config } = at;
-  const g = summarize;
-  const planSummary = g === undefined ? undefined : `${genLabel(g)}: planning the evaluation`;
-  const plan = await routedActivities(described(shortSandboxOptions, planSummary), queues).planEvaluation({
-    runId: at.runId,
-    config,
-  });
-  const stages = {
-    evaluateStage: (i: StageRequest, sized: { tasks: number; concurrency: number }) => {
-      const summary = g === undefined ? undefined : stageSummary(g, i.domain, i.split, i.stage, sized.tasks);
-      return routedActivities(
-        described(stageOptions(config, sized.tasks, sized.concurrency), summary),
-        queues,
-      ).evaluateStage(i);
-    },
-  };
+  const plan = await services.planEvaluation({ runId: at.runId, config: at.config });
   const scores: Evaluated['scores'] = {};
   let spent = spentBefore;
   let budgetRefusal: string | undefined;
-  // One domain after another, each told what the generation has left after the ones before it.
-  for (const domain of config.domains) {
+  for (const domain of at.config.domains) {
     const r = await evaluateDomain(
-      stages,
+      services,
       { ...at, domain },
       plan[domain] ?? [],
       afterSpending(budgetLeft, spent),
@@ -102,13 +84,14 @@ async function evaluateByStage(
 
 /**
  * The generation's services as activities on their kinds' queues, each with its summary (the
- * generation's current details follow the step that started last).
+ * generation's current details follow the step that started last); `tagged`: false for histories
+ * recorded before GENERATION_METADATA_PATCH, whose activities carry none.
  */
-function activityServices(input: GenerationInput): GenerationServices {
+function activityServices(input: GenerationInput, tagged = true): GenerationServices {
   const { config, queues } = input;
   const gen = genLabel(input.generation);
   const on = (options: ActivityOptions, summary: string) =>
-    routedActivities(described(options, summary), queues);
+    routedActivities(described(options, tagged ? summary : undefined), queues);
   return {
     createStartNode: (i) =>
       on(shortSandboxOptions, `${gen}: archiving and validating the start program`).createStartNode(i),
@@ -166,36 +149,8 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
  */
 async function recordedGeneration(input: GenerationInput, tagged: boolean): Promise<GenerationResult> {
   const { runId, generation, config, queues } = input;
-  const gen = genLabel(generation);
-  const say = (summary: string) => (tagged ? summary : undefined);
-  const records = (summary?: string) => routedActivities(described(recordOptions, summary), queues);
-  const short = (summary?: string) => routedActivities(described(shortSandboxOptions, summary), queues);
-  const meta = (summary?: string) => routedActivities(described(metaAgentOptions(config), summary), queues);
-  const evaluation = routedActivities(evaluationOptions(config), queues);
-
-  let draft;
-  if (generation === 0) {
-    draft = await short(say(`${gen}: archiving and validating the start program`)).createStartNode({
-      runId,
-      config,
-    });
-  } else {
-    const parentId = await short(say(`${gen}: selecting a parent`)).selectParent({
-      runId,
-      generation,
-      config,
-      archive: input.archive,
-    });
-    draft = await meta(say(`${gen}: meta agent of ${shortNode(parentId)}`)).selfModify({
-      runId,
-      generation,
-      config,
-      parentId,
-      archive: input.archive,
-      budgetLeft: input.budgetLeft,
-      generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
-    });
-  }
+  const services = activityServices(input, tagged);
+  const draft = await draftChild(services, input);
 
   const scores: Record<string, NodeScores[string]> = {};
   let spent = { usd: draft.costUsd, tokens: draft.tokens };
@@ -204,16 +159,16 @@ async function recordedGeneration(input: GenerationInput, tagged: boolean): Prom
   let budgetRefusal: string | undefined;
   if (draft.validation.passed && metaRefusal === undefined && patched(STAGE_ACTIVITIES_PATCH)) {
     const r = await evaluateByStage(
+      services,
       { runId, nodeId: draft.nodeId, config },
       input.budgetLeft,
       spent,
-      queues,
-      tagged ? generation : undefined,
     );
     Object.assign(scores, r.scores);
     spent = r.spent;
     budgetRefusal = r.budgetRefusal;
   } else if (draft.validation.passed && metaRefusal === undefined) {
+    const evaluation = routedActivities(evaluationOptions(config), queues);
     for (const domain of config.domains) {
       const budgetLeft = afterSpending(input.budgetLeft, spent);
       const r = await evaluation.evaluateNode({ runId, nodeId: draft.nodeId, domain, config, budgetLeft });
@@ -224,28 +179,15 @@ async function recordedGeneration(input: GenerationInput, tagged: boolean): Prom
   }
   if (patched(RUN_WIDE_BUDGET_PATCH)) {
     // The call logs also hold what retried attempts spent, which no activity result reports.
-    const logged = await records(say(`${gen}: finalizing (spend from the call logs)`)).recordedSpend({
-      runId,
-      nodeId: draft.nodeId,
-      scope: 'generation',
-    });
+    const logged = await services.recordedSpend({ runId, nodeId: draft.nodeId, scope: 'generation' });
     spent = { usd: Math.max(spent.usd, logged.costUsd), tokens: Math.max(spent.tokens, logged.tokens) };
   }
-  const verdict = await records(say(`${gen}: finalizing (score)`)).scoreNode({
-    runId,
-    nodeId: draft.nodeId,
-    scores,
-    config,
-  });
+  const verdict = await services.scoreNode({ runId, nodeId: draft.nodeId, scores, config });
   const reason =
     generation === 0 ? undefined : approvalReason(config.approval, { ...draft, ...verdict }, input.bestScore);
-  await records(
-    say(`${gen}: finalizing (${reason !== undefined ? 'held for approval' : 'archive'})`),
-  ).finalizeNode({
-    runId,
-    nodeId: draft.nodeId,
-    scores,
-    pendingApproval: reason !== undefined,
-  });
+  await services.finalizeNode(
+    { runId, nodeId: draft.nodeId, scores, pendingApproval: reason !== undefined },
+    reason,
+  );
   return generationResult({ draft, verdict, spent, reason, generation, budgetRefusal });
 }

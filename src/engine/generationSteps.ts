@@ -107,6 +107,25 @@ export async function evaluateDomain(
   return { scores, spent, ...(budgetRefusal !== undefined ? { budgetRefusal } : {}) };
 }
 
+/** The generation's child: the start program at generation 0, else a parent's rewrite by its meta agent. */
+export async function draftChild(
+  services: Pick<GenerationServices, 'createStartNode' | 'selectParent' | 'selfModify'>,
+  input: GenerationInput,
+): Promise<ChildDraft> {
+  const { runId, generation, config } = input;
+  if (generation === 0) return services.createStartNode({ runId, config });
+  const parentId = await services.selectParent({ runId, generation, config, archive: input.archive });
+  return services.selfModify({
+    runId,
+    generation,
+    config,
+    parentId,
+    archive: input.archive,
+    budgetLeft: input.budgetLeft,
+    generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
+  });
+}
+
 /** Select, self-modify, evaluate per domain (staged), apply the approval policy, archive. */
 export async function runGenerationSteps(
   services: GenerationServices,
@@ -117,20 +136,7 @@ export async function runGenerationSteps(
   // Awaited below; until then a failure must not count as unhandled.
   planning.catch(() => undefined);
 
-  let draft: ChildDraft;
-  if (generation === 0) draft = await services.createStartNode({ runId, config });
-  else {
-    const parentId = await services.selectParent({ runId, generation, config, archive: input.archive });
-    draft = await services.selfModify({
-      runId,
-      generation,
-      config,
-      parentId,
-      archive: input.archive,
-      budgetLeft: input.budgetLeft,
-      generationsLeft: input.generationsLeft ?? config.budget.generations - generation,
-    });
-  }
+  const draft = await draftChild(services, input);
   const plan = await planning;
 
   const scores: Record<string, NodeScores[string]> = {};
