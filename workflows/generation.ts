@@ -6,13 +6,13 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import {
+  archiveChild,
   draftChild,
   evaluateDomain,
-  generationResult,
   runGenerationSteps,
   type GenerationServices,
 } from '../src/engine/generationSteps';
-import { afterSpending, approvalReason } from '../src/engine/runState';
+import { afterSpending } from '../src/engine/runState';
 import type {
   BudgetLeft,
   GenerationInput,
@@ -148,7 +148,7 @@ export async function generationWorkflow(input: GenerationInput): Promise<Genera
  * another (their histories replay it); `tagged`: with summaries (GENERATION_METADATA_PATCH).
  */
 async function recordedGeneration(input: GenerationInput, tagged: boolean): Promise<GenerationResult> {
-  const { runId, generation, config, queues } = input;
+  const { runId, config, queues } = input;
   const services = activityServices(input, tagged);
   const draft = await draftChild(services, input);
 
@@ -183,11 +183,5 @@ async function recordedGeneration(input: GenerationInput, tagged: boolean): Prom
     spent = { usd: Math.max(spent.usd, logged.costUsd), tokens: Math.max(spent.tokens, logged.tokens) };
   }
   const verdict = await services.scoreNode({ runId, nodeId: draft.nodeId, scores, config });
-  const reason =
-    generation === 0 ? undefined : approvalReason(config.approval, { ...draft, ...verdict }, input.bestScore);
-  await services.finalizeNode(
-    { runId, nodeId: draft.nodeId, scores, pendingApproval: reason !== undefined },
-    reason,
-  );
-  return generationResult({ draft, verdict, spent, reason, generation, budgetRefusal });
+  return archiveChild(services, input, { draft, verdict, scores, spent, budgetRefusal });
 }

@@ -131,7 +131,7 @@ export async function runGenerationSteps(
   services: GenerationServices,
   input: GenerationInput,
 ): Promise<GenerationResult> {
-  const { runId, generation, config } = input;
+  const { runId, config } = input;
   const planning = services.planEvaluation({ runId, config });
   // Awaited below; until then a failure must not count as unhandled.
   planning.catch(() => undefined);
@@ -163,13 +163,30 @@ export async function runGenerationSteps(
     services.scoreNode({ runId, nodeId: draft.nodeId, scores, config }),
   ]);
   spent = { usd: Math.max(spent.usd, logged.costUsd), tokens: Math.max(spent.tokens, logged.tokens) };
+  return archiveChild(services, input, { draft, verdict, scores, spent, budgetRefusal });
+}
+
+/** Applies the approval policy, archives the child (held for a reviewer or not), and reports the generation. */
+export async function archiveChild(
+  services: Pick<GenerationServices, 'finalizeNode'>,
+  input: GenerationInput,
+  at: {
+    draft: ChildDraft;
+    verdict: NodeVerdict;
+    scores: NodeScores;
+    spent: Spent;
+    budgetRefusal: string | undefined;
+  },
+): Promise<GenerationResult> {
+  const { draft, verdict } = at;
+  const { runId, generation, config } = input;
   const reason =
     generation === 0 ? undefined : approvalReason(config.approval, { ...draft, ...verdict }, input.bestScore);
   await services.finalizeNode(
-    { runId, nodeId: draft.nodeId, scores, pendingApproval: reason !== undefined },
+    { runId, nodeId: draft.nodeId, scores: at.scores, pendingApproval: reason !== undefined },
     reason,
   );
-  return generationResult({ draft, verdict, spent, reason, generation, budgetRefusal });
+  return generationResult({ ...at, reason, generation });
 }
 
 /**
@@ -177,7 +194,7 @@ export async function runGenerationSteps(
  * and why the run must stop when the budget refused the meta agent (then nothing was evaluated)
  * or an evaluation's calls.
  */
-export function generationResult(at: {
+function generationResult(at: {
   draft: ChildDraft;
   verdict: NodeVerdict;
   spent: Spent;

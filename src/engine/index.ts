@@ -1,11 +1,6 @@
 export * from './types';
 export * from './runState';
-export {
-  runGenerationSteps,
-  generationResult,
-  type GenerationServices,
-  type StageRequest,
-} from './generationSteps';
+export { runGenerationSteps, type GenerationServices } from './generationSteps';
 export { numericSeed, sizesFor } from './seeds';
 export {
   runConfigSchema,
