@@ -1,7 +1,7 @@
 /**
  * The steps of one DGM-H generation as the current workflow release takes them, written once over
  * the services they call: the generation workflow passes activities (workflows/generation.ts), the
- * in-process bench the services themselves (bench/overhead.ts). Pure: it only orders calls.
+ * in-process bench the services themselves (bench/inProcess.ts). Pure: it only orders calls.
  *
  * What runs at once, and why:
  * - the evaluation plan is made while the parent is selected and the meta agent runs (it depends
