@@ -71,13 +71,12 @@ function callKind(op: string, key: string): string {
 
 /** An object store whose calls are timed, each with its kind. */
 class TimedStore implements ObjectStore {
-  readonly busy = new Busy();
   readonly calls: Array<{ kind: string; interval: Interval }> = [];
   constructor(private readonly inner: ObjectStore) {}
   private async timed<T>(op: string, key: string, call: () => Promise<T>): Promise<T> {
     const from = Date.now();
     try {
-      return await this.busy.timed(call);
+      return await call();
     } finally {
       this.calls.push({ kind: callKind(op, key), interval: [from, Date.now()] });
     }
@@ -175,25 +174,21 @@ async function timedDeps(config: LoadedConfig, inner: ObjectStore) {
     const inner = await sandbox();
     return { backend: inner.backend, run: (spec) => sessions.timed(() => inner.run(spec)) };
   };
+  /** The time in [from, to] some of `intervals` covered and no session did. */
+  const outsideSessions = (intervals: Interval[], from: number, to: number) =>
+    covered([...intervals, ...sessions.intervals], from, to) - covered(sessions.intervals, from, to);
   /** Store time in [from, to]: all of it, and what no session overlapped. */
   const storeTime = (from: number, to: number) => {
-    const all = covered(store.busy.intervals, from, to);
-    const both =
-      all +
-      covered(sessions.intervals, from, to) -
-      covered([...store.busy.intervals, ...sessions.intervals], from, to);
-    return { all, outsideSessions: all - both };
+    const intervals = store.calls.map((c) => c.interval);
+    return { all: covered(intervals, from, to), outsideSessions: outsideSessions(intervals, from, to) };
   };
   /** Per kind of store call in [from, to]: how many, and their time no session overlapped (summed over calls). */
   const byKind = (from: number, to: number) => {
     const out = new Map<string, { calls: number; outsideMs: number }>();
     for (const { kind, interval } of store.calls) {
-      const [a, b] = [Math.max(interval[0], from), Math.min(interval[1], to)];
-      if (b <= a) continue;
-      const both =
-        b - a + covered(sessions.intervals, a, b) - covered([interval, ...sessions.intervals], a, b);
+      if (Math.min(interval[1], to) <= Math.max(interval[0], from)) continue;
       const k = out.get(kind) ?? { calls: 0, outsideMs: 0 };
-      out.set(kind, { calls: k.calls + 1, outsideMs: k.outsideMs + (b - a - both) });
+      out.set(kind, { calls: k.calls + 1, outsideMs: k.outsideMs + outsideSessions([interval], from, to) });
     }
     return [...out.entries()].sort((x, y) => y[1].outsideMs - x[1].outsideMs);
   };

@@ -31,8 +31,8 @@
 // The worker's code is this file's `workerMain`, passed as a string (not this file, which a module
 // could rewrite for the exercises after it). The next worker is started, with no module, while an
 // exercise runs, so that its start-up (most of an exercise's cost) overlaps it; not during the last
-// exercise, when no exercise would use it (a worker's start-up is about 18 ms of CPU, and a session
-// has one CPU: an unused one only delays the end of the session). After an exercise,
+// exercise, when no exercise would use it (a worker's start-up takes CPU, and a session has one CPU
+// by default: an unused one only delays the end of the session). After an exercise,
 // every process it left behind is killed: its descendants, and when the harness is the top process
 // of its pid namespace (a sandbox session) every process started after it.
 // What a worker cannot contain (process.kill of the whole process, a native crash, the session's
